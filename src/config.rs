@@ -1,0 +1,332 @@
+//! `kbfresh.toml`: typed and strict. Unknown keys and wrong types are errors with line, column and a hint.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, LineIndex, closest};
+
+pub const CONFIG_FILE: &str = "kbfresh.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub default_language: String,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    /// `None` or `"default"`: the embedded theme; otherwise a theme folder, relative to the site root.
+    pub theme: Option<String>,
+    pub support: Option<Support>,
+    pub freshness: FreshnessConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Help Centre".into(),
+            description: String::new(),
+            base_url: "/".into(),
+            default_language: "en".into(),
+            content_dir: "content".into(),
+            output_dir: "public".into(),
+            theme: None,
+            support: None,
+            freshness: FreshnessConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Support {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    pub kind: ChannelKind,
+    pub label: String,
+    pub url: String,
+    #[serde(default)]
+    pub hours: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelKind {
+    Chat,
+    Email,
+    Phone,
+    Forum,
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Bump {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bump::Patch => "patch",
+            Bump::Minor => "minor",
+            Bump::Major => "major",
+        }
+    }
+}
+
+/// Policy knobs that can be set globally, per section (`_index.md`) and per article.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverrides {
+    pub max_age_days: Option<u32>,
+    pub warn_days: Option<u32>,
+    pub grace_days: Option<u32>,
+    pub stale_on: Option<Bump>,
+}
+
+impl PolicyOverrides {
+    /// `self` where set, else `parent`.
+    pub fn or(self, parent: PolicyOverrides) -> PolicyOverrides {
+        PolicyOverrides {
+            max_age_days: self.max_age_days.or(parent.max_age_days),
+            warn_days: self.warn_days.or(parent.warn_days),
+            grace_days: self.grace_days.or(parent.grace_days),
+            stale_on: self.stale_on.or(parent.stale_on),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FreshnessConfig {
+    pub release_tags: String,
+    pub max_age_days: u32,
+    pub warn_days: u32,
+    pub grace_days: u32,
+    pub stale_on: Bump,
+    pub edits_count_as_verification: bool,
+    pub product_repo: Option<PathBuf>,
+    pub ignore_commits: Vec<String>,
+    pub ignore_commit_messages: Vec<String>,
+    pub allow_shallow: bool,
+}
+
+impl Default for FreshnessConfig {
+    fn default() -> Self {
+        FreshnessConfig {
+            release_tags: "v*".into(),
+            max_age_days: 365,
+            warn_days: 30,
+            grace_days: 14,
+            stale_on: Bump::Minor,
+            edits_count_as_verification: true,
+            product_repo: None,
+            ignore_commits: Vec::new(),
+            ignore_commit_messages: Vec::new(),
+            allow_shallow: false,
+        }
+    }
+}
+
+impl FreshnessConfig {
+    pub fn policy(&self) -> PolicyOverrides {
+        PolicyOverrides {
+            max_age_days: Some(self.max_age_days),
+            warn_days: Some(self.warn_days),
+            grace_days: Some(self.grace_days),
+            stale_on: Some(self.stale_on),
+        }
+    }
+}
+
+impl Config {
+    /// Loads `kbfresh.toml` from `root`; a missing file means defaults.
+    pub fn load(root: &Path) -> Result<(Config, Option<PathBuf>), Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let config = Config::parse(&text, Path::new(CONFIG_FILE))?;
+                Ok((config, Some(path)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), None)),
+            Err(e) => Err(Diagnostic::error(format!("cannot read the config file: {e}"))
+                .in_file(CONFIG_FILE)
+                .hint("check the file's permissions")),
+        }
+    }
+
+    /// Parses config text; `shown` is the path used in diagnostics.
+    pub fn parse(text: &str, shown: &Path) -> Result<Config, Diagnostic> {
+        let config: Config = toml::from_str(text).map_err(|e| toml_error(&e, text, shown, 0))?;
+        config.validate(text, shown)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, shown: &Path) -> Result<(), Diagnostic> {
+        let at_key = |key: &str| key_position(text, key);
+        if !self.base_url.starts_with('/') {
+            match url::Url::parse(&self.base_url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                Ok(u) => {
+                    let (line, col) = at_key("base_url");
+                    return Err(Diagnostic::error(format!(
+                        "base_url `{}` must be an http(s) URL, not `{}:`",
+                        self.base_url,
+                        u.scheme()
+                    ))
+                    .at(shown, line, col)
+                    .hint("write the address the site is published at, e.g. \"https://help.example.com/\", or a path such as \"/help/\""));
+                }
+                Err(e) => {
+                    let (line, col) = at_key("base_url");
+                    return Err(Diagnostic::error(format!(
+                        "base_url `{}` is not a valid URL: {e}",
+                        self.base_url
+                    ))
+                    .at(shown, line, col)
+                    .hint("write the address the site is published at, e.g. \"https://help.example.com/\", or a path such as \"/help/\""));
+                }
+            }
+        }
+        if let Err(e) = globset::Glob::new(&self.freshness.release_tags) {
+            let (line, col) = at_key("release_tags");
+            return Err(
+                Diagnostic::error(format!("release_tags is not a valid glob: {e}"))
+                    .at(shown, line, col)
+                    .hint("use a glob such as \"v*\" or \"release-*\""),
+            );
+        }
+        for re in &self.freshness.ignore_commit_messages {
+            if let Err(e) = regex::Regex::new(re) {
+                let (line, col) = at_key("ignore_commit_messages");
+                return Err(Diagnostic::error(format!(
+                    "ignore_commit_messages: `{re}` is not a valid regex: {e}"
+                ))
+                .at(shown, line, col));
+            }
+        }
+        Ok(())
+    }
+
+    /// Absolute base URL (with trailing slash) when configured, for sitemap and canonical links.
+    pub fn absolute_base(&self) -> Option<String> {
+        if self.base_url.starts_with('/') {
+            return None;
+        }
+        let mut s = self.base_url.clone();
+        if !s.ends_with('/') {
+            s.push('/');
+        }
+        Some(s)
+    }
+
+    /// The path part of `base_url` without a trailing slash: `""` for a site at the root.
+    pub fn base_path(&self) -> String {
+        let path = if self.base_url.starts_with('/') {
+            self.base_url.clone()
+        } else {
+            url::Url::parse(&self.base_url)
+                .map(|u| u.path().to_string())
+                .unwrap_or_default()
+        };
+        path.trim_end_matches('/').to_string()
+    }
+}
+
+/// Turns a toml error into a diagnostic at the right place in the file, with a suggestion for unknown keys.
+/// `offset` is where `text` starts in the file (front matter inside an article).
+pub fn toml_error(e: &toml::de::Error, text: &str, shown: &Path, line_offset: usize) -> Diagnostic {
+    let idx = LineIndex::new(text);
+    let (line, col) = e.span().map(|s| idx.line_col(s.start)).unwrap_or((0, 0));
+    let msg = e.message().trim().to_string();
+    let mut d = Diagnostic::error(msg.clone()).at(
+        shown,
+        if line > 0 { line + line_offset } else { 0 },
+        col,
+    );
+    if let Some(rest) = msg.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once('`')
+    {
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        d.message = format!("unknown key `{field}`");
+        let hint = match closest(field, known.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? Known keys here: {}", known.join(", ")),
+            None => format!("known keys here: {}", known.join(", ")),
+        };
+        d = d.hint(hint);
+    } else if msg.starts_with("invalid type") || msg.starts_with("unknown variant") {
+        d = d.hint("fix the value's type; see the configuration reference in README.md");
+    } else {
+        d = d.hint("fix the TOML syntax at this position");
+    }
+    d
+}
+
+/// Line and column of the value of a top-level `key = ...` (or `key: ...`), or (0, 0).
+pub fn key_position(text: &str, key: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            let rest_trim = rest.trim_start();
+            if rest_trim.starts_with('=') || rest_trim.starts_with(':') {
+                let indent = line.len() - trimmed.len();
+                let value_at = indent + key.len() + (rest.len() - rest_trim.len()) + 1;
+                let after = &line[value_at..];
+                let col = value_at + (after.len() - after.trim_start().len());
+                return (i + 1, line[..col].chars().count() + 1);
+            }
+        }
+    }
+    (0, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_file() {
+        let c = Config::parse("", Path::new("kbfresh.toml")).unwrap();
+        assert_eq!(c.content_dir, PathBuf::from("content"));
+        assert_eq!(c.freshness.max_age_days, 365);
+        assert_eq!(c.base_path(), "");
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_closest() {
+        let e = Config::parse("title = \"x\"\ntitel = \"y\"\n", Path::new("kbfresh.toml")).unwrap_err();
+        assert_eq!(e.message, "unknown key `titel`");
+        assert_eq!(e.line, 2);
+        assert!(e.hint.unwrap().contains("did you mean `title`?"));
+    }
+
+    #[test]
+    fn unknown_key_in_table() {
+        let e = Config::parse("[freshness]\nmax_age = 3\n", Path::new("kbfresh.toml")).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.hint.clone().unwrap().contains("max_age_days"), "{e:?}");
+    }
+
+    #[test]
+    fn base_url_must_be_http() {
+        let e = Config::parse("base_url = \"ftp://x\"\n", Path::new("kbfresh.toml")).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 12));
+        let c = Config::parse("base_url = \"https://h.example/help/\"", Path::new("k")).unwrap();
+        assert_eq!(c.base_path(), "/help");
+        assert_eq!(c.absolute_base().unwrap(), "https://h.example/help/");
+    }
+}

@@ -1,0 +1,417 @@
+//! Front matter: TOML between `+++` lines or YAML between `---` lines, at the very start of a file.
+//! Parsed into a generic value first, then typed field by field so every wrong value is reported with
+//! its own line and column, and unknown keys are kept for templates (`page.extra`).
+
+use std::path::Path;
+
+use jiff::civil::Date;
+use serde_json::{Map, Value};
+
+use crate::config::{Bump, PolicyOverrides, key_position};
+use crate::diagnostics::{Diagnostic, LineIndex};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    None,
+    Toml,
+    Yaml,
+}
+
+/// Where the front matter is in a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Split {
+    pub format: Format,
+    /// Byte range of the front matter text (between the delimiter lines).
+    pub fm_start: usize,
+    pub fm_end: usize,
+    /// Byte offset where the Markdown body starts.
+    pub body_start: usize,
+}
+
+/// Finds the front matter block. `text` must not start with a BOM (callers strip it).
+pub fn split(text: &str) -> Result<Split, Diagnostic> {
+    let format = if is_delimiter_line(text, "+++") {
+        Format::Toml
+    } else if is_delimiter_line(text, "---") {
+        Format::Yaml
+    } else {
+        return Ok(Split::default());
+    };
+    let delim = if format == Format::Toml { "+++" } else { "---" };
+    let first_line_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let mut pos = first_line_end;
+    while pos < text.len() {
+        let line_end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(text.len());
+        let line = text[pos..line_end].trim_end_matches(['\n', '\r']);
+        if line.trim_end() == delim {
+            return Ok(Split {
+                format,
+                fm_start: first_line_end,
+                fm_end: pos,
+                body_start: line_end,
+            });
+        }
+        pos = line_end;
+    }
+    Err(Diagnostic::error(format!(
+        "the front matter opened with `{delim}` on line 1 is never closed"
+    ))
+    .hint(format!(
+        "add a line with only `{delim}` after the last front-matter line"
+    )))
+    .map_err(|d| Diagnostic {
+        line: 1,
+        column: 1,
+        ..d
+    })
+}
+
+fn is_delimiter_line(text: &str, delim: &str) -> bool {
+    let first = text.split('\n').next().unwrap_or("");
+    first.trim_end_matches('\r').trim_end() == delim
+}
+
+/// The fields kbfresh knows, typed.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub weight: Option<i64>,
+    pub draft: bool,
+    pub tags: Vec<String>,
+    pub aliases: Vec<String>,
+    pub owner: Option<String>,
+    pub verified: Option<Date>,
+    pub describes: Option<String>,
+    pub covers: Vec<String>,
+    pub policy: PolicyOverrides,
+    /// Keys kbfresh does not know, passed to templates as they were written.
+    pub extra: Map<String, Value>,
+}
+
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "weight",
+    "draft",
+    "tags",
+    "aliases",
+    "owner",
+    "verified",
+    "describes",
+    "covers",
+    "max_age_days",
+    "warn_days",
+    "grace_days",
+    "stale_on",
+];
+
+/// Parses the front matter of `text` (whole file, BOM stripped). `shown` names the file in diagnostics.
+/// Returns every problem found, not just the first.
+pub fn parse(text: &str, split: &Split, shown: &Path) -> Result<FrontMatter, Vec<Diagnostic>> {
+    let fm_text = &text[split.fm_start..split.fm_end];
+    // Lines before the front matter text: the opening delimiter.
+    let line_offset = 1;
+    let value = match split.format {
+        Format::None => return Ok(FrontMatter::default()),
+        Format::Toml => match toml::from_str::<toml::Table>(fm_text) {
+            Ok(t) => toml_to_json(toml::Value::Table(t)),
+            Err(e) => {
+                let mut d = crate::config::toml_error(&e, fm_text, shown, line_offset);
+                d.message = format!("invalid TOML front matter: {}", d.message);
+                return Err(vec![d]);
+            }
+        },
+        Format::Yaml => {
+            if fm_text.trim().is_empty() {
+                Value::Object(Map::new())
+            } else {
+                match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(fm_text) {
+                    Ok(v) => yaml_to_json(v),
+                    Err(e) => {
+                        let (line, col) = e
+                            .location()
+                            .map(|l| (l.line() + line_offset, l.column()))
+                            .unwrap_or((line_offset + 1, 1));
+                        let msg = e.to_string();
+                        // serde_yaml appends " at line X column Y": we report the position ourselves.
+                        let msg = msg
+                            .split(" at line ")
+                            .next()
+                            .unwrap_or(&msg)
+                            .to_string();
+                        return Err(vec![
+                            Diagnostic::error(format!("invalid YAML front matter: {msg}"))
+                                .at(shown, line, col)
+                                .hint("fix the YAML syntax at this position (strings with `:` or `#` need quotes)"),
+                        ]);
+                    }
+                }
+            }
+        }
+    };
+    let map = match value {
+        Value::Object(m) => m,
+        Value::Null => Map::new(),
+        other => {
+            return Err(vec![
+                Diagnostic::error(format!(
+                    "front matter must be a table of `key = value` pairs, found {}",
+                    kind_name(&other)
+                ))
+                .at(shown, 2, 1),
+            ]);
+        }
+    };
+    typed(map, fm_text, shown, line_offset)
+}
+
+fn typed(
+    map: Map<String, Value>,
+    fm_text: &str,
+    shown: &Path,
+    line_offset: usize,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut fm = FrontMatter::default();
+    let err = |key: &str, what: &str, v: &Value| {
+        let (line, col) = key_position(fm_text, key);
+        Diagnostic::error(format!(
+            "`{key}` must be {what}, not {}",
+            short_value(v)
+        ))
+        .at(shown, if line > 0 { line + line_offset } else { 0 }, col)
+    };
+    for (key, v) in map {
+        match key.as_str() {
+            "title" | "description" | "owner" | "describes" => {
+                let s = match &v {
+                    Value::String(s) => Some(s.clone()),
+                    // `describes = 2.3` is a natural thing to write.
+                    Value::Number(n) if key == "describes" => Some(n.to_string()),
+                    _ => {
+                        errors.push(err(&key, "a string", &v).hint(format!("write {key} = \"...\"")));
+                        None
+                    }
+                };
+                match key.as_str() {
+                    "title" => fm.title = s,
+                    "description" => fm.description = s,
+                    "owner" => fm.owner = s,
+                    _ => fm.describes = s,
+                }
+            }
+            "weight" => match v.as_i64() {
+                Some(w) => fm.weight = Some(w),
+                None => errors.push(err(&key, "a whole number", &v).hint("write weight = 10")),
+            },
+            "draft" => match v.as_bool() {
+                Some(b) => fm.draft = b,
+                None => errors.push(err(&key, "true or false", &v)),
+            },
+            "tags" | "aliases" | "covers" => match string_list(&v) {
+                Some(list) => match key.as_str() {
+                    "tags" => fm.tags = list,
+                    "aliases" => fm.aliases = list,
+                    _ => fm.covers = list,
+                },
+                None => errors.push(
+                    err(&key, "a list of strings", &v)
+                        .hint(format!("write {key} = [\"first\", \"second\"]")),
+                ),
+            },
+            "verified" => match v.as_str().and_then(parse_date) {
+                Some(d) => fm.verified = Some(d),
+                None => errors.push(
+                    err(&key, "a date", &v)
+                        .hint("write the day a person checked the article, e.g. verified = 2026-05-02"),
+                ),
+            },
+            "max_age_days" | "warn_days" | "grace_days" => {
+                match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                    Some(n) => match key.as_str() {
+                        "max_age_days" => fm.policy.max_age_days = Some(n),
+                        "warn_days" => fm.policy.warn_days = Some(n),
+                        _ => fm.policy.grace_days = Some(n),
+                    },
+                    None => errors.push(err(&key, "a number of days (0 or more)", &v)),
+                }
+            }
+            "stale_on" => match v.as_str() {
+                Some("major") => fm.policy.stale_on = Some(Bump::Major),
+                Some("minor") => fm.policy.stale_on = Some(Bump::Minor),
+                Some("patch") => fm.policy.stale_on = Some(Bump::Patch),
+                _ => errors.push(err(&key, "\"major\", \"minor\" or \"patch\"", &v)),
+            },
+            _ => {
+                fm.extra.insert(key, v);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(fm)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `2026-05-02`, or an RFC 3339 date-time whose date part is taken.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Some(d);
+    }
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date());
+    }
+    s.parse::<jiff::civil::DateTime>().ok().map(|dt| dt.date())
+}
+
+fn string_list(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        // A single string is a list of one: forgiving and unambiguous.
+        Value::String(s) => Some(vec![s.clone()]),
+        _ => None,
+    }
+}
+
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+fn short_value(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
+
+pub fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
+    use serde_yaml_ng::Value as Y;
+    match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(s) => Value::Array(s.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s,
+                        other => serde_yaml_ng::to_string(&other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Y::Tagged(t) => yaml_to_json(t.value),
+    }
+}
+
+/// Line number (1-based) in the file where the body starts.
+pub fn body_line(text: &str, split: &Split) -> usize {
+    LineIndex::new(text).line_col(split.body_start).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<FrontMatter, Vec<Diagnostic>> {
+        let s = split(text).map_err(|d| vec![d])?;
+        parse(text, &s, Path::new("a.md"))
+    }
+
+    #[test]
+    fn toml_and_yaml() {
+        let fm = p("+++\ntitle = \"A\"\nverified = 2026-05-02\ntags = [\"x\"]\ncustom = 1\n+++\nbody").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("A"));
+        assert_eq!(fm.verified.unwrap().to_string(), "2026-05-02");
+        assert_eq!(fm.extra["custom"], 1);
+        let fm = p("---\ntitle: B\nverified: 2026-05-02\ndescribes: 2.3\n---\nbody").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("B"));
+        assert_eq!(fm.describes.as_deref(), Some("2.3"));
+    }
+
+    #[test]
+    fn crlf_front_matter() {
+        let fm = p("+++\r\ntitle = \"A\"\r\n+++\r\nbody").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn not_closed() {
+        let e = p("+++\ntitle = \"A\"\n").unwrap_err();
+        assert!(e[0].message.contains("never closed"));
+    }
+
+    #[test]
+    fn wrong_types_are_all_reported_with_lines() {
+        let e = p("+++\ntitle = \"A\"\nverified = \"last tuesday\"\ncovers = 3\n+++\n").unwrap_err();
+        assert_eq!(e.len(), 2);
+        let v = e.iter().find(|d| d.message.contains("verified")).unwrap();
+        assert_eq!((v.line, v.column), (3, 12));
+        let c = e.iter().find(|d| d.message.contains("covers")).unwrap();
+        assert_eq!(c.line, 4);
+    }
+
+    #[test]
+    fn toml_syntax_error_line_is_in_file() {
+        let e = p("+++\ntitle = \"A\"\nweight = = 3\n+++\n").unwrap_err();
+        assert_eq!(e[0].line, 3, "{:?}", e[0]);
+    }
+
+    #[test]
+    fn yaml_syntax_error_line_is_in_file() {
+        let e = p("---\ntitle: A\ntags: [a, b\n---\n").unwrap_err();
+        assert!(e[0].line >= 3, "{:?}", e[0]);
+    }
+}

@@ -1,0 +1,610 @@
+//! Content discovery and the site model: sections (folders), articles (Markdown files), assets (the rest).
+
+pub mod frontmatter;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, PolicyOverrides};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, display_path};
+pub use frontmatter::FrontMatter;
+use frontmatter::Split;
+
+/// A Markdown file as read from disk.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path relative to the content folder, `/`-separated.
+    pub rel: String,
+    /// Path as shown to users (relative to the site root when inside it).
+    pub shown: PathBuf,
+    /// Absolute path on disk.
+    pub abs: PathBuf,
+    /// File text, BOM removed.
+    pub text: String,
+    pub split: Split,
+}
+
+impl Source {
+    pub fn body(&self) -> &str {
+        &self.text[self.split.body_start..]
+    }
+
+    /// Folder of the file relative to the content folder, `/`-separated.
+    pub fn dir(&self) -> &str {
+        self.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Folder relative to the content folder, `/`-separated; `""` for the home page.
+    pub dir: String,
+    /// `_index.md` (or `index.md` / `README.md` when there is no `_index.md`).
+    pub index: Option<Source>,
+    pub front: FrontMatter,
+    /// Site path without the base path: `/billing/`.
+    pub path: String,
+    pub title: String,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    pub articles: Vec<usize>,
+    pub owner: Option<String>,
+    /// Policy for the section's articles: global, then parent sections, then this `_index.md`.
+    pub policy: PolicyOverrides,
+}
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub src: Source,
+    pub front: FrontMatter,
+    /// Site path without the base path: `/billing/refunds/`.
+    pub path: String,
+    pub section: usize,
+    /// Front-matter title, else the leading `# Heading`, else the file name (set by the Markdown stage).
+    pub title: String,
+    pub owner: Option<String>,
+    pub policy: PolicyOverrides,
+}
+
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path relative to the content folder, `/`-separated.
+    pub rel: String,
+    pub abs: PathBuf,
+    /// Output path relative to the output folder, `/`-separated.
+    pub out: String,
+}
+
+/// The site model every stage reads.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub root: PathBuf,
+    pub content_dir: PathBuf,
+    pub config: Config,
+    /// `sections[0]` is the home page (the content folder itself).
+    pub sections: Vec<Section>,
+    pub articles: Vec<Article>,
+    pub assets: Vec<Asset>,
+    /// Content-relative path (file or folder) to site path, for link rewriting.
+    pub paths: HashMap<String, String>,
+}
+
+pub struct LoadOptions {
+    pub drafts: bool,
+    /// Folders never read as content (the output folder, the cache).
+    pub exclude: Vec<PathBuf>,
+}
+
+impl Site {
+    /// Walks the content folder and reads every file; all problems are returned together.
+    pub fn load(
+        root: &Path,
+        content_dir: &Path,
+        config: Config,
+        opts: &LoadOptions,
+    ) -> (Option<Site>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let root_canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let content_canon = match std::fs::canonicalize(content_dir) {
+            Ok(p) if p.is_dir() => p,
+            Ok(p) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the content folder `{}` is not a folder",
+                        display_path(&p, root).display()
+                    ))
+                    .hint("point `content_dir` in kbfresh.toml or `--content` at a folder of Markdown files"),
+                );
+                return (None, diags);
+            }
+            Err(_) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the content folder `{}` does not exist",
+                        display_path(content_dir, root).display()
+                    ))
+                    .hint("create it (`kbfresh init` scaffolds a site), or set `content_dir` in kbfresh.toml or pass `--content DIR`"),
+                );
+                return (None, diags);
+            }
+        };
+
+        let (files, walk_diags) = walk(&content_canon, &root_canon, root, &opts.exclude);
+        diags.extend(walk_diags);
+
+        // Read and parse front matter in parallel; keep walk order for determinism.
+        let read: Vec<Result<Option<(Source, FrontMatter)>, Vec<Diagnostic>>> = files
+            .par_iter()
+            .map(|f| match f {
+                Found::Markdown { rel, abs } => {
+                    read_source(rel, abs, root).map(|s| s.filter(|(_, fm)| opts.drafts || !fm.draft))
+                }
+                Found::Asset { .. } => Ok(None),
+            })
+            .collect();
+
+        let mut markdown: Vec<(Source, FrontMatter)> = Vec::new();
+        let mut assets_rel: Vec<(String, PathBuf)> = Vec::new();
+        for (f, r) in files.into_iter().zip(read) {
+            match (f, r) {
+                (_, Err(ds)) => diags.extend(ds),
+                (Found::Markdown { .. }, Ok(Some(s))) => markdown.push(s),
+                (Found::Markdown { .. }, Ok(None)) => {}
+                (Found::Asset { rel, abs }, _) => assets_rel.push((rel, abs)),
+            }
+        }
+
+        let site = assemble(root, &content_canon, config, markdown, assets_rel, &mut diags);
+        (Some(site), diags)
+    }
+
+    pub fn base_path(&self) -> String {
+        self.config.base_path()
+    }
+
+    /// Every ancestor section of `s`, home first, `s` last.
+    pub fn section_chain(&self, mut s: usize) -> Vec<usize> {
+        let mut chain = vec![s];
+        while let Some(p) = self.sections[s].parent {
+            chain.push(p);
+            s = p;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+impl crate::markdown::LinkResolver for Site {
+    fn resolve(&self, from_dir: &str, path: &str) -> Option<String> {
+        let joined = normalize_rel(from_dir, path)?;
+        let key = joined.trim_end_matches('/');
+        self.paths
+            .get(key)
+            .map(|p| format!("{}{}", self.config.base_path(), p))
+    }
+}
+
+/// Joins a relative link to a folder, resolving `.` and `..`; `None` when it climbs out of the content folder.
+pub fn normalize_rel(from_dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if from_dir.is_empty() {
+        Vec::new()
+    } else {
+        from_dir.split('/').collect()
+    };
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+enum Found {
+    Markdown { rel: String, abs: PathBuf },
+    Asset { rel: String, abs: PathBuf },
+}
+
+fn is_markdown(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("md" | "markdown")
+    )
+}
+
+fn walk(content: &Path, root_canon: &Path, root: &Path, exclude: &[PathBuf]) -> (Vec<Found>, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let mut diags = Vec::new();
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let walker = walkdir::WalkDir::new(content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            // Hidden files and folders (.git, .DS_Store, editor swap files) are never content.
+            e.depth() == 0 || !(name.starts_with('.') || name.ends_with('~'))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| display_path(p, root_canon)).unwrap_or_default();
+                let msg = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this link points at a folder that contains it".to_string()
+                } else {
+                    format!("cannot read: {}", e.io_error().map(|e| e.to_string()).unwrap_or_else(|| e.to_string()))
+                };
+                diags.push(Diagnostic::error(msg).in_file(path).hint("remove or fix the link, or make the file readable"));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.path_is_symlink() {
+            match std::fs::canonicalize(path) {
+                Ok(target) if !target.starts_with(root_canon) => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "symbolic link points outside the site root (to `{}`); kbfresh never reads outside the site",
+                            target.display()
+                        ))
+                        .in_file(display_path(path, root_canon))
+                        .hint("copy the file into the site instead of linking to it"),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(format!("broken symbolic link: {e}"))
+                            .in_file(display_path(path, root_canon))
+                            .hint("remove the link or point it at an existing file"),
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if entry.file_type().is_dir() {
+            if let Ok(canon) = std::fs::canonicalize(path)
+                && exclude.iter().any(|x| x == &canon)
+            {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "skipping `{}`: it is kbfresh's output or cache folder inside the content folder",
+                        display_path(path, root).display()
+                    ))
+                    .hint("move the output folder out of the content folder (`--output` or `output_dir`)"),
+                );
+            }
+            continue;
+        }
+        if exclude.iter().any(|x| path.starts_with(x)) {
+            continue;
+        }
+        let rel_path = path.strip_prefix(content).unwrap_or(path);
+        let rel = rel_path
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let abs = path.to_path_buf();
+        if is_markdown(path) {
+            found.push(Found::Markdown { rel, abs });
+        } else {
+            found.push(Found::Asset { rel, abs });
+        }
+    }
+    let _ = root;
+    (found, diags)
+}
+
+fn read_source(
+    rel: &str,
+    abs: &Path,
+    root: &Path,
+) -> Result<Option<(Source, FrontMatter)>, Vec<Diagnostic>> {
+    let root_canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let shown = display_path(abs, &root_canon);
+    let bytes = std::fs::read(abs).map_err(|e| {
+        vec![
+            Diagnostic::error(format!("cannot read the file: {e}"))
+                .in_file(&shown)
+                .hint("check that the file exists and is readable"),
+        ]
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let (line, col) = LineIndex::new(&prefix).line_col(valid);
+            return Err(vec![
+                Diagnostic::error(format!(
+                    "the file is not valid UTF-8 (invalid byte 0x{:02x} at byte offset {valid})",
+                    e.as_bytes()[valid]
+                ))
+                .at(&shown, line, col)
+                .hint("save the file as UTF-8 in your editor"),
+            ]);
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(t) => t.to_string(),
+        None => text,
+    };
+    let split = frontmatter::split(&text).map_err(|d| vec![d.in_file(&shown)])?;
+    let front = frontmatter::parse(&text, &split, &shown)?;
+    Ok(Some((
+        Source {
+            rel: rel.to_string(),
+            shown,
+            abs: abs.to_path_buf(),
+            text,
+            split,
+        },
+        front,
+    )))
+}
+
+/// One path component of a URL: lowercase, spaces to `-`, characters that would need escaping dropped.
+pub fn url_component(name: &str) -> String {
+    let mut s = String::with_capacity(name.len());
+    let mut dash = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() || matches!(c, '_' | '.') {
+            if dash && !s.is_empty() {
+                s.push('-');
+            }
+            dash = false;
+            s.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' {
+            dash = true;
+        }
+    }
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() { "-".to_string() } else { s }
+}
+
+fn dir_path(dir: &str) -> String {
+    if dir.is_empty() {
+        return "/".into();
+    }
+    let mut p = String::from("/");
+    for c in dir.split('/') {
+        p.push_str(&url_component(c));
+        p.push('/');
+    }
+    p
+}
+
+fn file_stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name)
+}
+
+fn is_section_index(name: &str) -> u8 {
+    match name.to_ascii_lowercase().as_str() {
+        "_index.md" | "_index.markdown" => 3,
+        "index.md" | "index.markdown" => 2,
+        "readme.md" => 1,
+        _ => 0,
+    }
+}
+
+/// Title for a folder without one: `getting-started` -> `Getting started`.
+pub fn title_from_name(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let mut c = words.trim().chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => "Home".into(),
+    }
+}
+
+fn assemble(
+    root: &Path,
+    content: &Path,
+    config: Config,
+    markdown: Vec<(Source, FrontMatter)>,
+    assets_rel: Vec<(String, PathBuf)>,
+    diags: &mut Diagnostics,
+) -> Site {
+    // Folders that hold Markdown become sections, with all their ancestors.
+    let mut dirs: BTreeMap<String, Vec<(Source, FrontMatter)>> = BTreeMap::new();
+    dirs.entry(String::new()).or_default();
+    for (src, fm) in markdown {
+        let dir = src.dir().to_string();
+        let mut d = dir.as_str();
+        while let Some((parent, _)) = d.rsplit_once('/') {
+            dirs.entry(parent.to_string()).or_default();
+            d = parent;
+        }
+        if !dir.is_empty() {
+            dirs.entry(String::new()).or_default();
+        }
+        dirs.entry(dir).or_default().push((src, fm));
+    }
+
+    let mut sections: Vec<Section> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    let mut article_files: Vec<(usize, Source, FrontMatter)> = Vec::new();
+    let global = config.freshness.policy();
+    for (dir, mut files) in dirs {
+        // The section's index: `_index.md`, else `index.md`, else `README.md`.
+        let best = files
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (is_section_index(s.rel.rsplit('/').next().unwrap_or("")), i))
+            .filter(|(rank, _)| *rank > 0)
+            .max();
+        let index = best.map(|(_, i)| files.remove(i));
+        let parent = if dir.is_empty() {
+            None
+        } else {
+            let p = dir.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+            index_of.get(p).copied()
+        };
+        let (index_src, front) = match index {
+            Some((s, f)) => (Some(s), f),
+            None => (None, FrontMatter::default()),
+        };
+        let parent_policy = parent.map(|p| sections[p].policy).unwrap_or(global);
+        let parent_owner = parent.and_then(|p| sections[p].owner.clone());
+        let name = dir.rsplit('/').next().unwrap_or("");
+        let idx = sections.len();
+        sections.push(Section {
+            path: dir_path(&dir),
+            title: front.title.clone().unwrap_or_else(|| {
+                if dir.is_empty() {
+                    config.title.clone()
+                } else {
+                    title_from_name(name)
+                }
+            }),
+            owner: front.owner.clone().or(parent_owner),
+            policy: front.policy.or(parent_policy),
+            dir: dir.clone(),
+            index: index_src,
+            front,
+            parent,
+            children: Vec::new(),
+            articles: Vec::new(),
+        });
+        if let Some(p) = parent {
+            sections[p].children.push(idx);
+        }
+        index_of.insert(dir, idx);
+        for (s, f) in files {
+            article_files.push((idx, s, f));
+        }
+    }
+
+    let mut articles = Vec::with_capacity(article_files.len());
+    for (section, src, front) in article_files {
+        let sec = &sections[section];
+        let path = format!("{}{}/", sec.path, url_component(file_stem(&src.rel)));
+        let title = front
+            .title
+            .clone()
+            .unwrap_or_else(|| file_stem(&src.rel).to_string());
+        articles.push(Article {
+            owner: front.owner.clone().or_else(|| sec.owner.clone()),
+            policy: front.policy.or(sec.policy),
+            path,
+            section,
+            title,
+            src,
+            front,
+        });
+    }
+    for (i, a) in articles.iter().enumerate() {
+        sections[a.section].articles.push(i);
+    }
+
+    let assets: Vec<Asset> = assets_rel
+        .into_iter()
+        .map(|(rel, abs)| {
+            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+            let out = format!("{}{}", dir_path(dir), name);
+            Asset {
+                out: out.trim_start_matches('/').to_string(),
+                rel,
+                abs,
+            }
+        })
+        .collect();
+
+    // One namespace for every URL the site will write: two sources for one URL is an error naming both.
+    let mut owners: HashMap<String, PathBuf> = HashMap::new();
+    let mut claim = |url: String, who: PathBuf, diags: &mut Diagnostics| {
+        if let Some(first) = owners.get(&url) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` and `{}` both map to the URL `{url}`",
+                    first.display(),
+                    who.display()
+                ))
+                .in_file(who.clone())
+                .hint("rename one of the files (URLs are lowercase, with spaces as `-`)"),
+            );
+        } else {
+            owners.insert(url, who);
+        }
+    };
+    let content_shown = display_path(content, &std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()));
+    for s in &sections {
+        let who = s
+            .index
+            .as_ref()
+            .map(|i| i.shown.clone())
+            .unwrap_or_else(|| content_shown.join(&s.dir));
+        claim(s.path.clone(), who, diags);
+    }
+    for a in &articles {
+        claim(a.path.clone(), a.src.shown.clone(), diags);
+    }
+    for a in &assets {
+        claim(format!("/{}", a.out), content_shown.join(&a.rel), diags);
+    }
+
+    let mut paths = HashMap::new();
+    for s in &sections {
+        paths.insert(s.dir.clone(), s.path.clone());
+        if let Some(i) = &s.index {
+            paths.insert(i.rel.clone(), s.path.clone());
+        }
+    }
+    for a in &articles {
+        paths.insert(a.src.rel.clone(), a.path.clone());
+    }
+    for a in &assets {
+        paths.insert(a.rel.clone(), format!("/{}", a.out));
+    }
+
+    Site {
+        root: root.to_path_buf(),
+        content_dir: content.to_path_buf(),
+        config,
+        sections,
+        articles,
+        assets,
+        paths,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_components() {
+        assert_eq!(url_component("Refund Policy"), "refund-policy");
+        assert_eq!(url_component("v1.2-notes"), "v1.2-notes");
+        assert_eq!(url_component("what?#"), "what");
+        assert_eq!(url_component(".."), "-");
+        assert_eq!(url_component("Über uns"), "über-uns");
+    }
+
+    #[test]
+    fn normalize() {
+        assert_eq!(normalize_rel("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(normalize_rel("", "./x/y.md").as_deref(), Some("x/y.md"));
+        assert_eq!(normalize_rel("a", "../../x"), None);
+    }
+
+    #[test]
+    fn titles_from_names() {
+        assert_eq!(title_from_name("getting-started"), "Getting started");
+    }
+}

@@ -1,0 +1,641 @@
+//! The freshness policy: a pure function of an article's facts, the releases, the policy and `now`.
+//! No git, no clock, no file system: every rule is tested with plain values.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use serde::Serialize;
+
+use crate::config::{Bump, PolicyOverrides};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Fresh,
+    Unknown,
+    Expiring,
+    Stale,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fresh => "fresh",
+            Status::Expiring => "expiring",
+            Status::Stale => "stale",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A product version parsed from a tag: `v2.4.0`, `2.4`, `v2024.05`, `release-1.2`.
+#[derive(Debug, Clone, Eq, Serialize)]
+pub struct Version {
+    pub parts: Vec<u64>,
+}
+
+impl Version {
+    /// Parses the first dotted number in `s` after an alphabetic prefix; pre-releases (`-rc1`) are not
+    /// releases and give `None`.
+    pub fn parse(s: &str) -> Option<Version> {
+        let start = s.find(|c: char| c.is_ascii_digit())?;
+        if !s[..start]
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '/'))
+        {
+            return None;
+        }
+        let rest = &s[start..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(end);
+        if !tail.is_empty() && !tail.starts_with('+') {
+            return None;
+        }
+        let num = num.trim_end_matches('.');
+        let parts: Option<Vec<u64>> = num.split('.').map(|p| p.parse().ok()).collect();
+        let parts = parts?;
+        if parts.is_empty() || parts.len() > 4 {
+            return None;
+        }
+        Some(Version { parts })
+    }
+
+    fn part(&self, i: usize) -> u64 {
+        self.parts.get(i).copied().unwrap_or(0)
+    }
+
+    /// How big a step `self` is after `prev`.
+    pub fn bump_from(&self, prev: &Version) -> Bump {
+        if self.part(0) != prev.part(0) {
+            Bump::Major
+        } else if self.part(1) != prev.part(1) {
+            Bump::Minor
+        } else {
+            Bump::Patch
+        }
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let n = self.parts.len().max(other.parts.len());
+        (0..n)
+            .map(|i| self.part(i).cmp(&other.part(i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s: Vec<String> = self.parts.iter().map(u64::to_string).collect();
+        f.write_str(&s.join("."))
+    }
+}
+
+/// A product release: a tag matching `release_tags`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Release {
+    pub tag: String,
+    pub version: Version,
+    pub date: Timestamp,
+    pub commit: String,
+}
+
+/// A commit that changed a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Change {
+    pub commit: String,
+    pub date: Timestamp,
+    pub author: String,
+}
+
+/// What `covers` matched in one release's range (previous release .. this release).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CoversHit {
+    pub commits: usize,
+    /// The covered paths (or their folders) that changed, for the reason text; a few at most.
+    pub paths: Vec<String>,
+}
+
+/// Everything the policy needs to know about one article.
+#[derive(Debug, Clone, Default)]
+pub struct Facts<'a> {
+    pub verified: Option<Date>,
+    /// `describes` from front matter.
+    pub describes: Option<&'a str>,
+    pub has_covers: bool,
+    /// The last commit that changed the file; `None` when untracked or outside git.
+    pub last_change: Option<&'a Change>,
+    /// The file has uncommitted changes: it counts as changed now.
+    pub dirty: bool,
+    /// For a translation: the source article's last change, when it is later than anything here.
+    pub source_change: Option<&'a Change>,
+    pub source_lang_name: Option<&'a str>,
+}
+
+/// Fully resolved policy for one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub max_age_days: u32,
+    pub warn_days: u32,
+    pub grace_days: u32,
+    pub stale_on: Bump,
+    pub edits_count_as_verification: bool,
+}
+
+impl Policy {
+    pub fn from_overrides(o: PolicyOverrides, edits_count_as_verification: bool) -> Policy {
+        Policy {
+            max_age_days: o.max_age_days.unwrap_or(365),
+            warn_days: o.warn_days.unwrap_or(30),
+            grace_days: o.grace_days.unwrap_or(14),
+            stale_on: o.stale_on.unwrap_or(Bump::Minor),
+            edits_count_as_verification,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReasonKind {
+    Age,
+    Release,
+    Covers,
+    Translation,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    pub status: Status,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerifiedSource {
+    /// `verified` in front matter.
+    FrontMatter,
+    /// The last content change (edits count as verification).
+    Commit,
+    /// Uncommitted edits: the file counts as changed now.
+    Uncommitted,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Freshness {
+    pub status: Status,
+    pub last_verified: Option<Date>,
+    pub verified_source: Option<VerifiedSource>,
+    /// Index into the releases of the release the article describes.
+    pub describes: Option<usize>,
+    /// `describes` as written when it names no known release.
+    pub describes_text: Option<String>,
+    /// The day the article becomes stale by age if nobody verifies it.
+    pub expires: Option<Date>,
+    pub reasons: Vec<Reason>,
+    /// Plain words for readers when stale.
+    pub banner: Option<String>,
+}
+
+pub fn date_of(ts: Timestamp) -> Date {
+    ts.to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+fn add_days(d: Date, days: u32) -> Date {
+    d.checked_add(i64::from(days).days()).unwrap_or(Date::MAX)
+}
+
+/// The policy. `releases` are sorted by version, oldest first; `covers_hits[i]` is what the article's
+/// `covers` matched in release `i`'s range (ignored when the article has no `covers`).
+pub fn evaluate(
+    facts: &Facts<'_>,
+    releases: &[Release],
+    covers_hits: &dyn Fn(usize) -> Option<CoversHit>,
+    policy: &Policy,
+    now: Timestamp,
+) -> Freshness {
+    let today = date_of(now);
+    let mut reasons = Vec::new();
+
+    // last_verified: the later of `verified` and the last content change (when edits count).
+    let change_date = if facts.dirty {
+        Some((today, VerifiedSource::Uncommitted))
+    } else {
+        facts.last_change.map(|c| (date_of(c.date), VerifiedSource::Commit))
+    };
+    let verified = facts.verified.map(|d| (d, VerifiedSource::FrontMatter));
+    let candidates = [
+        verified,
+        if policy.edits_count_as_verification {
+            change_date
+        } else {
+            None
+        },
+    ];
+    let last = candidates.into_iter().flatten().max_by_key(|(d, _)| *d);
+    let Some((last_verified, source)) = last else {
+        return Freshness {
+            status: Status::Unknown,
+            last_verified: None,
+            verified_source: None,
+            describes: None,
+            describes_text: facts.describes.map(str::to_string),
+            expires: None,
+            reasons: vec![Reason {
+                kind: ReasonKind::Unknown,
+                status: Status::Unknown,
+                message: if policy.edits_count_as_verification {
+                    "no `verified` date in front matter and no git history for this file; run `kbfresh verify` on it or commit it".into()
+                } else {
+                    "no `verified` date in front matter (edits do not count as verification here); run `kbfresh verify` on it".into()
+                },
+            }],
+            banner: None,
+        };
+    };
+
+    // describes: front matter, else the newest release dated on or before last_verified.
+    let describes_version = facts.describes.and_then(Version::parse);
+    let describes_idx = match &describes_version {
+        Some(v) => releases.iter().rposition(|r| r.version <= *v),
+        None if facts.describes.is_some() => None,
+        None => releases
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| date_of(r.date) <= last_verified)
+            .max_by(|a, b| a.1.version.cmp(&b.1.version))
+            .map(|(i, _)| i),
+    };
+    let describes_label = match (&describes_version, describes_idx) {
+        (Some(v), Some(i)) if releases[i].version == *v => releases[i].tag.clone(),
+        (Some(v), _) => v.to_string(),
+        (None, Some(i)) => releases[i].tag.clone(),
+        (None, None) => String::new(),
+    };
+
+    // Release rule.
+    let mut status = Status::Fresh;
+    let mut banner = None;
+    let newer: Vec<usize> = match (&describes_version, describes_idx) {
+        (Some(v), _) => (0..releases.len()).filter(|&i| releases[i].version > *v).collect(),
+        (None, Some(d)) => (d + 1..releases.len()).collect(),
+        // Verified before the first release: every release is newer, but only those after the date matter.
+        (None, None) if facts.describes.is_none() => (0..releases.len())
+            .filter(|&i| date_of(releases[i].date) > last_verified)
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    for i in newer {
+        let r = &releases[i];
+        // A release after `now` has not happened yet as far as this run is concerned.
+        if r.date > now {
+            continue;
+        }
+        let bump = if i == 0 {
+            Bump::Major
+        } else {
+            r.version.bump_from(&releases[i - 1].version)
+        };
+        if bump < policy.stale_on {
+            continue;
+        }
+        let hit = if facts.has_covers {
+            match covers_hits(i) {
+                Some(h) if h.commits > 0 => Some(h),
+                _ => continue,
+            }
+        } else {
+            None
+        };
+        let released = date_of(r.date);
+        let due = add_days(released, policy.grace_days);
+        let this_status = if today > due {
+            Status::Stale
+        } else {
+            Status::Expiring
+        };
+        let against = if describes_label.is_empty() {
+            String::new()
+        } else {
+            format!(" against {describes_label}")
+        };
+        let message = match &hit {
+            Some(h) => format!(
+                "{} (released {released}) changed {} in {} commit{} after this article was verified on {last_verified}{against}{}",
+                r.tag,
+                h.paths.join(", "),
+                h.commits,
+                if h.commits == 1 { "" } else { "s" },
+                if this_status == Status::Expiring {
+                    format!("; review it by {due}")
+                } else {
+                    String::new()
+                }
+            ),
+            None => format!(
+                "{} (released {released}) is a {} release after {}, which this article describes (verified on {last_verified}){}",
+                r.tag,
+                bump.as_str(),
+                if describes_label.is_empty() { "the last release it was checked against".to_string() } else { describes_label.clone() },
+                if this_status == Status::Expiring {
+                    format!("; review it by {due}")
+                } else {
+                    String::new()
+                }
+            ),
+        };
+        if this_status == Status::Stale && banner.is_none() {
+            banner = Some(format!(
+                "Version {} changed features this article describes; some steps may differ.",
+                r.version
+            ));
+        }
+        status = status.max(this_status);
+        reasons.push(Reason {
+            kind: if hit.is_some() {
+                ReasonKind::Covers
+            } else {
+                ReasonKind::Release
+            },
+            status: this_status,
+            message,
+        });
+    }
+
+    // Age rule.
+    let expires = add_days(last_verified, policy.max_age_days);
+    let age = (today - last_verified).get_days();
+    if age > i32::try_from(policy.max_age_days).unwrap_or(i32::MAX) {
+        status = status.max(Status::Stale);
+        reasons.push(Reason {
+            kind: ReasonKind::Age,
+            status: Status::Stale,
+            message: format!(
+                "last verified on {last_verified}, {age} days ago; the limit is {} days (max_age_days)",
+                policy.max_age_days
+            ),
+        });
+        if banner.is_none() {
+            banner = Some(format!(
+                "This article was last checked on {last_verified}; some details may have changed since."
+            ));
+        }
+    } else if i64::from(age) > i64::from(policy.max_age_days) - i64::from(policy.warn_days) {
+        status = status.max(Status::Expiring);
+        reasons.push(Reason {
+            kind: ReasonKind::Age,
+            status: Status::Expiring,
+            message: format!(
+                "last verified on {last_verified}, {age} days ago; verify it by {expires} (max_age_days = {})",
+                policy.max_age_days
+            ),
+        });
+    }
+
+    // Translation rule: the source changed after this translation was last verified.
+    if let Some(src) = facts.source_change {
+        let changed = date_of(src.date);
+        if changed > last_verified {
+            status = status.max(Status::Stale);
+            let lang = facts.source_lang_name.unwrap_or("source");
+            reasons.push(Reason {
+                kind: ReasonKind::Translation,
+                status: Status::Stale,
+                message: format!(
+                    "the {lang} original changed on {changed} (commit {}) after this translation was verified on {last_verified}",
+                    short(&src.commit)
+                ),
+            });
+            if banner.is_none() {
+                banner = Some(format!(
+                    "The {lang} original of this article was updated on {changed}; this translation may be out of date."
+                ));
+            }
+        }
+    }
+
+    Freshness {
+        status,
+        last_verified: Some(last_verified),
+        verified_source: Some(source),
+        describes: describes_idx.filter(|&i| {
+            describes_version
+                .as_ref()
+                .is_none_or(|v| releases[i].version == *v)
+        }),
+        describes_text: describes_version
+            .map(|v| v.to_string())
+            .or_else(|| facts.describes.map(str::to_string)),
+        expires: Some(expires),
+        reasons,
+        banner: if status == Status::Stale { banner } else { None },
+    }
+}
+
+pub fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(10)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(d: &str) -> Timestamp {
+        format!("{d}T12:00:00Z").parse().unwrap()
+    }
+    fn date(d: &str) -> Date {
+        d.parse().unwrap()
+    }
+    fn rel(tag: &str, d: &str) -> Release {
+        Release {
+            tag: tag.into(),
+            version: Version::parse(tag).unwrap(),
+            date: ts(d),
+            commit: "c".repeat(40),
+        }
+    }
+    fn policy() -> Policy {
+        Policy::from_overrides(PolicyOverrides::default(), true)
+    }
+    fn no_hits(_: usize) -> Option<CoversHit> {
+        None
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(Version::parse("v2.4.0").unwrap().parts, [2, 4, 0]);
+        assert_eq!(Version::parse("2.4").unwrap().parts, [2, 4]);
+        assert_eq!(Version::parse("v2024.05").unwrap().parts, [2024, 5]);
+        assert_eq!(Version::parse("release-1.2").unwrap().parts, [1, 2]);
+        assert!(Version::parse("v2.4.0-rc1").is_none());
+        assert!(Version::parse("latest").is_none());
+        assert_eq!(Version::parse("2.3").unwrap(), Version::parse("v2.3.0").unwrap());
+        let a = Version::parse("2.4.1").unwrap();
+        assert_eq!(a.bump_from(&Version::parse("2.4.0").unwrap()), Bump::Patch);
+        assert_eq!(a.bump_from(&Version::parse("2.3.9").unwrap()), Bump::Minor);
+        assert_eq!(a.bump_from(&Version::parse("1.9").unwrap()), Bump::Major);
+    }
+
+    #[test]
+    fn unknown_without_any_date() {
+        let f = evaluate(&Facts::default(), &[], &no_hits, &policy(), ts("2026-11-22"));
+        assert_eq!(f.status, Status::Unknown);
+        assert_eq!(f.reasons[0].kind, ReasonKind::Unknown);
+    }
+
+    #[test]
+    fn fresh_then_expiring_then_stale_by_age() {
+        let facts = Facts {
+            verified: Some(date("2026-01-01")),
+            ..Facts::default()
+        };
+        let at = |d| evaluate(&facts, &[], &no_hits, &policy(), ts(d));
+        assert_eq!(at("2026-06-01").status, Status::Fresh);
+        let f = at("2026-12-15");
+        assert_eq!(f.status, Status::Expiring);
+        assert!(f.reasons[0].message.contains("verify it by 2027-01-01"), "{:?}", f.reasons);
+        let f = at("2027-01-03");
+        assert_eq!(f.status, Status::Stale);
+        assert!(f.banner.is_some());
+        assert_eq!(f.expires, Some(date("2027-01-01")));
+    }
+
+    #[test]
+    fn edits_count_unless_disabled() {
+        let change = Change {
+            commit: "a".repeat(40),
+            date: ts("2026-10-01"),
+            author: "A".into(),
+        };
+        let facts = Facts {
+            verified: Some(date("2025-01-01")),
+            last_change: Some(&change),
+            ..Facts::default()
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.last_verified, Some(date("2026-10-01")));
+        assert_eq!(f.verified_source, Some(VerifiedSource::Commit));
+        let strict = Policy {
+            edits_count_as_verification: false,
+            ..policy()
+        };
+        let f = evaluate(&facts, &[], &no_hits, &strict, ts("2026-11-01"));
+        assert_eq!(f.status, Status::Stale);
+    }
+
+    #[test]
+    fn release_rule_with_grace_and_bump() {
+        let releases = [rel("v2.3.0", "2026-01-10"), rel("v2.3.1", "2026-03-01"), rel("v2.4.0", "2026-09-01")];
+        let facts = Facts {
+            verified: Some(date("2026-02-01")),
+            ..Facts::default()
+        };
+        // Patch releases do not count with the default stale_on = minor.
+        let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-08-01"));
+        assert_eq!(f.status, Status::Fresh);
+        assert_eq!(f.describes, Some(0));
+        // Within the 14-day grace period: expiring.
+        let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-09-10"));
+        assert_eq!(f.status, Status::Expiring);
+        assert!(f.reasons[0].message.contains("review it by 2026-09-15"));
+        // After it: stale, with a reason a writer can act on and a banner for readers.
+        let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-09-20"));
+        assert_eq!(f.status, Status::Stale);
+        assert_eq!(
+            f.reasons[0].message,
+            "v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01)"
+        );
+        assert_eq!(f.banner.as_deref(), Some("Version 2.4.0 changed features this article describes; some steps may differ."));
+        // stale_on = patch counts v2.3.1 too.
+        let patch = Policy { stale_on: Bump::Patch, ..policy() };
+        let f = evaluate(&facts, &releases, &no_hits, &patch, ts("2026-08-01"));
+        assert_eq!(f.status, Status::Stale);
+    }
+
+    #[test]
+    fn describes_from_front_matter_and_newer_than_all() {
+        let releases = [rel("v2.3.0", "2026-01-10"), rel("v2.4.0", "2026-09-01")];
+        let facts = Facts {
+            verified: Some(date("2026-10-01")),
+            describes: Some("2.3"),
+            ..Facts::default()
+        };
+        let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Stale, "describes 2.3 although verified after 2.4");
+        let facts = Facts {
+            describes: Some("2.4"),
+            ..facts
+        };
+        let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Fresh);
+        assert_eq!(f.describes, Some(1));
+    }
+
+    #[test]
+    fn covers_restricts_releases() {
+        let releases = [rel("v2.3.0", "2026-01-10"), rel("v2.4.0", "2026-05-01"), rel("v2.5.0", "2026-09-01")];
+        let facts = Facts {
+            verified: Some(date("2026-02-01")),
+            has_covers: true,
+            ..Facts::default()
+        };
+        let hits = |i: usize| {
+            (i == 2).then(|| CoversHit {
+                commits: 4,
+                paths: vec!["src/billing/".into()],
+            })
+        };
+        let f = evaluate(&facts, &releases, &hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Stale);
+        assert_eq!(f.reasons.len(), 1);
+        assert_eq!(
+            f.reasons[0].message,
+            "v2.5.0 (released 2026-09-01) changed src/billing/ in 4 commits after this article was verified on 2026-02-01 against v2.3.0"
+        );
+        let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Fresh, "covers that match nothing never make it stale");
+    }
+
+    #[test]
+    fn translation_rule() {
+        let change = Change {
+            commit: "b".repeat(40),
+            date: ts("2026-10-05"),
+            author: "A".into(),
+        };
+        let facts = Facts {
+            verified: Some(date("2026-10-01")),
+            source_change: Some(&change),
+            source_lang_name: Some("English"),
+            ..Facts::default()
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Stale);
+        assert!(f.reasons[0].message.starts_with("the English original changed on 2026-10-05"));
+    }
+}

@@ -1,0 +1,676 @@
+//! History: the only module that talks to git (git2, never a subprocess). One walk of history answers,
+//! for every content file at once, its last content change and its creation (renames followed), and
+//! the releases (tags) with the paths each release range changed. Results are cached by HEAD.
+
+mod cache;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
+use globset::{Glob, GlobSetBuilder};
+use jiff::Timestamp;
+use regex::Regex;
+
+use crate::content::Site;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::freshness::{Change, CoversHit, Release, Version};
+
+/// What history says about one content file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileHistory {
+    /// The last commit that changed the file's content (`git log -1 -- path`, ignored commits skipped).
+    pub last_change: Option<Change>,
+    /// The commit that first added the file, across renames.
+    pub created: Option<Change>,
+    /// Uncommitted changes in the work tree or index.
+    #[serde(skip)]
+    pub dirty: bool,
+    /// Committed at least once (false for files git does not track).
+    pub tracked: bool,
+}
+
+/// Commits of one release range and the paths each changed (for `covers`).
+#[derive(Debug, Default)]
+struct ReleaseRange {
+    commits: Vec<Vec<u32>>,
+}
+
+#[derive(Debug, Default)]
+pub struct History {
+    /// Per article (same index as `Site::articles`); `None` when the site is not in a git repo.
+    pub files: Vec<Option<FileHistory>>,
+    /// Sorted by version, oldest first.
+    pub releases: Vec<Release>,
+    pub head: Option<String>,
+    ranges: Vec<ReleaseRange>,
+    path_table: Vec<String>,
+    cache: Option<(PathBuf, cache::CacheFile)>,
+    covers_memo: Mutex<HashMap<Vec<String>, Vec<Option<CoversHit>>>>,
+}
+
+impl History {
+    /// Reads everything the freshness policy needs. Errors (a shallow clone, a missing product repo)
+    /// come back as diagnostics; a site outside git gets one warning and front-matter dates only.
+    pub fn read(site: &Site, now: Timestamp) -> (History, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let mut h = History {
+            files: vec![None; site.articles.len()],
+            ..History::default()
+        };
+        let _ = now;
+        let repo = match Repository::discover(&site.content_dir) {
+            Ok(r) => r,
+            Err(_) => {
+                diags.push(
+                    Diagnostic::warning(
+                        "the site is not in a git repository: freshness uses front-matter `verified` dates only",
+                    )
+                    .hint("run `git init` and commit the content so kbfresh can read when each article changed"),
+                );
+                return (h, diags);
+            }
+        };
+        let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+            diags.push(Diagnostic::warning("the git repository is bare: no history for content files"));
+            return (h, diags);
+        };
+        let fcfg = &site.config.freshness;
+        if repo.is_shallow() {
+            let d = Diagnostic::error("the git repository is a shallow clone: kbfresh cannot see when articles last changed")
+                .hint("fetch the full history: `fetch-depth: 0` in GitHub Actions (actions/checkout), `GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`; or set `[freshness] allow_shallow = true` to go on with what is there");
+            if fcfg.allow_shallow {
+                diags.push(Diagnostic { severity: crate::diagnostics::Severity::Warning, ..d });
+            } else {
+                diags.push(d);
+                return (h, diags);
+            }
+        }
+
+        // Content files by path relative to the repository root.
+        let workdir_c = std::fs::canonicalize(&workdir).unwrap_or(workdir.clone());
+        let mut wanted: HashMap<String, usize> = HashMap::new();
+        for (i, a) in site.articles.iter().enumerate() {
+            let abs = std::fs::canonicalize(&a.src.abs).unwrap_or(a.src.abs.clone());
+            if let Ok(rel) = abs.strip_prefix(&workdir_c) {
+                wanted.insert(rel.to_string_lossy().replace('\\', "/"), i);
+            }
+        }
+        let content_prefix = std::fs::canonicalize(&site.content_dir)
+            .ok()
+            .and_then(|c| c.strip_prefix(&workdir_c).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+            .unwrap_or_default();
+
+        let ignore = match Ignore::new(&workdir, fcfg) {
+            Ok(i) => i,
+            Err(d) => {
+                diags.push(d);
+                return (h, diags);
+            }
+        };
+
+        let head = match repo.head().ok().and_then(|r| r.peel_to_commit().ok()) {
+            Some(c) => c,
+            None => {
+                diags.push(
+                    Diagnostic::warning("the git repository has no commits yet: freshness uses front-matter dates only")
+                        .hint("commit the content so kbfresh can read when each article changed"),
+                );
+                mark_status(&repo, &content_prefix, &wanted, &mut h.files, true);
+                return (h, diags);
+            }
+        };
+        h.head = Some(head.id().to_string());
+
+        // The walk, or the cache of the last one.
+        let cache_dir = site.root.join(".kbfresh-cache");
+        let key = cache::key(&content_prefix, fcfg, &ignore.fingerprint());
+        let cached = cache::load(&cache_dir, &key, &mut diags);
+        let mut results: HashMap<String, FileHistory> = HashMap::new();
+        let mut walk_from: Option<Oid> = None;
+        match &cached {
+            Some(c) if c.head == head.id().to_string() => {
+                results = c.files.clone();
+            }
+            Some(c) => {
+                if let Ok(old) = Oid::from_str(&c.head)
+                    && repo.graph_descendant_of(head.id(), old).unwrap_or(false)
+                {
+                    results = c.files.clone();
+                    walk_from = Some(old);
+                }
+            }
+            None => {}
+        }
+        let needs_walk = cached.as_ref().is_none_or(|c| c.head != head.id().to_string());
+        if needs_walk {
+            let all_paths: Vec<String> = wanted.keys().cloned().collect();
+            match walk(&repo, head.id(), walk_from, &all_paths, &content_prefix, &ignore, &results) {
+                Ok(fresh) => {
+                    for (p, f) in fresh {
+                        results.insert(p, f);
+                    }
+                }
+                Err(e) => {
+                    diags.push(Diagnostic::error(format!("cannot read git history: {e}")).hint(
+                        "check that the repository is not corrupt (`git fsck`); delete .kbfresh-cache/ if it persists",
+                    ));
+                    return (h, diags);
+                }
+            }
+            // Keep only files that still exist, so the cache does not grow forever.
+            results.retain(|p, _| wanted.contains_key(p));
+            h.cache = Some((
+                cache_dir,
+                cache::CacheFile {
+                    version: cache::VERSION,
+                    key,
+                    head: head.id().to_string(),
+                    files: results.clone(),
+                },
+            ));
+        }
+        for (p, &i) in &wanted {
+            h.files[i] = Some(results.get(p).cloned().unwrap_or_default());
+        }
+        mark_status(&repo, &content_prefix, &wanted, &mut h.files, false);
+
+        // Releases, from the product repo when configured.
+        let product;
+        let product_repo = match &fcfg.product_repo {
+            Some(p) => {
+                let path = site.root.join(p);
+                match Repository::open(&path) {
+                    Ok(r) => {
+                        product = r;
+                        &product
+                    }
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "product_repo `{}` is not a git repository: {}",
+                                p.display(),
+                                e.message()
+                            ))
+                            .in_file("kbfresh.toml")
+                            .hint("set `[freshness] product_repo` to the product's checkout, relative to the site root (clone it there in CI)"),
+                        );
+                        return (h, diags);
+                    }
+                }
+            }
+            None => &repo,
+        };
+        if product_repo.is_shallow() && fcfg.product_repo.is_some() && !fcfg.allow_shallow {
+            diags.push(
+                Diagnostic::error("product_repo is a shallow clone: releases and covered paths cannot be read")
+                    .hint("clone it with full history (`fetch-depth: 0`), or set `[freshness] allow_shallow = true`"),
+            );
+            return (h, diags);
+        }
+        match releases(product_repo, &fcfg.release_tags, &mut diags) {
+            Ok(r) => h.releases = r,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("cannot read release tags: {e}")));
+                return (h, diags);
+            }
+        }
+        if site.articles.iter().any(|a| !a.front.covers.is_empty()) && !h.releases.is_empty() {
+            match ranges(product_repo, &h.releases) {
+                Ok((ranges, table)) => {
+                    h.ranges = ranges;
+                    h.path_table = table;
+                }
+                Err(e) => diags.push(Diagnostic::error(format!("cannot read release ranges: {e}"))),
+            }
+        }
+        (h, diags)
+    }
+
+    /// What the globs in `covers` matched in each release range; computed once per distinct `covers`.
+    pub fn covers_hits(&self, covers: &[String]) -> Vec<Option<CoversHit>> {
+        if covers.is_empty() || self.ranges.is_empty() {
+            return vec![None; self.releases.len()];
+        }
+        if let Some(v) = self.covers_memo.lock().ok().and_then(|m| m.get(covers).cloned()) {
+            return v;
+        }
+        let mut b = GlobSetBuilder::new();
+        for c in covers {
+            if let Ok(g) = Glob::new(c.trim_start_matches('/')) {
+                b.add(g);
+            }
+        }
+        let Ok(set) = b.build() else {
+            return vec![None; self.releases.len()];
+        };
+        // Each path of the table is matched once, whatever the number of releases.
+        let matched: Vec<Vec<usize>> = self.path_table.iter().map(|p| set.matches(p)).collect();
+        let hits: Vec<Option<CoversHit>> = self
+            .ranges
+            .iter()
+            .map(|range| {
+                let mut commits = 0;
+                let mut patterns = HashSet::new();
+                for paths in &range.commits {
+                    let mut any = false;
+                    for &p in paths {
+                        for &g in &matched[p as usize] {
+                            patterns.insert(g);
+                            any = true;
+                        }
+                    }
+                    commits += usize::from(any);
+                }
+                (commits > 0).then(|| {
+                    let mut pats: Vec<usize> = patterns.into_iter().collect();
+                    pats.sort_unstable();
+                    CoversHit {
+                        commits,
+                        paths: pats.into_iter().map(|g| pattern_label(&covers[g])).collect(),
+                    }
+                })
+            })
+            .collect();
+        if let Ok(mut m) = self.covers_memo.lock() {
+            m.insert(covers.to_vec(), hits.clone());
+        }
+        hits
+    }
+
+    /// One release's hit for `covers` (see [`History::covers_hits`]).
+    pub fn covers_hit(&self, release: usize, covers: &[String]) -> Option<CoversHit> {
+        self.covers_hits(covers).get(release).cloned().flatten()
+    }
+
+    /// Writes the cache of this walk (after a successful build).
+    pub fn save_cache(&self) {
+        if let Some((dir, c)) = &self.cache {
+            cache::save(dir, c);
+        }
+    }
+}
+
+/// `src/billing/**` reads better as `src/billing/`.
+fn pattern_label(p: &str) -> String {
+    let t = p.trim_end_matches("**").trim_end_matches('*');
+    if t.is_empty() { p.to_string() } else { t.to_string() }
+}
+
+/// Commits that never count as content changes.
+struct Ignore {
+    ids: Vec<String>,
+    messages: Vec<Regex>,
+}
+
+impl Ignore {
+    fn new(workdir: &Path, cfg: &crate::config::FreshnessConfig) -> Result<Ignore, Diagnostic> {
+        let mut ids: Vec<String> = cfg.ignore_commits.iter().map(|s| s.trim().to_lowercase()).collect();
+        if let Ok(text) = std::fs::read_to_string(workdir.join(".git-blame-ignore-revs")) {
+            for line in text.lines() {
+                let l = line.split('#').next().unwrap_or("").trim();
+                if !l.is_empty() {
+                    ids.push(l.to_lowercase());
+                }
+            }
+        }
+        ids.retain(|s| !s.is_empty());
+        let messages = cfg
+            .ignore_commit_messages
+            .iter()
+            .map(|r| {
+                Regex::new(r).map_err(|e| {
+                    Diagnostic::error(format!("ignore_commit_messages: `{r}` is not a valid regex: {e}")).in_file("kbfresh.toml")
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Ignore { ids, messages })
+    }
+
+    fn fingerprint(&self) -> String {
+        let mut s = self.ids.join(",");
+        for m in &self.messages {
+            s.push('|');
+            s.push_str(m.as_str());
+        }
+        s
+    }
+
+    fn ignores(&self, commit: &git2::Commit<'_>) -> bool {
+        let id = commit.id().to_string();
+        if self.ids.iter().any(|p| id.starts_with(p.as_str())) {
+            return true;
+        }
+        if self.messages.is_empty() {
+            return false;
+        }
+        let msg = String::from_utf8_lossy(commit.message_bytes());
+        self.messages.iter().any(|r| r.is_match(&msg))
+    }
+}
+
+fn change_of(c: &git2::Commit<'_>) -> Change {
+    Change {
+        commit: c.id().to_string(),
+        date: Timestamp::from_second(c.time().seconds()).unwrap_or(Timestamp::UNIX_EPOCH),
+        author: String::from_utf8_lossy(c.author().name_bytes()).into_owned(),
+    }
+}
+
+#[derive(Debug)]
+struct Changed {
+    path: String,
+    status: Delta,
+    /// For renames: the old path.
+    from: Option<String>,
+    /// For renames: the content is byte-identical (a pure move).
+    same_content: bool,
+}
+
+fn diff_options(prefix: &str) -> DiffOptions {
+    let mut o = DiffOptions::new();
+    o.skip_binary_check(true).ignore_submodules(true);
+    if !prefix.is_empty() {
+        o.pathspec(prefix);
+    }
+    o
+}
+
+/// Paths a commit changed, git-style: for a merge, only paths that differ from every parent.
+/// Renames are detected only when the commit adds a path the caller follows (`follow`).
+fn changed_paths(
+    repo: &Repository,
+    commit: &git2::Commit<'_>,
+    prefix: &str,
+    follow: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Changed>, git2::Error> {
+    let tree = commit.tree()?;
+    let mut opts = diff_options(prefix);
+    if commit.parent_count() == 0 {
+        let diff = repo.diff_tree_to_tree(None, Some(&tree), Some(&mut opts))?;
+        return Ok(deltas(&diff));
+    }
+    let parent_tree = commit.parent(0)?.tree()?;
+    let mut diff = repo.diff_tree_to_tree(Some(&parent_tree), Some(&tree), Some(&mut opts))?;
+    let wants_renames = {
+        let mut added = false;
+        let mut deleted = false;
+        for d in diff.deltas() {
+            match d.status() {
+                Delta::Added => {
+                    if let Some(p) = d.new_file().path() {
+                        added |= follow(&p.to_string_lossy());
+                    }
+                }
+                Delta::Deleted => deleted = true,
+                _ => {}
+            }
+        }
+        added && deleted
+    };
+    if wants_renames {
+        let mut f = DiffFindOptions::new();
+        f.renames(true).rename_threshold(50);
+        diff.find_similar(Some(&mut f))?;
+    }
+    let mut changed = deltas(&diff);
+    // A merge changed a path only when the path differs from every parent (git's default simplification).
+    for p in 1..commit.parent_count() {
+        if changed.is_empty() {
+            break;
+        }
+        let other = commit.parent(p)?.tree()?;
+        let d = repo.diff_tree_to_tree(Some(&other), Some(&tree), Some(&mut diff_options(prefix)))?;
+        let differs: HashSet<String> = deltas(&d).into_iter().map(|c| c.path).collect();
+        changed.retain(|c| differs.contains(&c.path));
+    }
+    Ok(changed)
+}
+
+fn deltas(diff: &git2::Diff<'_>) -> Vec<Changed> {
+    diff.deltas()
+        .filter_map(|d| {
+            let status = d.status();
+            let path = match status {
+                Delta::Deleted => d.old_file().path(),
+                _ => d.new_file().path(),
+            }?;
+            let from = (status == Delta::Renamed)
+                .then(|| d.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/")))
+                .flatten();
+            Some(Changed {
+                path: path.to_string_lossy().replace('\\', "/"),
+                status,
+                from,
+                same_content: status == Delta::Renamed && d.old_file().id() == d.new_file().id(),
+            })
+        })
+        .collect()
+}
+
+/// The one walk: newest first, following each wanted path back through renames, stopping early once
+/// every file has reached the commit that added it.
+fn walk(
+    repo: &Repository,
+    head: Oid,
+    hide: Option<Oid>,
+    paths: &[String],
+    prefix: &str,
+    ignore: &Ignore,
+    cached: &HashMap<String, FileHistory>,
+) -> Result<HashMap<String, FileHistory>, git2::Error> {
+    // `name` (as of the commit being looked at) -> index into `out`.
+    let mut follow: HashMap<String, usize> = paths.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect();
+    let mut out: Vec<FileHistory> = vec![FileHistory::default(); paths.len()];
+    let mut done = vec![false; paths.len()];
+    let mut remaining = paths.len();
+    // With an incremental walk, a rename's older name may be in the cache.
+    let mut renamed_from: Vec<Option<String>> = vec![None; paths.len()];
+
+    let mut revwalk = repo.revwalk()?;
+    revwalk.set_sorting(Sort::TIME)?;
+    revwalk.push(head)?;
+    if let Some(h) = hide {
+        revwalk.hide(h)?;
+    }
+    for oid in revwalk {
+        if remaining == 0 {
+            break;
+        }
+        let commit = repo.find_commit(oid?)?;
+        let changed = {
+            let f = &follow;
+            changed_paths(repo, &commit, prefix, &|p: &str| f.contains_key(p))?
+        };
+        if changed.is_empty() {
+            continue;
+        }
+        let ignored = ignore.ignores(&commit);
+        let mut change: Option<Change> = None;
+        for c in changed {
+            let Some(&i) = follow.get(&c.path) else { continue };
+            if done[i] {
+                continue;
+            }
+            let counts = !ignored && !(c.status == Delta::Renamed && c.same_content);
+            if counts && out[i].last_change.is_none() {
+                out[i].last_change = Some(change.get_or_insert_with(|| change_of(&commit)).clone());
+            }
+            out[i].tracked = true;
+            match c.status {
+                Delta::Renamed => {
+                    // Older commits know the file by its old name.
+                    follow.remove(&c.path);
+                    if let Some(from) = c.from {
+                        renamed_from[i] = Some(from.clone());
+                        follow.insert(from, i);
+                    }
+                }
+                Delta::Added => {
+                    out[i].created = Some(change.get_or_insert_with(|| change_of(&commit)).clone());
+                    follow.remove(&c.path);
+                    done[i] = true;
+                    remaining -= 1;
+                }
+                Delta::Deleted => {
+                    // Deleted in a newer commit than the one that re-added it: nothing more to learn.
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut result = HashMap::new();
+    for (i, mut f) in out.into_iter().enumerate() {
+        let prev = cached
+            .get(&paths[i])
+            .or_else(|| renamed_from[i].as_ref().and_then(|p| cached.get(p)));
+        if let Some(prev) = prev.filter(|_| hide.is_some()) {
+            // Incremental: what the new commits did not say, the cache does.
+            if f.last_change.is_none() {
+                f.last_change = prev.last_change.clone();
+            }
+            if f.created.is_none() {
+                f.created = prev.created.clone();
+            }
+            f.tracked |= prev.tracked;
+        }
+        if f.tracked || f.last_change.is_some() {
+            result.insert(paths[i].clone(), f);
+        }
+    }
+    Ok(result)
+}
+
+/// Uncommitted edits count as changed now; untracked files have no git dates.
+fn mark_status(
+    repo: &Repository,
+    prefix: &str,
+    wanted: &HashMap<String, usize>,
+    files: &mut [Option<FileHistory>],
+    unborn: bool,
+) {
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false)
+        .exclude_submodules(true);
+    if !prefix.is_empty() {
+        opts.pathspec(prefix);
+    }
+    let Ok(statuses) = repo.statuses(Some(&mut opts)) else {
+        return;
+    };
+    for e in statuses.iter() {
+        let Ok(path) = e.path() else { continue };
+        let Some(&i) = wanted.get(path) else { continue };
+        let s = e.status();
+        let f = files[i].get_or_insert_with(FileHistory::default);
+        if s.is_wt_new() && !unborn {
+            *f = FileHistory::default();
+        } else if s.intersects(
+            git2::Status::WT_MODIFIED
+                | git2::Status::WT_RENAMED
+                | git2::Status::WT_TYPECHANGE
+                | git2::Status::INDEX_MODIFIED
+                | git2::Status::INDEX_NEW
+                | git2::Status::INDEX_RENAMED
+                | git2::Status::INDEX_TYPECHANGE,
+        ) {
+            f.dirty = true;
+        }
+    }
+    let _ = unborn;
+}
+
+/// Tags matching the glob, parsed as versions, sorted by version; dated by tagger (annotated) or commit.
+fn releases(repo: &Repository, pattern: &str, diags: &mut Diagnostics) -> Result<Vec<Release>, git2::Error> {
+    let glob = Glob::new(pattern)
+        .map(|g| g.compile_matcher())
+        .map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    let mut out: Vec<Release> = Vec::new();
+    let names = repo.tag_names(None)?;
+    for name in names.iter().flatten().flatten() {
+        if !glob.is_match(name) {
+            continue;
+        }
+        let Some(version) = Version::parse(name) else {
+            diags.push(Diagnostic::note(format!("tag `{name}` matches release_tags but is not a version; skipped")));
+            continue;
+        };
+        let obj = repo.revparse_single(&format!("refs/tags/{name}"))?;
+        let commit = obj.peel_to_commit()?;
+        let date = match obj.as_tag().and_then(|t| t.tagger()) {
+            Some(sig) => sig.when().seconds(),
+            None => commit.time().seconds(),
+        };
+        out.push(Release {
+            tag: name.to_string(),
+            version,
+            date: Timestamp::from_second(date).unwrap_or(Timestamp::UNIX_EPOCH),
+            commit: commit.id().to_string(),
+        });
+    }
+    out.sort_by(|a, b| a.version.cmp(&b.version).then(a.tag.cmp(&b.tag)));
+    // Two tags for one version (v2.4 and 2.4.0): keep the first.
+    out.dedup_by(|b, a| a.version == b.version);
+    Ok(out)
+}
+
+/// For each release, the commits in (previous release .. this release] and the paths each changed.
+fn ranges(repo: &Repository, releases: &[Release]) -> Result<(Vec<ReleaseRange>, Vec<String>), git2::Error> {
+    let mut table: Vec<String> = Vec::new();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut memo: HashMap<Oid, Vec<u32>> = HashMap::new();
+    let mut out = Vec::with_capacity(releases.len());
+    for (i, r) in releases.iter().enumerate() {
+        let mut walk = repo.revwalk()?;
+        walk.push(Oid::from_str(&r.commit)?)?;
+        if i > 0 {
+            walk.hide(Oid::from_str(&releases[i - 1].commit)?)?;
+        }
+        let mut range = ReleaseRange::default();
+        for oid in walk {
+            let oid = oid?;
+            if let Some(p) = memo.get(&oid) {
+                range.commits.push(p.clone());
+                continue;
+            }
+            let commit = repo.find_commit(oid)?;
+            let changed = changed_paths(repo, &commit, "", &|_| false)?;
+            let paths: Vec<u32> = changed
+                .into_iter()
+                .map(|c| {
+                    *ids.entry(c.path.clone()).or_insert_with(|| {
+                        table.push(c.path);
+                        u32::try_from(table.len() - 1).unwrap_or(u32::MAX)
+                    })
+                })
+                .collect();
+            memo.insert(oid, paths.clone());
+            range.commits.push(paths);
+        }
+        out.push(range);
+    }
+    Ok((out, table))
+}
+
+/// The newest release of the site's product (for `verify`), without walking history.
+pub fn newest_release(opts: &crate::Options) -> Result<Option<Release>, crate::diagnostics::Failure> {
+    let (config, _) = crate::config::Config::load(&opts.root)?;
+    let fcfg = &config.freshness;
+    let repo = match &fcfg.product_repo {
+        Some(p) => Repository::open(opts.root.join(p)).map_err(|e| {
+            Diagnostic::error(format!("product_repo `{}` is not a git repository: {}", p.display(), e.message()))
+                .in_file("kbfresh.toml")
+        })?,
+        None => match Repository::discover(&opts.root) {
+            Ok(r) => r,
+            Err(_) => return Ok(None),
+        },
+    };
+    let mut diags = Diagnostics::default();
+    let list = releases(&repo, &fcfg.release_tags, &mut diags)
+        .map_err(|e| Diagnostic::error(format!("cannot read release tags: {e}")))?;
+    Ok(list.into_iter().next_back())
+}

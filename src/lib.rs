@@ -1,0 +1,321 @@
+//! kbfresh: a static site generator for help centres that knows when an article went stale.
+//!
+//! One pipeline over one site model:
+//! `config -> content -> history -> freshness -> markdown -> render -> output`.
+//! Each stage is a module that reads the model and returns results and diagnostics.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod freshness;
+pub mod history;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use config::Config;
+use content::{LoadOptions, Site};
+use diagnostics::{Diagnostic, Diagnostics, Failure};
+use freshness::{Change, Freshness, Policy, Release};
+use markdown::{DropH1, Rendered};
+
+pub const GENERATOR: &str = concat!("kbfresh ", env!("CARGO_PKG_VERSION"));
+
+/// Options every command shares (the CLI's global flags).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub content: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub now: Timestamp,
+    pub drafts: bool,
+}
+
+impl Options {
+    pub fn new(root: impl Into<PathBuf>, now: Timestamp) -> Options {
+        Options {
+            root: root.into(),
+            content: None,
+            output: None,
+            base_url: None,
+            now,
+            drafts: false,
+        }
+    }
+}
+
+/// `--now` / `SOURCE_DATE_EPOCH` / the clock, in that order.
+pub fn resolve_now(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Timestamp, Diagnostic> {
+    if let Some(s) = flag {
+        return parse_now(s).ok_or_else(|| {
+            Diagnostic::error(format!("--now `{s}` is not a date"))
+                .hint("write a date such as 2026-05-02 or a time such as 2026-05-02T10:00:00Z")
+        });
+    }
+    if let Some(s) = source_date_epoch.filter(|s| !s.trim().is_empty()) {
+        let secs: i64 = s.trim().parse().map_err(|_| {
+            Diagnostic::error(format!("SOURCE_DATE_EPOCH `{s}` is not a number of seconds"))
+                .hint("set it to a Unix time, e.g. $(git log -1 --format=%ct)")
+        })?;
+        return Timestamp::from_second(secs)
+            .map_err(|e| Diagnostic::error(format!("SOURCE_DATE_EPOCH `{s}` is out of range: {e}")));
+    }
+    Ok(Timestamp::now())
+}
+
+/// A date (midnight UTC) or an RFC 3339 time.
+pub fn parse_now(s: &str) -> Option<Timestamp> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Some(ts);
+    }
+    let d: jiff::civil::Date = s.parse().ok()?;
+    d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+}
+
+/// The site after every stage but render and output: what `build` renders and `check` reports on.
+pub struct Loaded {
+    pub site: Site,
+    pub articles_md: Vec<Rendered>,
+    pub sections_md: Vec<Option<Rendered>>,
+    pub history: history::History,
+    pub freshness: Vec<Freshness>,
+    pub last_changes: Vec<Option<Change>>,
+    pub diagnostics: Diagnostics,
+    pub output_dir: PathBuf,
+    pub now: Timestamp,
+}
+
+/// config -> content -> history -> freshness -> markdown.
+pub fn load(opts: &Options) -> Result<Loaded, Failure> {
+    let root = &opts.root;
+    if !root.is_dir() {
+        return Err(Diagnostic::error(format!("the site root `{}` is not a folder", root.display()))
+            .hint("pass --root with the folder that holds kbfresh.toml (or your content/ folder)")
+            .into());
+    }
+    let (mut config, _) = Config::load(root)?;
+    if let Some(b) = &opts.base_url {
+        config.base_url = b.clone();
+        // Re-validate through the same rules as the file.
+        Config::parse(&format!("base_url = {}", toml_string(b)), Path::new("--base-url"))
+            .map_err(|d| Diagnostic { path: None, line: 0, column: 0, ..d })?;
+    }
+    let content_dir = match &opts.content {
+        Some(c) => c.clone(),
+        None => root.join(&config.content_dir),
+    };
+    let output_dir = match &opts.output {
+        Some(o) => o.clone(),
+        None => root.join(&config.output_dir),
+    };
+    let exclude = vec![output_dir.clone(), root.join(".kbfresh-cache")];
+    let (site, mut diags) = Site::load(
+        root,
+        &content_dir,
+        config,
+        &LoadOptions {
+            drafts: opts.drafts,
+            exclude,
+        },
+    );
+    let Some(mut site) = site else {
+        return Err(Failure(diags.0));
+    };
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Failure(diags.0));
+    }
+
+    // Markdown: once per article, in parallel.
+    let articles_md: Vec<Rendered> = site
+        .articles
+        .par_iter()
+        .map(|a| {
+            let drop = match &a.front.title {
+                Some(t) => DropH1::IfEquals(t),
+                None => DropH1::Always,
+            };
+            markdown::render(
+                &markdown::Input {
+                    file: &a.src.text,
+                    body_start: a.src.split.body_start,
+                    dir: a.src.dir(),
+                    drop_leading_h1: drop,
+                },
+                &site,
+            )
+        })
+        .collect();
+    let sections_md: Vec<Option<Rendered>> = site
+        .sections
+        .par_iter()
+        .map(|s| {
+            s.index.as_ref().map(|src| {
+                markdown::render(
+                    &markdown::Input {
+                        file: &src.text,
+                        body_start: src.split.body_start,
+                        dir: &s.dir,
+                        drop_leading_h1: match &s.front.title {
+                            Some(t) => DropH1::IfEquals(t),
+                            None => DropH1::Always,
+                        },
+                    },
+                    &site,
+                )
+            })
+        })
+        .collect();
+    for (a, md) in site.articles.iter_mut().zip(&articles_md) {
+        if a.front.title.is_none()
+            && let Some(h) = &md.leading_h1
+        {
+            a.title = h.clone();
+        }
+    }
+    for (s, md) in site.sections.iter_mut().zip(&sections_md) {
+        if s.front.title.is_none()
+            && !s.dir.is_empty()
+            && let Some(h) = md.as_ref().and_then(|m| m.leading_h1.clone())
+        {
+            s.title = h;
+        }
+    }
+    sort_site(&mut site);
+
+    // History (the only stage that talks to git), then the pure policy.
+    let (history, history_diags) = history::History::read(&site, opts.now);
+    diags.extend(history_diags.0);
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Failure(diags.0));
+    }
+    let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
+
+    diags.sort();
+    Ok(Loaded {
+        site,
+        articles_md,
+        sections_md,
+        history,
+        freshness,
+        last_changes,
+        diagnostics: diags,
+        output_dir,
+        now: opts.now,
+    })
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// Runs the policy for every article.
+pub fn evaluate_freshness(site: &Site, history: &history::History, now: Timestamp) -> (Vec<Freshness>, Vec<Option<Change>>) {
+    let edits = site.config.freshness.edits_count_as_verification;
+    let releases: &[Release] = &history.releases;
+    site.articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let fh = history.files.get(i).and_then(|f| f.as_ref());
+            let last_change = fh.and_then(|f| f.last_change.clone());
+            let facts = freshness::Facts {
+                verified: a.front.verified,
+                describes: a.front.describes.as_deref(),
+                has_covers: !a.front.covers.is_empty(),
+                last_change: last_change.as_ref(),
+                dirty: fh.is_some_and(|f| f.dirty),
+                source_change: None,
+                source_lang_name: None,
+            };
+            let hits = |r: usize| history.covers_hit(r, &a.front.covers);
+            let policy = Policy::from_overrides(a.policy, edits);
+            (freshness::evaluate(&facts, releases, &hits, &policy, now), last_change)
+        })
+        .unzip()
+}
+
+fn sort_key(weight: Option<i64>, title: &str) -> (bool, i64, String) {
+    (weight.is_none(), weight.unwrap_or(0), title.to_lowercase())
+}
+
+fn sort_site(site: &mut Site) {
+    let articles = &site.articles;
+    let sections_snapshot: Vec<(Option<i64>, String)> = site
+        .sections
+        .iter()
+        .map(|s| (s.front.weight, s.title.clone()))
+        .collect();
+    for s in &mut site.sections {
+        s.articles.sort_by_cached_key(|&a| {
+            let (w, t) = (articles[a].front.weight, &articles[a].title);
+            (sort_key(w, t), articles[a].path.clone())
+        });
+        s.children.sort_by_cached_key(|&c| sort_key(sections_snapshot[c].0, &sections_snapshot[c].1));
+    }
+}
+
+/// What a build did, for the summary line.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub articles: usize,
+    pub sections: usize,
+    pub assets: usize,
+    pub stats: output::Stats,
+    pub output: PathBuf,
+    pub elapsed: std::time::Duration,
+    pub diagnostics: Diagnostics,
+}
+
+/// The whole pipeline: writes the site. On any error nothing in the output folder is touched.
+pub fn build(opts: &Options) -> Result<BuildReport, Failure> {
+    let start = Instant::now();
+    let loaded = load(opts)?;
+    build_loaded(loaded, start)
+}
+
+pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
+    let site = &loaded.site;
+    output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
+    let theme = render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
+    let tera = render::environment(&theme).map_err(Failure)?;
+    let files = render::render(
+        &render::Input {
+            site,
+            articles_md: &loaded.articles_md,
+            sections_md: &loaded.sections_md,
+            freshness: &loaded.freshness,
+            last_changes: &loaded.last_changes,
+            releases: &loaded.history.releases,
+            generator: GENERATOR,
+        },
+        &theme,
+        &tera,
+    )
+    .map_err(Failure)?;
+    let stats = output::write(&loaded.output_dir, &files)?;
+    loaded.history.save_cache();
+    Ok(BuildReport {
+        pages: site.articles.len() + site.sections.len(),
+        articles: site.articles.len(),
+        sections: site.sections.len() - 1,
+        assets: site.assets.len(),
+        stats,
+        output: loaded.output_dir.clone(),
+        elapsed: start.elapsed(),
+        diagnostics: loaded.diagnostics,
+    })
+}

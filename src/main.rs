@@ -1,0 +1,168 @@
+//! The `kbfresh` binary: parse the CLI, call the library, print diagnostics, map results to exit codes
+//! (0 success, 2 usage, config or content error).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use kbfresh::cli::{Cli, Command};
+use kbfresh::diagnostics::{Diagnostic, Failure, Severity};
+
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let g = &cli.global;
+    let printer = Printer {
+        quiet: g.quiet,
+        verbose: g.verbose,
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let now = match kbfresh::resolve_now(g.now.as_deref(), std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
+        Ok(n) => n,
+        Err(d) => return printer.fail(&Failure::from(d)),
+    };
+    let opts = kbfresh::Options {
+        root: g.root.clone(),
+        content: g.content.clone(),
+        output: g.output.clone(),
+        base_url: g.base_url.clone(),
+        now,
+        drafts: g.drafts,
+    };
+    match &cli.command {
+        Command::Init { dir } => match kbfresh::init::init(dir, kbfresh::freshness::date_of(now)) {
+            Ok(files) => {
+                if !g.quiet {
+                    println!("Created a help centre in {}:", dir.display());
+                    for f in files {
+                        println!("  {f}");
+                    }
+                    println!("\nNext: kbfresh build --root {}", dir.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(d) => printer.fail(&Failure::from(d)),
+        },
+        Command::Build => match kbfresh::build(&opts) {
+            Ok(r) => {
+                printer.diagnostics(&r.diagnostics.0);
+                if !g.quiet {
+                    let s = r.stats;
+                    println!(
+                        "Built {} pages ({} articles in {} sections, {} files copied) in {} ms into {} ({} written, {} unchanged, {} removed)",
+                        r.pages,
+                        r.articles,
+                        r.sections,
+                        r.assets,
+                        r.elapsed.as_millis(),
+                        r.output.display(),
+                        s.written,
+                        s.unchanged,
+                        s.removed
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(f) => printer.fail(&f),
+        },
+        Command::Verify(args) => {
+            let date = match &args.date {
+                Some(d) => match kbfresh::content::frontmatter::parse_date(d) {
+                    Some(d) => d,
+                    None => {
+                        return printer.fail(&Failure::from(
+                            Diagnostic::error(format!("--date `{d}` is not a date")).hint("write it as 2026-05-02"),
+                        ));
+                    }
+                },
+                None => kbfresh::freshness::date_of(now),
+            };
+            let describes = match &args.release {
+                Some(r) => match kbfresh::freshness::Version::parse(r) {
+                    Some(_) => Some(r.trim_start_matches(['v', 'V']).to_string()),
+                    None => {
+                        return printer.fail(&Failure::from(
+                            Diagnostic::error(format!("--release `{r}` is not a version")).hint("write it as 2.4 or v2.4.0"),
+                        ));
+                    }
+                },
+                None => match kbfresh::history::newest_release(&opts) {
+                    Ok(r) => r.map(|r| r.version.to_string()),
+                    Err(f) => return printer.fail(&f),
+                },
+            };
+            let edit = kbfresh::verify::Edit {
+                verified: date,
+                describes,
+                by: args.by.clone(),
+            };
+            match kbfresh::verify::run(&g.root, g.content.as_deref(), &args.articles, &edit, args.dry_run) {
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        if args.dry_run {
+                            print!("{}", o.diff());
+                        } else if o.changes.is_empty() {
+                            println!("{}: already verified on {date}", o.path.display());
+                        } else if !g.quiet {
+                            println!("{}: {}", o.path.display(), o.changes.join(", "));
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(f) => printer.fail(&f),
+            }
+        }
+    }
+}
+
+struct Printer {
+    quiet: bool,
+    verbose: bool,
+    color: bool,
+}
+
+impl Printer {
+    fn diagnostics(&self, diags: &[Diagnostic]) {
+        for d in diags {
+            let show = match d.severity {
+                Severity::Error => true,
+                Severity::Warning => !self.quiet,
+                Severity::Note => self.verbose,
+            };
+            if show {
+                eprintln!("{}", self.paint(d));
+            }
+        }
+    }
+
+    fn paint(&self, d: &Diagnostic) -> String {
+        let text = d.to_string();
+        if !self.color {
+            return text;
+        }
+        let (label, code) = match d.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+            Severity::Note => ("note", "1;36"),
+        };
+        text.replacen(label, &format!("\x1b[{code}m{label}\x1b[0m"), 1)
+    }
+
+    fn fail(&self, f: &Failure) -> ExitCode {
+        self.diagnostics(&f.0);
+        let errors = f.0.iter().filter(|d| d.is_error()).count();
+        if errors > 1 {
+            eprintln!("{errors} errors; nothing was written");
+        }
+        ExitCode::from(EXIT_ERROR)
+    }
+}

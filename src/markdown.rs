@@ -1,0 +1,545 @@
+//! Markdown to HTML in one pass per article: heading ids and anchors, the table of contents, callouts,
+//! relative link rewriting, and every link recorded with its line and column for the link checker.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use crate::diagnostics::LineIndex;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    Link,
+    Image,
+    /// `href`/`src` inside raw HTML.
+    Html,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LinkSpan {
+    /// The target as written in the Markdown.
+    pub target: String,
+    /// What the page links to after rewriting (a site URL for relative links), or the target unchanged.
+    pub href: String,
+    /// True when `target` was a relative path that matched a file in the content folder.
+    pub rewritten: bool,
+    pub line: usize,
+    pub column: usize,
+    pub kind: LinkKind,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// Every id a `#fragment` can point at: heading ids and explicit `id`/`name` attributes.
+    pub anchors: Vec<String>,
+    pub links: Vec<LinkSpan>,
+    /// Text of the first heading when it is a level-1 heading at the very start of the body.
+    pub leading_h1: Option<String>,
+    /// Plain text of the body (for descriptions and search).
+    pub plain_len: usize,
+}
+
+/// Resolves a relative link (path part, already percent-decoded, relative to the article's folder)
+/// to a site URL.
+pub trait LinkResolver {
+    fn resolve(&self, from_dir: &str, path: &str) -> Option<String>;
+}
+
+pub struct Input<'a> {
+    /// The whole file (for line and column numbers).
+    pub file: &'a str,
+    /// Where the Markdown body starts in `file`.
+    pub body_start: usize,
+    /// The article's folder relative to the content folder, `/`-separated (`""` at the top).
+    pub dir: &'a str,
+    /// Drop a leading `# Heading` from the HTML (the template shows the title itself).
+    pub drop_leading_h1: DropH1<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum DropH1<'a> {
+    /// The title comes from the heading: drop it.
+    Always,
+    /// The title comes from front matter: drop the heading only when it says the same.
+    IfEquals(&'a str),
+    Never,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+static ATTR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(href|src|id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("valid regex")
+});
+
+pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
+    let body = &input.file[input.body_start..];
+    let lines = LineIndex::new(input.file);
+    let pos = |offset: usize| lines.line_col(input.body_start + offset);
+
+    let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
+        Parser::new_ext(body, options()).into_offset_iter().collect();
+
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 16);
+    let mut r = Rendered::default();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut callouts: Vec<bool> = Vec::new();
+    let mut i = 0;
+    let mut first_block = true;
+
+    // Explicit ids first, so generated slugs never take an id the author chose.
+    for (ev, _) in &events {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
+            used_ids.insert(id.to_string());
+        }
+    }
+
+    while i < events.len() {
+        let (ev, range) = &events[i];
+        match ev {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let end = find_heading_end(&events, i);
+                let title = plain_text(&events[i + 1..end]);
+                let id = match id {
+                    Some(id) => id.to_string(),
+                    None => unique_slug(&title, &mut used_ids),
+                };
+                r.anchors.push(id.clone());
+                let lvl = heading_level(*level);
+                let is_leading_h1 = first_block && lvl == 1;
+                first_block = false;
+                if is_leading_h1 {
+                    r.leading_h1 = Some(title.clone());
+                    let drop = match input.drop_leading_h1 {
+                        DropH1::Always => true,
+                        DropH1::IfEquals(t) => t.trim() == title.trim(),
+                        DropH1::Never => false,
+                    };
+                    if drop {
+                        // Still scan the heading for links, then skip it.
+                        collect_inline_links(&events[i + 1..end], input, resolver, &pos, &mut r);
+                        i = end + 1;
+                        continue;
+                    }
+                }
+                if (2..=3).contains(&lvl) {
+                    r.toc.push(TocEntry {
+                        level: lvl,
+                        id: id.clone(),
+                        title: title.clone(),
+                    });
+                }
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(id.clone())),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+                for (inner, inner_range) in &events[i + 1..end] {
+                    out.push(rewrite_event(inner, inner_range, input, resolver, &pos, &mut r));
+                }
+                out.push(Event::Html(CowStr::from(format!(
+                    "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a>",
+                    escape_attr(&id),
+                    escape_attr(&title)
+                ))));
+                out.push(Event::End(TagEnd::Heading(*level)));
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::BlockQuote(kind)) => {
+                first_block = false;
+                match kind {
+                    Some(kind) => {
+                        let (class, label) = callout(*kind);
+                        out.push(Event::Html(CowStr::from(format!(
+                            "<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n"
+                        ))));
+                        callouts.push(true);
+                    }
+                    None => {
+                        out.push(ev.clone());
+                        callouts.push(false);
+                    }
+                }
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                if callouts.pop().unwrap_or(false) {
+                    out.push(Event::Html(CowStr::from("</div>\n")));
+                } else {
+                    out.push(ev.clone());
+                }
+            }
+            Event::Start(Tag::Table(_)) => {
+                first_block = false;
+                out.push(Event::Html(CowStr::from("<div class=\"table-wrap\">")));
+                out.push(ev.clone());
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(ev.clone());
+                out.push(Event::Html(CowStr::from("</div>\n")));
+            }
+            _ => {
+                if matches!(ev, Event::Start(_) | Event::Html(_) | Event::Rule) {
+                    first_block = false;
+                }
+                out.push(rewrite_event(ev, range, input, resolver, &pos, &mut r));
+            }
+        }
+        i += 1;
+    }
+
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    r.plain_len = body.len();
+    r.html = html;
+    r
+}
+
+fn find_heading_end(events: &[(Event<'_>, std::ops::Range<usize>)], start: usize) -> usize {
+    events[start + 1..]
+        .iter()
+        .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
+        .map(|p| start + 1 + p)
+        .unwrap_or(events.len() - 1)
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+fn plain_text(events: &[(Event<'_>, std::ops::Range<usize>)]) -> String {
+    let mut s = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+fn collect_inline_links(
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+    input: &Input<'_>,
+    resolver: &dyn LinkResolver,
+    pos: &dyn Fn(usize) -> (usize, usize),
+    r: &mut Rendered,
+) {
+    for (e, range) in events {
+        let _ = rewrite_event(e, range, input, resolver, pos, r);
+    }
+}
+
+/// Rewrites relative link targets and records every link; other events pass through.
+fn rewrite_event<'a>(
+    ev: &Event<'a>,
+    range: &std::ops::Range<usize>,
+    input: &Input<'_>,
+    resolver: &dyn LinkResolver,
+    pos: &dyn Fn(usize) -> (usize, usize),
+    r: &mut Rendered,
+) -> Event<'a> {
+    match ev {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let (line, column) = pos(range.start);
+            let (href, rewritten) = if matches!(link_type, LinkType::Email) {
+                (format!("mailto:{dest_url}"), false)
+            } else {
+                rewrite_target(dest_url, input.dir, resolver)
+            };
+            r.links.push(LinkSpan {
+                target: dest_url.to_string(),
+                href: href.clone(),
+                rewritten,
+                line,
+                column,
+                kind: LinkKind::Link,
+            });
+            if matches!(link_type, LinkType::Email) {
+                return ev.clone();
+            }
+            Event::Start(Tag::Link {
+                link_type: *link_type,
+                dest_url: CowStr::from(href),
+                title: title.clone(),
+                id: id.clone(),
+            })
+        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let (line, column) = pos(range.start);
+            let (href, rewritten) = rewrite_target(dest_url, input.dir, resolver);
+            r.links.push(LinkSpan {
+                target: dest_url.to_string(),
+                href: href.clone(),
+                rewritten,
+                line,
+                column,
+                kind: LinkKind::Image,
+            });
+            Event::Start(Tag::Image {
+                link_type: *link_type,
+                dest_url: CowStr::from(href),
+                title: title.clone(),
+                id: id.clone(),
+            })
+        }
+        Event::Html(html) | Event::InlineHtml(html) => {
+            let body = &input.file[input.body_start..];
+            // Html events carry the source text of their range, so offsets inside it map to the file.
+            let base = if body.get(range.clone()) == Some(html.as_ref()) {
+                Some(range.start)
+            } else {
+                None
+            };
+            for cap in ATTR_RE.captures_iter(html) {
+                let attr = cap[1].to_ascii_lowercase();
+                let value = cap.get(2).or_else(|| cap.get(3)).map(|m| m.as_str()).unwrap_or("");
+                let offset = base.map(|b| b + cap.get(0).map_or(0, |m| m.start())).unwrap_or(range.start);
+                if attr == "id" || attr == "name" {
+                    r.anchors.push(value.to_string());
+                } else {
+                    let (line, column) = pos(offset);
+                    r.links.push(LinkSpan {
+                        target: value.to_string(),
+                        href: value.to_string(),
+                        rewritten: false,
+                        line,
+                        column,
+                        kind: LinkKind::Html,
+                    });
+                }
+            }
+            ev.clone()
+        }
+        Event::FootnoteReference(_) => ev.clone(),
+        other => other.clone(),
+    }
+}
+
+/// True for targets with a URL scheme (`https:`, `mailto:`), protocol-relative `//host`, or `#fragment`.
+pub fn is_external_or_fragment(target: &str) -> bool {
+    target.starts_with('#') || target.starts_with("//") || has_scheme(target)
+}
+
+pub fn has_scheme(target: &str) -> bool {
+    match target.find(':') {
+        Some(i) => {
+            let scheme = &target[..i];
+            !scheme.is_empty()
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !target[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// For a relative target, the site URL of the file it names (keeping `?query#fragment`).
+fn rewrite_target(target: &str, dir: &str, resolver: &dyn LinkResolver) -> (String, bool) {
+    if target.is_empty() || target.starts_with('/') || is_external_or_fragment(target) {
+        return (target.to_string(), false);
+    }
+    let split_at = target.find(['#', '?']).unwrap_or(target.len());
+    let (path, rest) = target.split_at(split_at);
+    let decoded = percent_decode(path);
+    match resolver.resolve(dir, &decoded) {
+        Some(url) => (format!("{url}{rest}"), true),
+        None => (target.to_string(), false),
+    }
+}
+
+pub fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A heading slug: lowercase letters and digits of any script, `-` for spaces, punctuation dropped.
+pub fn slugify(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            if dash && !s.is_empty() {
+                s.push('-');
+            }
+            dash = false;
+            s.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' {
+            dash = true;
+        }
+    }
+    s
+}
+
+fn unique_slug(title: &str, used: &mut HashSet<String>) -> String {
+    let mut base = slugify(title);
+    if base.is_empty() {
+        base = "section".into();
+    }
+    // A heading of 100,000 characters must not make a 100,000-character id.
+    if base.len() > 80 {
+        let mut cut = 80;
+        while !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        base.truncate(cut);
+    }
+    if used.insert(base.clone()) {
+        return base;
+    }
+    let mut n = 1;
+    loop {
+        let candidate = format!("{base}-{n}");
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Map;
+    impl LinkResolver for Map {
+        fn resolve(&self, from_dir: &str, path: &str) -> Option<String> {
+            match (from_dir, path) {
+                ("billing", "refunds.md") => Some("/billing/refunds/".into()),
+                ("billing", "../img/a b.png") => Some("/img/a%20b.png".into()),
+                _ => None,
+            }
+        }
+    }
+
+    fn go(md: &str) -> Rendered {
+        render(
+            &Input {
+                file: md,
+                body_start: 0,
+                dir: "billing",
+                drop_leading_h1: DropH1::Always,
+            },
+            &Map,
+        )
+    }
+
+    #[test]
+    fn headings_get_unique_ids_anchors_and_toc() {
+        let r = go("# Title\n\n## Set up\n\n## Set up\n\n### Über {#custom}\n");
+        assert_eq!(r.leading_h1.as_deref(), Some("Title"));
+        assert!(!r.html.contains("<h1"));
+        assert!(r.html.contains("<h2 id=\"set-up\">Set up<a class=\"heading-anchor\" href=\"#set-up\""));
+        assert!(r.html.contains("id=\"set-up-1\""));
+        assert!(r.html.contains("id=\"custom\""));
+        let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["set-up", "set-up-1", "custom"]);
+    }
+
+    #[test]
+    fn links_are_rewritten_and_located() {
+        let r = go("Intro\n\nSee [refunds](refunds.md#how) and ![pic](../img/a%20b.png).\n<a href=\"x.html\">x</a>\n");
+        assert!(r.html.contains("href=\"/billing/refunds/#how\""), "{}", r.html);
+        assert!(r.html.contains("src=\"/img/a%20b.png\""));
+        assert_eq!(r.links[0].line, 3);
+        assert_eq!(r.links[0].column, 5);
+        assert!(r.links[0].rewritten);
+        assert_eq!(r.links[1].kind, LinkKind::Image);
+        assert_eq!(r.links[2].kind, LinkKind::Html);
+        assert_eq!((r.links[2].line, r.links[2].column), (4, 4));
+    }
+
+    #[test]
+    fn callouts_and_templates_are_not_evaluated() {
+        let r = go("> [!WARNING]\n> Careful {{ secret }}\n");
+        assert!(r.html.contains("callout callout-warning"), "{}", r.html);
+        assert!(r.html.contains("{{ secret }}"));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Hello, World!"), "hello-world");
+        assert_eq!(slugify("  Freshness fields "), "freshness-fields");
+        assert_eq!(slugify("پرداخت و صورتحساب"), "پرداخت-و-صورتحساب");
+        assert_eq!(slugify("C++ & Rust"), "c-rust");
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(!has_scheme("a/b:c"));
+        assert!(!has_scheme("refunds.md"));
+    }
+}
