@@ -310,11 +310,21 @@ pub fn evaluate(
             .collect(),
         (None, None) => Vec::new(),
     };
+    // What `covers` matched in releases not yet reported (see below).
+    let mut pending = CoversHit::default();
     for i in newer {
         let r = &releases[i];
         // A release after `now` has not happened yet as far as this run is concerned.
         if r.date > now {
             continue;
+        }
+        if facts.has_covers && let Some(h) = covers_hits(i) {
+            pending.commits += h.commits;
+            for p in h.paths {
+                if !pending.paths.contains(&p) {
+                    pending.paths.push(p);
+                }
+            }
         }
         let bump = if i == 0 {
             Bump::Major
@@ -325,10 +335,12 @@ pub fn evaluate(
             continue;
         }
         let hit = if facts.has_covers {
-            match covers_hits(i) {
-                Some(h) if h.commits > 0 => Some(h),
-                _ => continue,
+            // Changes in skipped (smaller) releases ride along into the next release that counts.
+            let h = std::mem::take(&mut pending);
+            if h.commits == 0 {
+                continue;
             }
+            Some(h)
         } else {
             None
         };
