@@ -163,9 +163,11 @@ impl Config {
                 Ok((config, Some(path)))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), None)),
-            Err(e) => Err(Diagnostic::error(format!("cannot read the config file: {e}"))
-                .in_file(CONFIG_FILE)
-                .hint("check the file's permissions")),
+            Err(e) => Err(
+                Diagnostic::error(format!("cannot read the config file: {e}"))
+                    .in_file(CONFIG_FILE)
+                    .hint("check the file's permissions"),
+            ),
         }
     }
 
@@ -264,7 +266,10 @@ pub fn toml_error(e: &toml::de::Error, text: &str, shown: &Path, line_offset: us
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         d.message = format!("unknown key `{field}`");
         let hint = match closest(field, known.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? Known keys here: {}", known.join(", ")),
+            Some(best) => format!(
+                "did you mean `{best}`? Known keys here: {}",
+                known.join(", ")
+            ),
             None => format!("known keys here: {}", known.join(", ")),
         };
         d = d.hint(hint);
@@ -308,7 +313,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_line_and_closest() {
-        let e = Config::parse("title = \"x\"\ntitel = \"y\"\n", Path::new("kbfresh.toml")).unwrap_err();
+        let e =
+            Config::parse("title = \"x\"\ntitel = \"y\"\n", Path::new("kbfresh.toml")).unwrap_err();
         assert_eq!(e.message, "unknown key `titel`");
         assert_eq!(e.line, 2);
         assert!(e.hint.unwrap().contains("did you mean `title`?"));

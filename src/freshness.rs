@@ -246,7 +246,9 @@ pub fn evaluate(
     let change_date = if facts.dirty {
         Some((today, VerifiedSource::Uncommitted))
     } else {
-        facts.last_change.map(|c| (date_of(c.date), VerifiedSource::Commit))
+        facts
+            .last_change
+            .map(|c| (date_of(c.date), VerifiedSource::Commit))
     };
     let verified = facts.verified.map(|d| (d, VerifiedSource::FrontMatter));
     let candidates = [
@@ -302,7 +304,9 @@ pub fn evaluate(
     let mut status = Status::Fresh;
     let mut banner = None;
     let newer: Vec<usize> = match (&describes_version, describes_idx) {
-        (Some(v), _) => (0..releases.len()).filter(|&i| releases[i].version > *v).collect(),
+        (Some(v), _) => (0..releases.len())
+            .filter(|&i| releases[i].version > *v)
+            .collect(),
         (None, Some(d)) => (d + 1..releases.len()).collect(),
         // Verified before the first release: every release is newer, but only those after the date matter.
         (None, None) if facts.describes.is_none() => (0..releases.len())
@@ -318,7 +322,9 @@ pub fn evaluate(
         if r.date > now {
             continue;
         }
-        if facts.has_covers && let Some(h) = covers_hits(i) {
+        if facts.has_covers
+            && let Some(h) = covers_hits(i)
+        {
             pending.commits += h.commits;
             for p in h.paths {
                 if !pending.paths.contains(&p) {
@@ -373,7 +379,11 @@ pub fn evaluate(
                 "{} (released {released}) is a {} release after {}, which this article describes (verified on {last_verified}){}",
                 r.tag,
                 bump.as_str(),
-                if describes_label.is_empty() { "the last release it was checked against".to_string() } else { describes_label.clone() },
+                if describes_label.is_empty() {
+                    "the last release it was checked against".to_string()
+                } else {
+                    describes_label.clone()
+                },
                 if this_status == Status::Expiring {
                     format!("; review it by {due}")
                 } else {
@@ -465,7 +475,11 @@ pub fn evaluate(
             .or_else(|| facts.describes.map(str::to_string)),
         expires: Some(expires),
         reasons,
-        banner: if status == Status::Stale { banner } else { None },
+        banner: if status == Status::Stale {
+            banner
+        } else {
+            None
+        },
     }
 }
 
@@ -506,7 +520,10 @@ mod tests {
         assert_eq!(Version::parse("release-1.2").unwrap().parts, [1, 2]);
         assert!(Version::parse("v2.4.0-rc1").is_none());
         assert!(Version::parse("latest").is_none());
-        assert_eq!(Version::parse("2.3").unwrap(), Version::parse("v2.3.0").unwrap());
+        assert_eq!(
+            Version::parse("2.3").unwrap(),
+            Version::parse("v2.3.0").unwrap()
+        );
         let a = Version::parse("2.4.1").unwrap();
         assert_eq!(a.bump_from(&Version::parse("2.4.0").unwrap()), Bump::Patch);
         assert_eq!(a.bump_from(&Version::parse("2.3.9").unwrap()), Bump::Minor);
@@ -515,7 +532,13 @@ mod tests {
 
     #[test]
     fn unknown_without_any_date() {
-        let f = evaluate(&Facts::default(), &[], &no_hits, &policy(), ts("2026-11-22"));
+        let f = evaluate(
+            &Facts::default(),
+            &[],
+            &no_hits,
+            &policy(),
+            ts("2026-11-22"),
+        );
         assert_eq!(f.status, Status::Unknown);
         assert_eq!(f.reasons[0].kind, ReasonKind::Unknown);
     }
@@ -530,7 +553,11 @@ mod tests {
         assert_eq!(at("2026-06-01").status, Status::Fresh);
         let f = at("2026-12-15");
         assert_eq!(f.status, Status::Expiring);
-        assert!(f.reasons[0].message.contains("verify it by 2027-01-01"), "{:?}", f.reasons);
+        assert!(
+            f.reasons[0].message.contains("verify it by 2027-01-01"),
+            "{:?}",
+            f.reasons
+        );
         let f = at("2027-01-03");
         assert_eq!(f.status, Status::Stale);
         assert!(f.banner.is_some());
@@ -562,7 +589,11 @@ mod tests {
 
     #[test]
     fn release_rule_with_grace_and_bump() {
-        let releases = [rel("v2.3.0", "2026-01-10"), rel("v2.3.1", "2026-03-01"), rel("v2.4.0", "2026-09-01")];
+        let releases = [
+            rel("v2.3.0", "2026-01-10"),
+            rel("v2.3.1", "2026-03-01"),
+            rel("v2.4.0", "2026-09-01"),
+        ];
         let facts = Facts {
             verified: Some(date("2026-02-01")),
             ..Facts::default()
@@ -582,9 +613,15 @@ mod tests {
             f.reasons[0].message,
             "v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01)"
         );
-        assert_eq!(f.banner.as_deref(), Some("Version 2.4.0 changed features this article describes; some steps may differ."));
+        assert_eq!(
+            f.banner.as_deref(),
+            Some("Version 2.4.0 changed features this article describes; some steps may differ.")
+        );
         // stale_on = patch counts v2.3.1 too.
-        let patch = Policy { stale_on: Bump::Patch, ..policy() };
+        let patch = Policy {
+            stale_on: Bump::Patch,
+            ..policy()
+        };
         let f = evaluate(&facts, &releases, &no_hits, &patch, ts("2026-08-01"));
         assert_eq!(f.status, Status::Stale);
     }
@@ -598,7 +635,11 @@ mod tests {
             ..Facts::default()
         };
         let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-11-01"));
-        assert_eq!(f.status, Status::Stale, "describes 2.3 although verified after 2.4");
+        assert_eq!(
+            f.status,
+            Status::Stale,
+            "describes 2.3 although verified after 2.4"
+        );
         let facts = Facts {
             describes: Some("2.4"),
             ..facts
@@ -610,7 +651,11 @@ mod tests {
 
     #[test]
     fn covers_restricts_releases() {
-        let releases = [rel("v2.3.0", "2026-01-10"), rel("v2.4.0", "2026-05-01"), rel("v2.5.0", "2026-09-01")];
+        let releases = [
+            rel("v2.3.0", "2026-01-10"),
+            rel("v2.4.0", "2026-05-01"),
+            rel("v2.5.0", "2026-09-01"),
+        ];
         let facts = Facts {
             verified: Some(date("2026-02-01")),
             has_covers: true,
@@ -630,7 +675,11 @@ mod tests {
             "v2.5.0 (released 2026-09-01) changed src/billing/ in 4 commits after this article was verified on 2026-02-01 against v2.3.0"
         );
         let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-11-01"));
-        assert_eq!(f.status, Status::Fresh, "covers that match nothing never make it stale");
+        assert_eq!(
+            f.status,
+            Status::Fresh,
+            "covers that match nothing never make it stale"
+        );
     }
 
     #[test]
@@ -648,6 +697,10 @@ mod tests {
         };
         let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
         assert_eq!(f.status, Status::Stale);
-        assert!(f.reasons[0].message.starts_with("the English original changed on 2026-10-05"));
+        assert!(
+            f.reasons[0]
+                .message
+                .starts_with("the English original changed on 2026-10-05")
+        );
     }
 }

@@ -89,7 +89,10 @@ pub fn init(dir: &Path, today: jiff::civil::Date) -> Result<Vec<String>, Diagnos
         ("kbfresh.toml", CONFIG.to_string()),
         ("content/_index.md", HOME.to_string()),
         ("content/getting-started/_index.md", SECTION.to_string()),
-        ("content/getting-started/welcome.md", article(&today.to_string())),
+        (
+            "content/getting-started/welcome.md",
+            article(&today.to_string()),
+        ),
         (".gitignore", GITIGNORE.to_string()),
     ];
     let mut written = Vec::new();

@@ -55,7 +55,10 @@ impl Options {
 }
 
 /// `--now` / `SOURCE_DATE_EPOCH` / the clock, in that order.
-pub fn resolve_now(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<Timestamp, Diagnostic> {
+pub fn resolve_now(
+    flag: Option<&str>,
+    source_date_epoch: Option<&str>,
+) -> Result<Timestamp, Diagnostic> {
     if let Some(s) = flag {
         return parse_now(s).ok_or_else(|| {
             Diagnostic::error(format!("--now `{s}` is not a date"))
@@ -64,11 +67,14 @@ pub fn resolve_now(flag: Option<&str>, source_date_epoch: Option<&str>) -> Resul
     }
     if let Some(s) = source_date_epoch.filter(|s| !s.trim().is_empty()) {
         let secs: i64 = s.trim().parse().map_err(|_| {
-            Diagnostic::error(format!("SOURCE_DATE_EPOCH `{s}` is not a number of seconds"))
-                .hint("set it to a Unix time, e.g. $(git log -1 --format=%ct)")
+            Diagnostic::error(format!(
+                "SOURCE_DATE_EPOCH `{s}` is not a number of seconds"
+            ))
+            .hint("set it to a Unix time, e.g. $(git log -1 --format=%ct)")
         })?;
-        return Timestamp::from_second(secs)
-            .map_err(|e| Diagnostic::error(format!("SOURCE_DATE_EPOCH `{s}` is out of range: {e}")));
+        return Timestamp::from_second(secs).map_err(|e| {
+            Diagnostic::error(format!("SOURCE_DATE_EPOCH `{s}` is out of range: {e}"))
+        });
     }
     Ok(Timestamp::now())
 }
@@ -80,7 +86,9 @@ pub fn parse_now(s: &str) -> Option<Timestamp> {
         return Some(ts);
     }
     let d: jiff::civil::Date = s.parse().ok()?;
-    d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+    d.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// The site after every stage but render and output: what `build` renders and `check` reports on.
@@ -100,16 +108,27 @@ pub struct Loaded {
 pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     let root = &opts.root;
     if !root.is_dir() {
-        return Err(Diagnostic::error(format!("the site root `{}` is not a folder", root.display()))
-            .hint("pass --root with the folder that holds kbfresh.toml (or your content/ folder)")
-            .into());
+        return Err(Diagnostic::error(format!(
+            "the site root `{}` is not a folder",
+            root.display()
+        ))
+        .hint("pass --root with the folder that holds kbfresh.toml (or your content/ folder)")
+        .into());
     }
     let (mut config, _) = Config::load(root)?;
     if let Some(b) = &opts.base_url {
         config.base_url = b.clone();
         // Re-validate through the same rules as the file.
-        Config::parse(&format!("base_url = {}", toml_string(b)), Path::new("--base-url"))
-            .map_err(|d| Diagnostic { path: None, line: 0, column: 0, ..d })?;
+        Config::parse(
+            &format!("base_url = {}", toml_string(b)),
+            Path::new("--base-url"),
+        )
+        .map_err(|d| Diagnostic {
+            path: None,
+            line: 0,
+            column: 0,
+            ..d
+        })?;
     }
     let content_dir = match &opts.content {
         Some(c) => c.clone(),
@@ -222,7 +241,11 @@ fn toml_string(s: &str) -> String {
 }
 
 /// Runs the policy for every article.
-pub fn evaluate_freshness(site: &Site, history: &history::History, now: Timestamp) -> (Vec<Freshness>, Vec<Option<Change>>) {
+pub fn evaluate_freshness(
+    site: &Site,
+    history: &history::History,
+    now: Timestamp,
+) -> (Vec<Freshness>, Vec<Option<Change>>) {
     let edits = site.config.freshness.edits_count_as_verification;
     let releases: &[Release] = &history.releases;
     site.articles
@@ -242,7 +265,10 @@ pub fn evaluate_freshness(site: &Site, history: &history::History, now: Timestam
             };
             let hits = |r: usize| history.covers_hit(r, &a.front.covers);
             let policy = Policy::from_overrides(a.policy, edits);
-            (freshness::evaluate(&facts, releases, &hits, &policy, now), last_change)
+            (
+                freshness::evaluate(&facts, releases, &hits, &policy, now),
+                last_change,
+            )
         })
         .unzip()
 }
@@ -263,7 +289,8 @@ fn sort_site(site: &mut Site) {
             let (w, t) = (articles[a].front.weight, &articles[a].title);
             (sort_key(w, t), articles[a].path.clone())
         });
-        s.children.sort_by_cached_key(|&c| sort_key(sections_snapshot[c].0, &sections_snapshot[c].1));
+        s.children
+            .sort_by_cached_key(|&c| sort_key(sections_snapshot[c].0, &sections_snapshot[c].1));
     }
 }
 
@@ -290,7 +317,8 @@ pub fn build(opts: &Options) -> Result<BuildReport, Failure> {
 pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
     let site = &loaded.site;
     output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
-    let theme = render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
+    let theme =
+        render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
     let tera = render::environment(&theme).map_err(Failure)?;
     let files = render::render(
         &render::Input {

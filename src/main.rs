@@ -24,9 +24,13 @@ fn main() -> ExitCode {
     let printer = Printer {
         quiet: g.quiet,
         verbose: g.verbose,
-        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let now = match kbfresh::resolve_now(g.now.as_deref(), std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
+    let now = match kbfresh::resolve_now(
+        g.now.as_deref(),
+        std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
+    ) {
         Ok(n) => n,
         Err(d) => return printer.fail(&Failure::from(d)),
     };
@@ -80,7 +84,8 @@ fn main() -> ExitCode {
                     Some(d) => d,
                     None => {
                         return printer.fail(&Failure::from(
-                            Diagnostic::error(format!("--date `{d}` is not a date")).hint("write it as 2026-05-02"),
+                            Diagnostic::error(format!("--date `{d}` is not a date"))
+                                .hint("write it as 2026-05-02"),
                         ));
                     }
                 },
@@ -91,7 +96,8 @@ fn main() -> ExitCode {
                     Some(_) => Some(r.trim_start_matches(['v', 'V']).to_string()),
                     None => {
                         return printer.fail(&Failure::from(
-                            Diagnostic::error(format!("--release `{r}` is not a version")).hint("write it as 2.4 or v2.4.0"),
+                            Diagnostic::error(format!("--release `{r}` is not a version"))
+                                .hint("write it as 2.4 or v2.4.0"),
                         ));
                     }
                 },
@@ -105,7 +111,13 @@ fn main() -> ExitCode {
                 describes,
                 by: args.by.clone(),
             };
-            match kbfresh::verify::run(&g.root, g.content.as_deref(), &args.articles, &edit, args.dry_run) {
+            match kbfresh::verify::run(
+                &g.root,
+                g.content.as_deref(),
+                &args.articles,
+                &edit,
+                args.dry_run,
+            ) {
                 Ok(outcomes) => {
                     for o in outcomes {
                         if args.dry_run {

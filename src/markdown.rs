@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use regex::Regex;
 
 use crate::diagnostics::LineIndex;
@@ -96,8 +98,9 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
     let lines = LineIndex::new(input.file);
     let pos = |offset: usize| lines.line_col(input.body_start + offset);
 
-    let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
-        Parser::new_ext(body, options()).into_offset_iter().collect();
+    let events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 16);
     let mut r = Rendered::default();
@@ -160,7 +163,14 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     attrs: attrs.clone(),
                 }));
                 for (inner, inner_range) in &events[i + 1..end] {
-                    out.push(rewrite_event(inner, inner_range, input, resolver, &pos, &mut r));
+                    out.push(rewrite_event(
+                        inner,
+                        inner_range,
+                        input,
+                        resolver,
+                        &pos,
+                        &mut r,
+                    ));
                 }
                 out.push(Event::Html(CowStr::from(format!(
                     "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a>",
@@ -346,8 +356,14 @@ fn rewrite_event<'a>(
             };
             for cap in ATTR_RE.captures_iter(html) {
                 let attr = cap[1].to_ascii_lowercase();
-                let value = cap.get(2).or_else(|| cap.get(3)).map(|m| m.as_str()).unwrap_or("");
-                let offset = base.map(|b| b + cap.get(0).map_or(0, |m| m.start())).unwrap_or(range.start);
+                let value = cap
+                    .get(2)
+                    .or_else(|| cap.get(3))
+                    .map(|m| m.as_str())
+                    .unwrap_or("");
+                let offset = base
+                    .map(|b| b + cap.get(0).map_or(0, |m| m.start()))
+                    .unwrap_or(range.start);
                 if attr == "id" || attr == "name" {
                     r.anchors.push(value.to_string());
                 } else {
@@ -379,7 +395,10 @@ pub fn has_scheme(target: &str) -> bool {
         Some(i) => {
             let scheme = &target[..i];
             !scheme.is_empty()
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
                 && scheme
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
@@ -500,7 +519,10 @@ mod tests {
         let r = go("# Title\n\n## Set up\n\n## Set up\n\n### Über {#custom}\n");
         assert_eq!(r.leading_h1.as_deref(), Some("Title"));
         assert!(!r.html.contains("<h1"));
-        assert!(r.html.contains("<h2 id=\"set-up\">Set up<a class=\"heading-anchor\" href=\"#set-up\""));
+        assert!(
+            r.html
+                .contains("<h2 id=\"set-up\">Set up<a class=\"heading-anchor\" href=\"#set-up\"")
+        );
         assert!(r.html.contains("id=\"set-up-1\""));
         assert!(r.html.contains("id=\"custom\""));
         let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
@@ -509,8 +531,14 @@ mod tests {
 
     #[test]
     fn links_are_rewritten_and_located() {
-        let r = go("Intro\n\nSee [refunds](refunds.md#how) and ![pic](../img/a%20b.png).\n<a href=\"x.html\">x</a>\n");
-        assert!(r.html.contains("href=\"/billing/refunds/#how\""), "{}", r.html);
+        let r = go(
+            "Intro\n\nSee [refunds](refunds.md#how) and ![pic](../img/a%20b.png).\n<a href=\"x.html\">x</a>\n",
+        );
+        assert!(
+            r.html.contains("href=\"/billing/refunds/#how\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("src=\"/img/a%20b.png\""));
         assert_eq!(r.links[0].line, 3);
         assert_eq!(r.links[0].column, 5);

@@ -1,6 +1,6 @@
 //! Output: runs only after every content and template error has been found, so a failed build never
-//! touches the previous site. Then it writes only files whose bytes changed (each atomically: temp file
-//! + rename) and removes only files it wrote last time that are gone now (listed in a manifest), so a
+//! touches the previous site. Then it writes only files whose bytes changed (each atomically, with a
+//! temp file and a rename) and removes only files it wrote last time that are gone now (listed in a manifest), so a
 //! rebuild of an unchanged site writes nothing and a folder of other files is never wiped.
 
 use std::collections::HashSet;
@@ -84,13 +84,17 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
                 OutData::Static(b) => (*b).into(),
                 OutData::Copy(src) => {
                     // Same size and same bytes: nothing to do; read the source only then.
-                    let src_len = std::fs::metadata(src).map_err(|e| io_err("read", src, e))?.len();
+                    let src_len = std::fs::metadata(src)
+                        .map_err(|e| io_err("read", src, e))?
+                        .len();
                     if std::fs::metadata(&target).is_ok_and(|m| m.len() == src_len)
                         && same_file_bytes(src, &target)
                     {
                         return Ok(false);
                     }
-                    std::fs::read(src).map_err(|e| io_err("read", src, e))?.into()
+                    std::fs::read(src)
+                        .map_err(|e| io_err("read", src, e))?
+                        .into()
                 }
             };
             if std::fs::metadata(&target).is_ok_and(|m| m.len() == bytes.len() as u64)
@@ -113,7 +117,10 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
 
     let new: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut dirs = HashSet::new();
-    for gone in old.iter().filter(|p| !new.contains(p.as_str()) && safe_rel(p)) {
+    for gone in old
+        .iter()
+        .filter(|p| !new.contains(p.as_str()) && safe_rel(p))
+    {
         let p = out.join(gone);
         if std::fs::remove_file(&p).is_ok() {
             stats.removed += 1;
@@ -177,13 +184,45 @@ mod tests {
         let out = dir.path().join("public");
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("CNAME"), "keep me").unwrap();
-        let s = write(&out, &[file("a/index.html", "A"), file("b/index.html", "B")]).unwrap();
-        assert_eq!(s, Stats { written: 2, unchanged: 0, removed: 0 });
-        let s = write(&out, &[file("a/index.html", "A"), file("c/index.html", "C")]).unwrap();
-        assert_eq!(s, Stats { written: 1, unchanged: 1, removed: 1 });
-        assert!(!out.join("b").exists(), "empty folders of removed pages go too");
-        assert_eq!(std::fs::read_to_string(out.join("CNAME")).unwrap(), "keep me");
-        let s = write(&out, &[file("a/index.html", "A"), file("c/index.html", "C")]).unwrap();
+        let s = write(
+            &out,
+            &[file("a/index.html", "A"), file("b/index.html", "B")],
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            Stats {
+                written: 2,
+                unchanged: 0,
+                removed: 0
+            }
+        );
+        let s = write(
+            &out,
+            &[file("a/index.html", "A"), file("c/index.html", "C")],
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            Stats {
+                written: 1,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert!(
+            !out.join("b").exists(),
+            "empty folders of removed pages go too"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("CNAME")).unwrap(),
+            "keep me"
+        );
+        let s = write(
+            &out,
+            &[file("a/index.html", "A"), file("c/index.html", "C")],
+        )
+        .unwrap();
         assert_eq!(s.written, 0);
     }
 

@@ -48,29 +48,42 @@ pub fn run(
     dry_run: bool,
 ) -> Result<Vec<Outcome>, Failure> {
     let (config, _) = Config::load(root)?;
-    let content_dir = content.map(Path::to_path_buf).unwrap_or_else(|| root.join(&config.content_dir));
+    let content_dir = content
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join(&config.content_dir));
     let content_c = std::fs::canonicalize(&content_dir).map_err(|_| {
-        Diagnostic::error(format!("the content folder `{}` does not exist", content_dir.display()))
-            .hint("run verify from the site root, or pass --root / --content")
+        Diagnostic::error(format!(
+            "the content folder `{}` does not exist",
+            content_dir.display()
+        ))
+        .hint("run verify from the site root, or pass --root / --content")
     })?;
     let style = site_style(&content_c);
     let mut errors = Vec::new();
     let mut planned = Vec::new();
     for f in files {
         let candidates = [f.clone(), root.join(f), content_dir.join(f)];
-        let Some(abs) = candidates.iter().find_map(|c| std::fs::canonicalize(c).ok().filter(|p| p.is_file())) else {
+        let Some(abs) = candidates
+            .iter()
+            .find_map(|c| std::fs::canonicalize(c).ok().filter(|p| p.is_file()))
+        else {
             errors.push(
                 Diagnostic::error(format!("no such article: `{}`", f.display()))
                     .hint("give the path of a Markdown file in the content folder"),
             );
             continue;
         };
-        let shown = display_path(&abs, &std::fs::canonicalize(root).unwrap_or(root.to_path_buf()));
+        let shown = display_path(
+            &abs,
+            &std::fs::canonicalize(root).unwrap_or(root.to_path_buf()),
+        );
         if !abs.starts_with(&content_c) {
             errors.push(
-                Diagnostic::error("not inside the content folder; kbfresh only edits articles of this site")
-                    .in_file(&shown)
-                    .hint(format!("articles live under `{}`", content_dir.display())),
+                Diagnostic::error(
+                    "not inside the content folder; kbfresh only edits articles of this site",
+                )
+                .in_file(&shown)
+                .hint(format!("articles live under `{}`", content_dir.display())),
             );
             continue;
         }
@@ -88,12 +101,21 @@ pub fn run(
                 continue;
             }
             Err(e) => {
-                errors.push(Diagnostic::error(format!("cannot read the file: {e}")).in_file(&shown));
+                errors
+                    .push(Diagnostic::error(format!("cannot read the file: {e}")).in_file(&shown));
                 continue;
             }
         };
         match edit_text(&text, edit, style) {
-            Ok((after, changes)) => planned.push((abs, Outcome { path: shown, before: text, after, changes })),
+            Ok((after, changes)) => planned.push((
+                abs,
+                Outcome {
+                    path: shown,
+                    before: text,
+                    after,
+                    changes,
+                },
+            )),
             Err(d) => errors.push(d.in_file(&shown)),
         }
     }
@@ -104,7 +126,9 @@ pub fn run(
     for (abs, o) in planned {
         if !dry_run && o.before != o.after {
             crate::output::write_atomic(&abs, o.after.as_bytes()).map_err(|e| {
-                Diagnostic::error(format!("cannot write the file: {e}")).in_file(&o.path).hint("check the file's permissions")
+                Diagnostic::error(format!("cannot write the file: {e}"))
+                    .in_file(&o.path)
+                    .hint("check the file's permissions")
             })?;
         }
         out.push(o);
@@ -115,11 +139,18 @@ pub fn run(
 /// The front-matter format most of the site uses (TOML when there is none yet).
 fn site_style(content: &Path) -> Format {
     let (mut toml, mut yaml) = (0, 0);
-    for e in walkdir::WalkDir::new(content).max_depth(4).into_iter().flatten().take(400) {
+    for e in walkdir::WalkDir::new(content)
+        .max_depth(4)
+        .into_iter()
+        .flatten()
+        .take(400)
+    {
         if e.path().extension().and_then(|x| x.to_str()) != Some("md") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+        let Ok(text) = std::fs::read_to_string(e.path()) else {
+            continue;
+        };
         let t = text.trim_start_matches('\u{feff}');
         if t.starts_with("+++") {
             toml += 1;
@@ -127,11 +158,19 @@ fn site_style(content: &Path) -> Format {
             yaml += 1;
         }
     }
-    if yaml > toml { Format::Yaml } else { Format::Toml }
+    if yaml > toml {
+        Format::Yaml
+    } else {
+        Format::Toml
+    }
 }
 
 /// The edited text and what changed. Every byte outside the edited keys stays as it was.
-pub fn edit_text(text: &str, edit: &Edit, new_style: Format) -> Result<(String, Vec<String>), Diagnostic> {
+pub fn edit_text(
+    text: &str,
+    edit: &Edit,
+    new_style: Format,
+) -> Result<(String, Vec<String>), Diagnostic> {
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(b) => ("\u{feff}", b),
         None => ("", text),
@@ -149,7 +188,11 @@ pub fn edit_text(text: &str, edit: &Edit, new_style: Format) -> Result<(String, 
     let new_body = match split.format {
         Format::None => {
             let mut fm = String::new();
-            let (open, close) = if new_style == Format::Yaml { ("---", "---") } else { ("+++", "+++") };
+            let (open, close) = if new_style == Format::Yaml {
+                ("---", "---")
+            } else {
+                ("+++", "+++")
+            };
             fm.push_str(open);
             fm.push_str(nl);
             for (k, v) in &fields {
@@ -167,7 +210,10 @@ pub fn edit_text(text: &str, edit: &Edit, new_style: Format) -> Result<(String, 
         Format::Toml => {
             let fm = &body[split.fm_start..split.fm_end];
             let mut doc: DocumentMut = fm.parse().map_err(|e: toml_edit::TomlError| {
-                let (line, col) = e.span().map(|s| LineIndex::new(fm).line_col(s.start)).unwrap_or((0, 0));
+                let (line, col) = e
+                    .span()
+                    .map(|s| LineIndex::new(fm).line_col(s.start))
+                    .unwrap_or((0, 0));
                 Diagnostic {
                     line: line + 1,
                     column: col,
@@ -200,12 +246,22 @@ pub fn edit_text(text: &str, edit: &Edit, new_style: Format) -> Result<(String, 
             if !new_fm.is_empty() && !new_fm.ends_with('\n') {
                 new_fm.push_str(nl);
             }
-            format!("{}{}{}", &body[..split.fm_start], new_fm, &body[split.fm_end..])
+            format!(
+                "{}{}{}",
+                &body[..split.fm_start],
+                new_fm,
+                &body[split.fm_end..]
+            )
         }
         Format::Yaml => {
             let fm = &body[split.fm_start..split.fm_end];
             let new_fm = edit_yaml(fm, &fields, nl, &mut changes);
-            format!("{}{}{}", &body[..split.fm_start], new_fm, &body[split.fm_end..])
+            format!(
+                "{}{}{}",
+                &body[..split.fm_start],
+                new_fm,
+                &body[split.fm_end..]
+            )
         }
     };
     // What we wrote must read back with the new values.
@@ -215,8 +271,10 @@ pub fn edit_text(text: &str, edit: &Edit, new_style: Format) -> Result<(String, 
     match check {
         Ok(fm) if fm.verified == Some(edit.verified) => {}
         Ok(_) | Err(_) => {
-            return Err(Diagnostic::error("cannot edit this front matter without changing its meaning")
-                .hint("set `verified` by hand; please report this file's front matter as a bug"));
+            return Err(Diagnostic::error(
+                "cannot edit this front matter without changing its meaning",
+            )
+            .hint("set `verified` by hand; please report this file's front matter as a bug"));
         }
     }
     Ok((format!("{bom}{new_body}"), changes))
@@ -266,14 +324,25 @@ fn edit_yaml(fm: &str, fields: &[(&str, Val)], nl: &str, changes: &mut Vec<Strin
                 let line = lines[i].trim_end_matches(['\n', '\r']).to_string();
                 let ending = &lines[i][line.len()..];
                 let rest = &line[prefix.len()..];
-                let comment = rest.find(" #").map(|c| rest[c..].to_string()).unwrap_or_default();
+                let comment = rest
+                    .find(" #")
+                    .map(|c| rest[c..].to_string())
+                    .unwrap_or_default();
                 let old = rest[..rest.len() - comment.len()].trim().to_string();
                 // Continuation lines of a multi-line value belong to this key.
                 let mut end = i + 1;
-                while end < lines.len() && (lines[end].starts_with(' ') || lines[end].starts_with('\t') || lines[end].starts_with("- ")) {
+                while end < lines.len()
+                    && (lines[end].starts_with(' ')
+                        || lines[end].starts_with('\t')
+                        || lines[end].starts_with("- "))
+                {
                     end += 1;
                 }
-                let ending = if ending.is_empty() { nl.to_string() } else { ending.to_string() };
+                let ending = if ending.is_empty() {
+                    nl.to_string()
+                } else {
+                    ending.to_string()
+                };
                 lines.splice(i..end, [format!("{k}: {}{comment}{ending}", v.yaml())]);
                 if old != v.yaml() {
                     changes.push(format!("{k}: {} (was {old})", v.yaml()));
@@ -329,7 +398,10 @@ mod tests {
     #[test]
     fn adds_front_matter_in_site_style() {
         let (out, _) = edit_text("# Title\n\nBody\n", &edit(), Format::Yaml).unwrap();
-        assert_eq!(out, "---\nverified: 2026-11-22\ndescribes: \"2.4.0\"\n---\n# Title\n\nBody\n");
+        assert_eq!(
+            out,
+            "---\nverified: 2026-11-22\ndescribes: \"2.4.0\"\n---\n# Title\n\nBody\n"
+        );
         let (out, _) = edit_text("# Title\n", &edit(), Format::Toml).unwrap();
         assert!(out.starts_with("+++\nverified = 2026-11-22\ndescribes = \"2.4.0\"\n+++\n# Title"));
     }

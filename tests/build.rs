@@ -31,7 +31,12 @@ fn billing_site() -> Site {
 fn builds_pages_at_pretty_urls() {
     let s = billing_site();
     let r = s.build().ok();
-    assert!(r.stdout.contains("Built 7 pages (4 articles in 2 sections, 1 files copied)"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Built 7 pages (4 articles in 2 sections, 1 files copied)"),
+        "{}",
+        r.stdout
+    );
     for page in [
         "public/index.html",
         "public/billing/index.html",
@@ -54,12 +59,26 @@ fn builds_pages_at_pretty_urls() {
 fn titles_come_from_front_matter_heading_or_file_name() {
     let s = billing_site();
     s.build().ok();
-    assert!(s.read("public/account/sign-in/index.html").contains("<title>Signing in · Acme Help</title>"));
+    assert!(
+        s.read("public/account/sign-in/index.html")
+            .contains("<title>Signing in · Acme Help</title>")
+    );
     // The leading heading became the title and is not repeated in the body.
-    assert_eq!(s.main_of("public/account/sign-in/index.html").matches("Signing in</h1>").count(), 1);
-    assert!(s.read("public/account/two-factor/index.html").contains("<title>Two Factor · Acme Help</title>"));
+    assert_eq!(
+        s.main_of("public/account/sign-in/index.html")
+            .matches("Signing in</h1>")
+            .count(),
+        1
+    );
+    assert!(
+        s.read("public/account/two-factor/index.html")
+            .contains("<title>Two Factor · Acme Help</title>")
+    );
     // A folder without _index.md gets a title from its name.
-    assert!(s.read("public/account/index.html").contains(">Account</h1>"));
+    assert!(
+        s.read("public/account/index.html")
+            .contains(">Account</h1>")
+    );
 }
 
 #[test]
@@ -67,11 +86,23 @@ fn markdown_features_links_and_callouts() {
     let s = billing_site();
     s.build().ok();
     let main = s.main_of("public/billing/refunds/index.html");
-    assert!(main.contains("<h2 id=\"how\">How refunds work<a class=\"heading-anchor\" href=\"#how\""), "{main}");
-    assert!(main.contains("href=\"/billing/invoices/#download\""), "relative .md link rewritten: {main}");
-    assert!(main.contains("src=\"/billing/chart.svg\""), "image link rewritten: {main}");
+    assert!(
+        main.contains("<h2 id=\"how\">How refunds work<a class=\"heading-anchor\" href=\"#how\""),
+        "{main}"
+    );
+    assert!(
+        main.contains("href=\"/billing/invoices/#download\""),
+        "relative .md link rewritten: {main}"
+    );
+    assert!(
+        main.contains("src=\"/billing/chart.svg\""),
+        "image link rewritten: {main}"
+    );
     assert!(main.contains("class=\"callout callout-warning\""));
-    assert!(main.contains("Refunds take {{ days }} days."), "templates are never evaluated in content");
+    assert!(
+        main.contains("Refunds take {{ days }} days."),
+        "templates are never evaluated in content"
+    );
     assert!(main.contains("<table>"));
     // Table of contents.
     assert!(main.contains("href=\"#how\">How refunds work</a>"));
@@ -88,13 +119,19 @@ fn navigation_lists_only_the_current_section_in_weight_order() {
     let inv = sidebar.find("Invoices").expect("invoices in nav");
     let refunds = sidebar.find("Refunds").expect("refunds in nav");
     assert!(inv < refunds, "weight 1 before weight 2");
-    assert!(!sidebar.contains("Signing in"), "other sections are not listed");
+    assert!(
+        !sidebar.contains("Signing in"),
+        "other sections are not listed"
+    );
     // Previous/next within the section.
     assert!(page.contains("/billing/invoices/"));
     // Home: sections as cards with article counts, and recently updated.
     let home = s.read("public/index.html");
     assert!(home.contains("Billing") && home.contains("Invoices and refunds"));
-    assert!(home.contains(">2</") || home.contains("2 articles"), "article count on the card");
+    assert!(
+        home.contains(">2</") || home.contains("2 articles"),
+        "article count on the card"
+    );
     assert!(home.contains("Welcome to <strong>Acme</strong> help."));
 }
 
@@ -102,9 +139,17 @@ fn navigation_lists_only_the_current_section_in_weight_order() {
 fn support_block_on_every_page_and_help_box_on_articles() {
     let s = billing_site();
     s.build().ok();
-    for page in ["public/index.html", "public/billing/index.html", "public/billing/refunds/index.html", "public/404.html"] {
+    for page in [
+        "public/index.html",
+        "public/billing/index.html",
+        "public/billing/refunds/index.html",
+        "public/404.html",
+    ] {
         let html = s.read(page);
-        assert!(html.contains("href=\"mailto:help@acme.test\""), "{page}: email channel gets mailto:");
+        assert!(
+            html.contains("href=\"mailto:help@acme.test\""),
+            "{page}: email channel gets mailto:"
+        );
         assert!(html.contains("https://acme.test/chat"), "{page}");
     }
     let article = s.read("public/billing/refunds/index.html");
@@ -117,34 +162,65 @@ fn aliases_redirect_and_sitemap_robots() {
     s.build().ok();
     let alias = s.read("public/old/refunds/index.html");
     assert!(alias.contains("url=/billing/refunds/"), "{alias}");
-    assert!(alias.contains("rel=\"canonical\" href=\"https://help.acme.test/billing/refunds/\""), "{alias}");
+    assert!(
+        alias.contains("rel=\"canonical\" href=\"https://help.acme.test/billing/refunds/\""),
+        "{alias}"
+    );
     assert!(s.exists("public/legacy-refunds.html"));
     let sitemap = s.read("public/sitemap.xml");
-    assert!(sitemap.contains("<loc>https://help.acme.test/billing/refunds/</loc><lastmod>2026-10-01</lastmod>"), "{sitemap}");
-    assert!(!sitemap.contains("old/refunds"), "aliases are not in the sitemap");
-    assert!(s.read("public/robots.txt").contains("Sitemap: https://help.acme.test/sitemap.xml"));
+    assert!(
+        sitemap.contains(
+            "<loc>https://help.acme.test/billing/refunds/</loc><lastmod>2026-10-01</lastmod>"
+        ),
+        "{sitemap}"
+    );
+    assert!(
+        !sitemap.contains("old/refunds"),
+        "aliases are not in the sitemap"
+    );
+    assert!(
+        s.read("public/robots.txt")
+            .contains("Sitemap: https://help.acme.test/sitemap.xml")
+    );
 }
 
 #[test]
 fn base_path_prefixes_every_link() {
     let s = billing_site();
-    s.run(&["build", "--now", "2026-11-22", "--base-url", "https://acme.test/help/"]).ok();
+    s.run(&[
+        "build",
+        "--now",
+        "2026-11-22",
+        "--base-url",
+        "https://acme.test/help/",
+    ])
+    .ok();
     let page = s.read("public/billing/refunds/index.html");
     assert!(page.contains("href=\"/help/kbfresh.css\""));
     assert!(page.contains("href=\"/help/billing/invoices/#download\""));
-    assert!(s.read("public/sitemap.xml").contains("<loc>https://acme.test/help/billing/</loc>"));
+    assert!(
+        s.read("public/sitemap.xml")
+            .contains("<loc>https://acme.test/help/billing/</loc>")
+    );
 }
 
 #[test]
 fn front_matter_values_are_escaped_and_extra_reaches_templates() {
     let s = billing_site();
-    s.file("content/billing/xss.md", "+++\ntitle = \"<script>alert(1)</script>\"\n+++\nBody\n");
+    s.file(
+        "content/billing/xss.md",
+        "+++\ntitle = \"<script>alert(1)</script>\"\n+++\nBody\n",
+    );
     s.file("templates/article.html", "<!doctype html><title>{{ page_title }}</title><main><p id=extra>{{ page.extra.custom_field | default(value='none') }}</p><h1>{{ page.title }}</h1></main>");
     s.build().ok();
     let xss = s.read("public/billing/xss/index.html");
     assert!(!xss.contains("<script>alert"), "{xss}");
     assert!(xss.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(s.read("public/billing/invoices/index.html").contains("<p id=extra>hello</p>"), "site template overrides the theme's");
+    assert!(
+        s.read("public/billing/invoices/index.html")
+            .contains("<p id=extra>hello</p>"),
+        "site template overrides the theme's"
+    );
     // Other templates still come from the theme.
     assert!(s.read("public/billing/index.html").contains("kbfresh.css"));
 }
@@ -152,7 +228,8 @@ fn front_matter_values_are_escaped_and_extra_reaches_templates() {
 #[test]
 fn static_folder_overrides_theme_files() {
     let s = billing_site();
-    s.file("static/kbfresh.css", "body{color:red}").file("static/logo.png", "png");
+    s.file("static/kbfresh.css", "body{color:red}")
+        .file("static/logo.png", "png");
     s.build().ok();
     assert_eq!(s.read("public/kbfresh.css"), "body{color:red}");
     assert!(s.exists("public/logo.png"));
@@ -163,11 +240,17 @@ fn theme_folder_replaces_the_default_theme() {
     let s = billing_site();
     s.file("kbfresh.toml", &format!("theme = \"mytheme\"\n{CONFIG}"));
     for t in ["index", "section", "article", "404", "alias"] {
-        s.file(&format!("mytheme/templates/{t}.html"), &format!("<p>{t}: {{{{ page_title }}}}</p>"));
+        s.file(
+            &format!("mytheme/templates/{t}.html"),
+            &format!("<p>{t}: {{{{ page_title }}}}</p>"),
+        );
     }
     s.file("mytheme/static/mine.css", "x");
     s.build().ok();
-    assert_eq!(s.read("public/billing/refunds/index.html"), "<p>article: Refunds · Acme Help</p>");
+    assert_eq!(
+        s.read("public/billing/refunds/index.html"),
+        "<p>article: Refunds · Acme Help</p>"
+    );
     assert!(s.exists("public/mine.css"));
     assert!(!s.exists("public/kbfresh.css"));
 }
@@ -175,16 +258,36 @@ fn theme_folder_replaces_the_default_theme() {
 #[test]
 fn all_front_matter_errors_are_reported_with_file_line_column() {
     let s = billing_site();
-    s.file("content/billing/bad-toml.md", "+++\ntitle = \"x\"\nweight = = 2\n+++\n")
-        .file("content/billing/bad-yaml.md", "---\ntitle: x\ntags: [a, b\n---\n")
-        .file("content/billing/bad-types.md", "+++\nverified = \"last tuesday\"\ncovers = 3\n+++\n")
-        .file("content/billing/unclosed.md", "+++\ntitle = \"x\"\n\nBody\n");
+    s.file(
+        "content/billing/bad-toml.md",
+        "+++\ntitle = \"x\"\nweight = = 2\n+++\n",
+    )
+    .file(
+        "content/billing/bad-yaml.md",
+        "---\ntitle: x\ntags: [a, b\n---\n",
+    )
+    .file(
+        "content/billing/bad-types.md",
+        "+++\nverified = \"last tuesday\"\ncovers = 3\n+++\n",
+    )
+    .file(
+        "content/billing/unclosed.md",
+        "+++\ntitle = \"x\"\n\nBody\n",
+    );
     let r = s.build().fails(2);
     let e = &r.stderr;
     assert!(e.contains("content/billing/bad-toml.md:3:"), "{e}");
     assert!(e.contains("content/billing/bad-yaml.md:"), "{e}");
-    assert!(e.contains("content/billing/bad-types.md:2:12: `verified` must be a date, not \"last tuesday\""), "{e}");
-    assert!(e.contains("content/billing/bad-types.md:3:10: `covers` must be a list of strings, not 3"), "{e}");
+    assert!(
+        e.contains(
+            "content/billing/bad-types.md:2:12: `verified` must be a date, not \"last tuesday\""
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("content/billing/bad-types.md:3:10: `covers` must be a list of strings, not 3"),
+        "{e}"
+    );
     assert!(e.contains("content/billing/unclosed.md:1:1: the front matter opened with `+++` on line 1 is never closed"), "{e}");
     assert!(e.contains("help: "), "every error says what to do: {e}");
     assert!(e.contains("5 errors; nothing was written"), "{e}");
@@ -200,10 +303,17 @@ fn failed_build_keeps_previous_output_byte_for_byte() {
     s.build().fails(2);
     assert_eq!(before, snapshot(&s.path("public")));
     // A template error is caught before writing too.
-    s.file("content/billing/refunds.md", "+++\ntitle = \"fixed\"\n+++\n");
+    s.file(
+        "content/billing/refunds.md",
+        "+++\ntitle = \"fixed\"\n+++\n",
+    );
     s.file("templates/article.html", "{% if %}");
     let r = s.build().fails(2);
-    assert!(r.stderr.contains("templates/article.html:1:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("templates/article.html:1:"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(before, snapshot(&s.path("public")));
 }
 
@@ -218,7 +328,10 @@ fn unchanged_rebuild_writes_nothing_and_removed_pages_go() {
     let r = s.build().ok();
     assert!(r.stdout.contains("1 removed"), "{}", r.stdout);
     assert!(!s.exists("public/account/two-factor"));
-    assert!(s.exists("public/CNAME"), "files kbfresh did not write are left alone");
+    assert!(
+        s.exists("public/CNAME"),
+        "files kbfresh did not write are left alone"
+    );
 }
 
 #[test]
@@ -226,28 +339,57 @@ fn two_files_for_one_url_is_an_error_naming_both() {
     let s = billing_site();
     s.file("content/billing/Refunds.markdown", "Other\n");
     let r = s.build().fails(2);
-    assert!(r.stderr.contains("content/billing/Refunds.markdown") && r.stderr.contains("content/billing/refunds.md"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("content/billing/Refunds.markdown")
+            && r.stderr.contains("content/billing/refunds.md"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("/billing/refunds/"));
 }
 
 #[test]
 fn alias_colliding_with_a_page_is_an_error() {
     let s = billing_site();
-    s.file("content/billing/x.md", "+++\naliases = [\"/billing/refunds/\"]\n+++\n");
+    s.file(
+        "content/billing/x.md",
+        "+++\naliases = [\"/billing/refunds/\"]\n+++\n",
+    );
     let r = s.build().fails(2);
-    assert!(r.stderr.contains("content/billing/x.md:2") && r.stderr.contains("is the URL of an existing page"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("content/billing/x.md:2")
+            && r.stderr.contains("is the URL of an existing page"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn unknown_config_key_names_line_and_suggestion() {
     let s = billing_site();
-    s.file("kbfresh.toml", "title = \"x\"\n\n[freshness]\nmax_age = 10\n");
+    s.file(
+        "kbfresh.toml",
+        "title = \"x\"\n\n[freshness]\nmax_age = 10\n",
+    );
     let r = s.build().fails(2);
-    assert!(r.stderr.contains("kbfresh.toml:4:1: unknown key `max_age`"), "{}", r.stderr);
-    assert!(r.stderr.contains("did you mean `max_age_days`?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("kbfresh.toml:4:1: unknown key `max_age`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean `max_age_days`?"),
+        "{}",
+        r.stderr
+    );
     s.file("kbfresh.toml", "base_url = \"not a url\"\n");
     let r = s.build().fails(2);
-    assert!(r.stderr.contains("kbfresh.toml:1:12: base_url `not a url` is not a valid URL"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("kbfresh.toml:1:12: base_url `not a url` is not a valid URL"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -268,19 +410,37 @@ fn site_without_config_or_front_matter_builds() {
         .file("pages/linux/apt.md", "# apt\n\nPackage manager.\n")
         .file("pages/README.md", "# Pages\n\nIntro.\n")
         .file("pages/SUMMARY.md", "- [tar](common/tar.md)\n");
-    s.run(&["build", "--content", s.path("pages").to_str().unwrap(), "--now", "2026-11-22"]).ok();
+    s.run(&[
+        "build",
+        "--content",
+        s.path("pages").to_str().unwrap(),
+        "--now",
+        "2026-11-22",
+    ])
+    .ok();
     let tar = s.read("public/common/tar/index.html");
     assert!(tar.contains("<title>tar · Help Centre</title>"));
     assert!(tar.contains("{{target.tar}}"));
-    assert!(s.read("public/index.html").contains("Intro."), "README.md is the home page's intro");
-    assert!(s.read("public/summary/index.html").contains("href=\"/common/tar/\""));
+    assert!(
+        s.read("public/index.html").contains("Intro."),
+        "README.md is the home page's intro"
+    );
+    assert!(
+        s.read("public/summary/index.html")
+            .contains("href=\"/common/tar/\"")
+    );
 }
 
 #[test]
 fn missing_content_folder_and_bad_now_are_usage_errors() {
     let s = Site::new();
     let r = s.build().fails(2);
-    assert!(r.stderr.contains("the content folder `content` does not exist"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the content folder `content` does not exist"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("kbfresh init"));
     let r = s.run(&["build", "--now", "yesterday"]).fails(2);
     assert!(r.stderr.contains("--now `yesterday` is not a date"));
@@ -291,9 +451,21 @@ fn missing_content_folder_and_bad_now_are_usage_errors() {
 #[test]
 fn output_inside_content_or_root_is_refused() {
     let s = billing_site();
-    let r = s.run(&["build", "--output", s.path("content/public").to_str().unwrap()]).fails(2);
-    assert!(r.stderr.contains("inside the content folder"), "{}", r.stderr);
-    let r = s.run(&["build", "--output", s.root().to_str().unwrap()]).fails(2);
+    let r = s
+        .run(&[
+            "build",
+            "--output",
+            s.path("content/public").to_str().unwrap(),
+        ])
+        .fails(2);
+    assert!(
+        r.stderr.contains("inside the content folder"),
+        "{}",
+        r.stderr
+    );
+    let r = s
+        .run(&["build", "--output", s.root().to_str().unwrap()])
+        .fails(2);
     assert!(r.stderr.contains("is the site root"), "{}", r.stderr);
 }
 
@@ -312,9 +484,14 @@ fn init_scaffolds_a_site_that_builds() {
     let target = dir.path().join("my-help");
     let o = kbfresh().arg("init").arg(&target).output().unwrap();
     assert!(o.status.success());
-    let o = kbfresh().args(["build", "--now", "2026-11-22", "--root"]).arg(&target).output().unwrap();
+    let o = kbfresh()
+        .args(["build", "--now", "2026-11-22", "--root"])
+        .arg(&target)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let page = std::fs::read_to_string(target.join("public/getting-started/welcome/index.html")).unwrap();
+    let page =
+        std::fs::read_to_string(target.join("public/getting-started/welcome/index.html")).unwrap();
     assert!(page.contains("Welcome to the help centre"));
     // Refuses to overwrite.
     let o = kbfresh().arg("init").arg(&target).output().unwrap();
@@ -325,10 +502,19 @@ fn init_scaffolds_a_site_that_builds() {
 #[test]
 fn bom_crlf_and_invalid_utf8() {
     let s = billing_site();
-    s.file("content/billing/crlf.md", "\u{feff}+++\r\ntitle = \"Windows\"\r\n+++\r\n\r\n## Heading\r\n\r\nText\r\n");
+    s.file(
+        "content/billing/crlf.md",
+        "\u{feff}+++\r\ntitle = \"Windows\"\r\n+++\r\n\r\n## Heading\r\n\r\nText\r\n",
+    );
     s.build().ok();
-    assert!(s.read("public/billing/crlf/index.html").contains("<title>Windows · Acme Help</title>"));
-    s.bytes("content/billing/latin1.md", b"+++\ntitle = \"x\"\n+++\nCaf\xe9\n");
+    assert!(
+        s.read("public/billing/crlf/index.html")
+            .contains("<title>Windows · Acme Help</title>")
+    );
+    s.bytes(
+        "content/billing/latin1.md",
+        b"+++\ntitle = \"x\"\n+++\nCaf\xe9\n",
+    );
     let r = s.build().fails(2);
     assert!(r.stderr.contains("content/billing/latin1.md:4:4: the file is not valid UTF-8 (invalid byte 0xe9 at byte offset 23)"), "{}", r.stderr);
 }

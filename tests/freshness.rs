@@ -21,14 +21,27 @@ fn load(s: &Site, now: &str) -> kbfresh::Loaded {
 /// Status and reason messages of the article at `rel` (relative to content/).
 fn status(s: &Site, rel: &str, now: &str) -> (Status, Vec<String>) {
     let l = load(s, now);
-    let i = l.site.articles.iter().position(|a| a.src.rel == rel).unwrap_or_else(|| panic!("no article {rel}"));
+    let i = l
+        .site
+        .articles
+        .iter()
+        .position(|a| a.src.rel == rel)
+        .unwrap_or_else(|| panic!("no article {rel}"));
     let f = &l.freshness[i];
-    (f.status, f.reasons.iter().map(|r| r.message.clone()).collect())
+    (
+        f.status,
+        f.reasons.iter().map(|r| r.message.clone()).collect(),
+    )
 }
 
 fn last_change(s: &Site, rel: &str) -> Option<String> {
     let l = load(s, NOW);
-    let i = l.site.articles.iter().position(|a| a.src.rel == rel).unwrap();
+    let i = l
+        .site
+        .articles
+        .iter()
+        .position(|a| a.src.rel == rel)
+        .unwrap();
     l.last_changes[i].as_ref().map(|c| c.commit.clone())
 }
 
@@ -52,23 +65,44 @@ fn last_change_comes_from_git_and_is_shown_on_the_page() {
     s.commit("code only", "2026-04-01");
     s.build().ok();
     let page = s.read("public/a/index.html");
-    assert!(page.contains("Last verified <time datetime=\"2026-03-01\">1 March 2026</time>"), "{page}");
+    assert!(
+        page.contains("Last verified <time datetime=\"2026-03-01\">1 March 2026</time>"),
+        "{page}"
+    );
     assert!(page.contains("freshness-fresh"));
-    assert!(page.contains("data-expires=\"2027-03-01\""), "the page carries its expiry date for the inline check");
+    assert!(
+        page.contains("data-expires=\"2027-03-01\""),
+        "the page carries its expiry date for the inline check"
+    );
     assert!(page.contains("\"dateModified\":\"2026-03-01\""), "JSON-LD");
-    assert!(s.read("public/sitemap.xml").contains("<lastmod>2026-03-01</lastmod>"));
+    assert!(
+        s.read("public/sitemap.xml")
+            .contains("<lastmod>2026-03-01</lastmod>")
+    );
 }
 
 #[test]
 fn verified_in_front_matter_wins_when_later() {
     let s = repo_site();
-    s.file("content/a.md", "+++\ntitle = \"A\"\nverified = 2026-06-15\n+++\nText\n");
+    s.file(
+        "content/a.md",
+        "+++\ntitle = \"A\"\nverified = 2026-06-15\n+++\nText\n",
+    );
     s.commit("add a", "2026-03-01");
     let l = load(&s, NOW);
-    assert_eq!(l.freshness[0].last_verified.unwrap().to_string(), "2026-06-15");
-    assert_eq!(l.freshness[0].verified_source, Some(kbfresh::freshness::VerifiedSource::FrontMatter));
+    assert_eq!(
+        l.freshness[0].last_verified.unwrap().to_string(),
+        "2026-06-15"
+    );
+    assert_eq!(
+        l.freshness[0].verified_source,
+        Some(kbfresh::freshness::VerifiedSource::FrontMatter)
+    );
     s.build().ok();
-    assert!(s.read("public/a/index.html").contains("Updated <time datetime=\"2026-03-01\">"));
+    assert!(
+        s.read("public/a/index.html")
+            .contains("Updated <time datetime=\"2026-03-01\">")
+    );
 }
 
 #[test]
@@ -78,24 +112,38 @@ fn age_rule_expiring_then_stale_with_banner() {
     s.commit("add a", "2025-11-01");
     let (st, why) = status(&s, "a.md", "2026-10-15");
     assert_eq!(st, Status::Expiring);
-    assert_eq!(why, ["last verified on 2025-11-01, 348 days ago; verify it by 2026-11-01 (max_age_days = 365)"]);
+    assert_eq!(
+        why,
+        ["last verified on 2025-11-01, 348 days ago; verify it by 2026-11-01 (max_age_days = 365)"]
+    );
     let (st, why) = status(&s, "a.md", NOW);
     assert_eq!(st, Status::Stale);
-    assert_eq!(why, ["last verified on 2025-11-01, 386 days ago; the limit is 365 days (max_age_days)"]);
+    assert_eq!(
+        why,
+        ["last verified on 2025-11-01, 386 days ago; the limit is 365 days (max_age_days)"]
+    );
     s.build().ok();
     let page = s.read("public/a/index.html");
     assert!(page.contains("freshness-stale"));
-    assert!(page.contains("This article was last checked on 2025-11-01; some details may have changed since."));
-    assert!(!page.contains("kb-late-banner"), "no second, script-driven banner on an already stale page");
+    assert!(page.contains(
+        "This article was last checked on 2025-11-01; some details may have changed since."
+    ));
+    assert!(
+        !page.contains("kb-late-banner"),
+        "no second, script-driven banner on an already stale page"
+    );
 }
 
 #[test]
 fn policy_can_be_set_per_section_and_article() {
     let s = repo_site();
-    s.file("content/fast/_index.md", "+++\nmax_age_days = 30\nwarn_days = 5\n+++\n")
-        .file("content/fast/a.md", &article("A"))
-        .file("content/fast/b.md", "+++\nmax_age_days = 400\n+++\nText\n")
-        .file("content/slow.md", &article("Slow"));
+    s.file(
+        "content/fast/_index.md",
+        "+++\nmax_age_days = 30\nwarn_days = 5\n+++\n",
+    )
+    .file("content/fast/a.md", &article("A"))
+    .file("content/fast/b.md", "+++\nmax_age_days = 400\n+++\nText\n")
+    .file("content/slow.md", &article("Slow"));
     s.commit("add", "2026-10-01");
     assert_eq!(status(&s, "fast/a.md", NOW).0, Status::Stale);
     assert_eq!(status(&s, "fast/b.md", NOW).0, Status::Fresh);
@@ -105,25 +153,39 @@ fn policy_can_be_set_per_section_and_article() {
 #[test]
 fn edits_do_not_count_when_configured() {
     let s = repo_site();
-    s.file("kbfresh.toml", "[freshness]\nedits_count_as_verification = false\n");
-    s.file("content/a.md", "+++\nverified = 2025-01-01\n+++\nText\n").file("content/b.md", "No front matter\n");
+    s.file(
+        "kbfresh.toml",
+        "[freshness]\nedits_count_as_verification = false\n",
+    );
+    s.file("content/a.md", "+++\nverified = 2025-01-01\n+++\nText\n")
+        .file("content/b.md", "No front matter\n");
     s.commit("add", "2026-11-01");
     let (st, why) = status(&s, "a.md", NOW);
     assert_eq!(st, Status::Stale, "{why:?}");
     let (st, why) = status(&s, "b.md", NOW);
     assert_eq!(st, Status::Unknown);
-    assert!(why[0].contains("edits do not count as verification"), "{why:?}");
+    assert!(
+        why[0].contains("edits do not count as verification"),
+        "{why:?}"
+    );
 }
 
 /// A product in the same repo: releases every few months, with code under src/.
 fn product_site() -> Site {
     let s = repo_site();
-    s.file("src/billing/invoice.rs", "v1").file("src/search/index.rs", "v1");
+    s.file("src/billing/invoice.rs", "v1")
+        .file("src/search/index.rs", "v1");
     s.commit("product 2.3", "2026-01-10");
     s.tag("v2.3.0");
-    s.file("content/billing.md", "+++\ntitle = \"Billing\"\ncovers = [\"src/billing/**\"]\n+++\nText\n")
-        .file("content/search.md", "+++\ntitle = \"Search\"\ncovers = [\"src/search/**\"]\n+++\nText\n")
-        .file("content/general.md", &article("General"));
+    s.file(
+        "content/billing.md",
+        "+++\ntitle = \"Billing\"\ncovers = [\"src/billing/**\"]\n+++\nText\n",
+    )
+    .file(
+        "content/search.md",
+        "+++\ntitle = \"Search\"\ncovers = [\"src/search/**\"]\n+++\nText\n",
+    )
+    .file("content/general.md", &article("General"));
     s.commit("docs", "2026-02-01");
     s.file("src/billing/invoice.rs", "v2");
     s.commit("billing change 1", "2026-03-01");
@@ -142,23 +204,38 @@ fn product_site() -> Site {
 fn release_rule_with_grace_period_and_reasons() {
     let s = product_site();
     let (st, why) = status(&s, "general.md", "2026-08-01");
-    assert_eq!(st, Status::Fresh, "patch release v2.3.1 does not count with stale_on = minor: {why:?}");
+    assert_eq!(
+        st,
+        Status::Fresh,
+        "patch release v2.3.1 does not count with stale_on = minor: {why:?}"
+    );
     let (st, why) = status(&s, "general.md", "2026-09-10");
     assert_eq!(st, Status::Expiring);
     assert_eq!(
         why,
-        ["v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01); review it by 2026-09-15"]
+        [
+            "v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01); review it by 2026-09-15"
+        ]
     );
     let (st, why) = status(&s, "general.md", NOW);
     assert_eq!(st, Status::Stale);
     assert_eq!(
         why,
-        ["v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01)"]
+        [
+            "v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01)"
+        ]
     );
     s.build().ok();
     let page = s.read("public/general/index.html");
-    assert!(page.contains("Version 2.4.0 changed features this article describes; some steps may differ."));
-    assert!(page.contains("for version <span class=\"version\">2.3.0</span>"), "{page}");
+    assert!(
+        page.contains(
+            "Version 2.4.0 changed features this article describes; some steps may differ."
+        )
+    );
+    assert!(
+        page.contains("for version <span class=\"version\">2.3.0</span>"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -168,22 +245,37 @@ fn covers_limits_the_release_rule_to_changed_paths() {
     assert_eq!(st, Status::Stale);
     assert_eq!(
         why,
-        ["v2.4.0 (released 2026-09-01) changed src/billing/ in 3 commits after this article was verified on 2026-02-01 against v2.3.0"]
+        [
+            "v2.4.0 (released 2026-09-01) changed src/billing/ in 3 commits after this article was verified on 2026-02-01 against v2.3.0"
+        ]
     );
     let (st, why) = status(&s, "search.md", NOW);
-    assert_eq!(st, Status::Fresh, "nothing under src/search changed: {why:?}");
+    assert_eq!(
+        st,
+        Status::Fresh,
+        "nothing under src/search changed: {why:?}"
+    );
 }
 
 #[test]
 fn describes_and_stale_on_from_front_matter() {
     let s = product_site();
-    s.file("content/general.md", "+++\ndescribes = \"2.4\"\n+++\nText\n");
-    s.file("content/patchy.md", "+++\nstale_on = \"patch\"\nverified = 2026-02-02\n+++\nText\n");
+    s.file(
+        "content/general.md",
+        "+++\ndescribes = \"2.4\"\n+++\nText\n",
+    );
+    s.file(
+        "content/patchy.md",
+        "+++\nstale_on = \"patch\"\nverified = 2026-02-02\n+++\nText\n",
+    );
     s.commit("describe 2.4", "2026-02-02");
     assert_eq!(status(&s, "general.md", NOW).0, Status::Fresh);
     let (st, why) = status(&s, "patchy.md", "2026-08-01");
     assert_eq!(st, Status::Stale, "v2.3.1 counts with stale_on = patch");
-    assert!(why[0].starts_with("v2.3.1 (released 2026-05-01) is a patch release after v2.3.0"), "{why:?}");
+    assert!(
+        why[0].starts_with("v2.3.1 (released 2026-05-01) is a patch release after v2.3.0"),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -196,7 +288,12 @@ fn no_tags_and_unparsable_tags() {
     assert!(l.history.releases.is_empty());
     assert_eq!(l.freshness[0].status, Status::Fresh);
     let r = s.run(&["build", "--verbose", "--now", NOW]).ok();
-    assert!(r.stderr.contains("tag `vNext` matches release_tags but is not a version; skipped"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("tag `vNext` matches release_tags but is not a version; skipped"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -205,15 +302,24 @@ fn article_newer_than_every_release_is_fresh() {
     s.file("content/new.md", &article("New"));
     s.commit("new article", "2026-10-01");
     let l = load(&s, NOW);
-    let i = l.site.articles.iter().position(|a| a.src.rel == "new.md").unwrap();
+    let i = l
+        .site
+        .articles
+        .iter()
+        .position(|a| a.src.rel == "new.md")
+        .unwrap();
     assert_eq!(l.freshness[i].status, Status::Fresh);
-    assert_eq!(l.history.releases[l.freshness[i].describes.unwrap()].tag, "v2.4.0");
+    assert_eq!(
+        l.history.releases[l.freshness[i].describes.unwrap()].tag,
+        "v2.4.0"
+    );
 }
 
 #[test]
 fn merge_from_side_branch_is_attributed_to_the_commit_that_made_it() {
     let s = repo_site();
-    s.file("content/a.md", &article("A")).file("content/b.md", &article("B"));
+    s.file("content/a.md", &article("A"))
+        .file("content/b.md", &article("B"));
     s.commit("base", "2026-01-01");
     s.git(&["checkout", "-q", "-b", "side"]);
     s.file("content/a.md", &article("A edited on a branch"));
@@ -221,41 +327,70 @@ fn merge_from_side_branch_is_attributed_to_the_commit_that_made_it() {
     s.git(&["checkout", "-q", "main"]);
     s.file("content/b.md", &article("B edited on main"));
     let main_b = s.commit("edit b on main", "2026-03-01");
-    git_in(s.root(), &["merge", "-q", "--no-ff", "-m", "merge side", "side"], Some(("2026-04-01", "Merger")));
+    git_in(
+        s.root(),
+        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
+        Some(("2026-04-01", "Merger")),
+    );
     assert_eq!(last_change(&s, "a.md").unwrap(), side);
     assert_eq!(last_change(&s, "b.md").unwrap(), main_b);
-    assert_eq!(last_change(&s, "a.md").unwrap(), s.git(&["log", "-1", "--format=%H", "--", "content/a.md"]).trim());
+    assert_eq!(
+        last_change(&s, "a.md").unwrap(),
+        s.git(&["log", "-1", "--format=%H", "--", "content/a.md"])
+            .trim()
+    );
 }
 
 #[test]
 fn renames_are_followed_and_a_pure_move_is_not_an_edit() {
     let s = repo_site();
-    s.file("content/old.md", &article("Moving article with a long enough body to be similar after an edit"));
+    s.file(
+        "content/old.md",
+        &article("Moving article with a long enough body to be similar after an edit"),
+    );
     let created = s.commit("create", "2025-06-01");
     s.git(&["mv", "content/old.md", "content/middle.md"]);
     s.commit("move once", "2026-01-01");
-    s.file("content/middle.md", &format!("{}One more line.\n", article("Moving article with a long enough body to be similar after an edit")));
+    s.file(
+        "content/middle.md",
+        &format!(
+            "{}One more line.\n",
+            article("Moving article with a long enough body to be similar after an edit")
+        ),
+    );
     let edit = s.commit("edit", "2026-02-01");
     std::fs::create_dir_all(s.path("content/guide")).unwrap();
     s.git(&["mv", "content/middle.md", "content/guide/final.md"]);
     s.commit("move twice", "2026-03-01");
     let l = load(&s, NOW);
     let f = l.history.files[0].as_ref().unwrap();
-    assert_eq!(f.last_change.as_ref().unwrap().commit, edit, "the moves are not content changes");
-    assert_eq!(f.created.as_ref().unwrap().commit, created, "creation survives two moves");
+    assert_eq!(
+        f.last_change.as_ref().unwrap().commit,
+        edit,
+        "the moves are not content changes"
+    );
+    assert_eq!(
+        f.created.as_ref().unwrap().commit,
+        created,
+        "creation survives two moves"
+    );
 }
 
 #[test]
 fn ignored_commits_do_not_count() {
     let s = repo_site();
-    s.file("content/a.md", &article("A")).file("content/b.md", &article("B"));
+    s.file("content/a.md", &article("A"))
+        .file("content/b.md", &article("B"));
     let real = s.commit("write", "2026-01-01");
     s.file("content/a.md", &article("A (reformatted)"));
     let fmt = s.commit("bulk reformat", "2026-06-01");
     s.file("content/b.md", &article("B renamed product"));
     s.commit("chore(fmt): rename product", "2026-07-01");
     s.file(".git-blame-ignore-revs", &format!("# formatting\n{fmt}\n"));
-    s.file("kbfresh.toml", "[freshness]\nignore_commit_messages = ['^chore\\(fmt\\)']\n");
+    s.file(
+        "kbfresh.toml",
+        "[freshness]\nignore_commit_messages = ['^chore\\(fmt\\)']\n",
+    );
     s.commit("config", "2026-08-01");
     assert_eq!(last_change(&s, "a.md").unwrap(), real);
     assert_eq!(last_change(&s, "b.md").unwrap(), real);
@@ -269,8 +404,18 @@ fn uncommitted_edits_count_as_changed_now_and_untracked_files_have_no_dates() {
     s.file("content/a.md", &article("A, being edited"));
     s.file("content/new.md", "Not committed yet\n");
     let l = load(&s, NOW);
-    let a = l.site.articles.iter().position(|a| a.src.rel == "a.md").unwrap();
-    let n = l.site.articles.iter().position(|a| a.src.rel == "new.md").unwrap();
+    let a = l
+        .site
+        .articles
+        .iter()
+        .position(|a| a.src.rel == "a.md")
+        .unwrap();
+    let n = l
+        .site
+        .articles
+        .iter()
+        .position(|a| a.src.rel == "new.md")
+        .unwrap();
     assert_eq!(l.freshness[a].last_verified.unwrap().to_string(), NOW);
     assert_eq!(l.freshness[a].status, Status::Fresh);
     assert_eq!(l.freshness[n].status, Status::Unknown);
@@ -288,26 +433,57 @@ fn shallow_clone_is_an_error_that_says_what_to_do() {
     s.commit("two", "2026-02-01");
     let clone = tempfile::tempdir().unwrap();
     let url = format!("file://{}", s.root().display());
-    git_in(clone.path(), &["clone", "-q", "--depth", "1", &url, "site"], None);
+    git_in(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", &url, "site"],
+        None,
+    );
     let root = clone.path().join("site");
-    let o = common::kbfresh().args(["build", "--now", NOW, "--root"]).arg(&root).output().unwrap();
+    let o = common::kbfresh()
+        .args(["build", "--now", NOW, "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("shallow clone") && err.contains("fetch-depth: 0") && err.contains("GIT_DEPTH: 0") && err.contains("git fetch --unshallow"), "{err}");
-    std::fs::write(root.join("kbfresh.toml"), "[freshness]\nallow_shallow = true\n").unwrap();
-    let o = common::kbfresh().args(["build", "--now", NOW, "--root"]).arg(&root).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        err.contains("shallow clone")
+            && err.contains("fetch-depth: 0")
+            && err.contains("GIT_DEPTH: 0")
+            && err.contains("git fetch --unshallow"),
+        "{err}"
+    );
+    std::fs::write(
+        root.join("kbfresh.toml"),
+        "[freshness]\nallow_shallow = true\n",
+    )
+    .unwrap();
+    let o = common::kbfresh()
+        .args(["build", "--now", NOW, "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("warning:"));
 }
 
 #[test]
 fn outside_git_uses_front_matter_dates_with_one_warning() {
     let s = Site::new();
-    s.file("content/a.md", "+++\nverified = 2026-05-02\n+++\nText\n").file("content/b.md", "Text\n");
+    s.file("content/a.md", "+++\nverified = 2026-05-02\n+++\nText\n")
+        .file("content/b.md", "Text\n");
     let r = s.build().ok();
     assert_eq!(r.stderr.matches("warning:").count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("not in a git repository"));
-    assert!(s.read("public/a/index.html").contains("datetime=\"2026-05-02\""));
+    assert!(
+        s.read("public/a/index.html")
+            .contains("datetime=\"2026-05-02\"")
+    );
     assert!(s.read("public/b/index.html").contains("Not verified yet"));
 }
 
@@ -315,11 +491,29 @@ fn outside_git_uses_front_matter_dates_with_one_warning() {
 fn empty_repo_and_content_deep_inside_the_repo() {
     let s = repo_site();
     s.file("docs/help/content/a.md", &article("A"));
-    let r = s.run(&["build", "--now", NOW, "--content", s.path("docs/help/content").to_str().unwrap()]).ok();
+    let r = s
+        .run(&[
+            "build",
+            "--now",
+            NOW,
+            "--content",
+            s.path("docs/help/content").to_str().unwrap(),
+        ])
+        .ok();
     assert!(r.stderr.contains("no commits yet"), "{}", r.stderr);
     s.commit("add", "2026-03-03");
-    s.run(&["build", "--now", NOW, "--content", s.path("docs/help/content").to_str().unwrap()]).ok();
-    assert!(s.read("public/a/index.html").contains("datetime=\"2026-03-03\""));
+    s.run(&[
+        "build",
+        "--now",
+        NOW,
+        "--content",
+        s.path("docs/help/content").to_str().unwrap(),
+    ])
+    .ok();
+    assert!(
+        s.read("public/a/index.html")
+            .contains("datetime=\"2026-03-03\"")
+    );
 }
 
 #[test]
@@ -330,21 +524,45 @@ fn separate_product_repo_gives_releases_and_covers() {
     git_in(&app, &["init", "-q", "-b", "main"], None);
     std::fs::write(app.join("src/billing/a.rs"), "1").unwrap();
     git_in(&app, &["add", "-A"], None);
-    git_in(&app, &["commit", "-q", "-m", "1.0"], Some(("2026-01-01", "Dev")));
+    git_in(
+        &app,
+        &["commit", "-q", "-m", "1.0"],
+        Some(("2026-01-01", "Dev")),
+    );
     git_in(&app, &["tag", "v1.0"], None);
     std::fs::write(app.join("src/billing/a.rs"), "2").unwrap();
-    git_in(&app, &["commit", "-qam", "billing"], Some(("2026-03-01", "Dev")));
+    git_in(
+        &app,
+        &["commit", "-qam", "billing"],
+        Some(("2026-03-01", "Dev")),
+    );
     git_in(&app, &["tag", "v1.1"], None);
     s.file(".gitignore", "app/\n");
     s.file("kbfresh.toml", "[freshness]\nproduct_repo = \"app\"\n");
-    s.file("content/a.md", "+++\ncovers = [\"src/billing/a.rs\"]\n+++\nText\n");
+    s.file(
+        "content/a.md",
+        "+++\ncovers = [\"src/billing/a.rs\"]\n+++\nText\n",
+    );
     s.commit("docs", "2026-02-01");
     let (st, why) = status(&s, "a.md", NOW);
     assert_eq!(st, Status::Stale);
-    assert_eq!(why, ["v1.1 (released 2026-03-01) changed src/billing/a.rs in 1 commit after this article was verified on 2026-02-01 against v1.0"]);
-    s.file("kbfresh.toml", "[freshness]\nproduct_repo = \"../nowhere\"\n");
+    assert_eq!(
+        why,
+        [
+            "v1.1 (released 2026-03-01) changed src/billing/a.rs in 1 commit after this article was verified on 2026-02-01 against v1.0"
+        ]
+    );
+    s.file(
+        "kbfresh.toml",
+        "[freshness]\nproduct_repo = \"../nowhere\"\n",
+    );
     let r = s.build().fails(2);
-    assert!(r.stderr.contains("product_repo `../nowhere` is not a git repository"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("product_repo `../nowhere` is not a git repository"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// History must agree with `git log -1 -- path` on a repo with many commits, merges and files.
@@ -353,11 +571,16 @@ fn history_matches_git_log_on_a_generated_repo() {
     let s = repo_site();
     let mut seed: u64 = 42;
     let mut rand = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
     for i in 0..30 {
-        s.file(&format!("content/s{}/a{i}.md", i % 4), &article(&format!("A{i}")));
+        s.file(
+            &format!("content/s{}/a{i}.md", i % 4),
+            &article(&format!("A{i}")),
+        );
     }
     s.commit("initial", "2025-01-01");
     for c in 0..80u64 {
@@ -366,24 +589,43 @@ fn history_matches_git_log_on_a_generated_repo() {
             // A side branch with its own edits, merged back.
             s.git(&["checkout", "-q", "-b", &format!("b{c}")]);
             let i = rand(30);
-            s.file(&format!("content/s{}/a{i}.md", i % 4), &article(&format!("side {c}")));
+            s.file(
+                &format!("content/s{}/a{i}.md", i % 4),
+                &article(&format!("side {c}")),
+            );
             s.commit(&format!("side {c}"), &day);
             s.git(&["checkout", "-q", "main"]);
             let j = (i + 1 + rand(29)) % 30;
-            s.file(&format!("content/s{}/a{j}.md", j % 4), &article(&format!("main {c}")));
+            s.file(
+                &format!("content/s{}/a{j}.md", j % 4),
+                &article(&format!("main {c}")),
+            );
             s.commit(&format!("main {c}"), &day);
-            git_in(s.root(), &["merge", "-q", "--no-ff", "-m", "merge", &format!("b{c}")], Some((&day, "M")));
+            git_in(
+                s.root(),
+                &["merge", "-q", "--no-ff", "-m", "merge", &format!("b{c}")],
+                Some((&day, "M")),
+            );
             continue;
         }
         for _ in 0..=rand(3) {
             let i = rand(30);
-            s.file(&format!("content/s{}/a{i}.md", i % 4), &article(&format!("A{i} rev {c}")));
+            s.file(
+                &format!("content/s{}/a{i}.md", i % 4),
+                &article(&format!("A{i} rev {c}")),
+            );
         }
         s.commit(&format!("c{c}"), &day);
     }
     let l = load(&s, NOW);
     for (i, a) in l.site.articles.iter().enumerate() {
-        let expected = s.git(&["log", "-1", "--format=%H", "--", &format!("content/{}", a.src.rel)]);
+        let expected = s.git(&[
+            "log",
+            "-1",
+            "--format=%H",
+            "--",
+            &format!("content/{}", a.src.rel),
+        ]);
         assert_eq!(
             l.last_changes[i].as_ref().map(|c| c.commit.as_str()),
             Some(expected.trim()),
@@ -410,10 +652,17 @@ fn cache_is_used_and_a_corrupt_cache_is_rebuilt() {
     assert_eq!(last_change(&s, "a.md").unwrap(), second);
     s.file(".kbfresh-cache/history.json", "{not json");
     let r = s.run(&["build", "--verbose", "--now", NOW]).ok();
-    assert!(r.stderr.contains("ignoring the corrupt history cache"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ignoring the corrupt history cache"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(last_change(&s, "a.md").unwrap(), second);
     // A cache that lies about a file is not trusted once its key (HEAD) differs.
-    s.file(".kbfresh-cache/history.json", "{\"version\":1,\"key\":\"x\",\"head\":\"0000\",\"files\":{}}");
+    s.file(
+        ".kbfresh-cache/history.json",
+        "{\"version\":1,\"key\":\"x\",\"head\":\"0000\",\"files\":{}}",
+    );
     assert_eq!(last_change(&s, "a.md").unwrap(), second);
 }
 
@@ -424,23 +673,58 @@ fn verify_sets_verified_and_describes_and_nothing_else() {
     s.file("content/general.md", original);
     s.file("content/bare.md", "# Bare\n\nNo front matter.\n");
     s.commit("docs", "2026-02-02");
-    let r = s.run(&["verify", "content/general.md", "--date", "2026-11-20", "--dry-run"]).ok();
-    assert!(r.stdout.contains("-verified = 2026-01-01\n+verified = 2026-11-20\n+describes = \"2.4.0\""), "{}", r.stdout);
-    assert_eq!(s.read("content/general.md"), original, "dry run writes nothing");
-    let r = s.run(&["verify", "content/general.md", "content/bare.md", "--date", "2026-11-20", "--by", "Sam"]).ok();
+    let r = s
+        .run(&[
+            "verify",
+            "content/general.md",
+            "--date",
+            "2026-11-20",
+            "--dry-run",
+        ])
+        .ok();
+    assert!(
+        r.stdout
+            .contains("-verified = 2026-01-01\n+verified = 2026-11-20\n+describes = \"2.4.0\""),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        s.read("content/general.md"),
+        original,
+        "dry run writes nothing"
+    );
+    let r = s
+        .run(&[
+            "verify",
+            "content/general.md",
+            "content/bare.md",
+            "--date",
+            "2026-11-20",
+            "--by",
+            "Sam",
+        ])
+        .ok();
     assert!(r.stdout.contains("content/general.md: verified = 2026-11-20 (was 2026-01-01), describes = \"2.4.0\" (new), verified_by = \"Sam\" (new)"), "{}", r.stdout);
     assert_eq!(
         s.read("content/general.md"),
         "+++\n# Checked by support\ntitle = \"General\"   # nav title\nverified = 2026-11-20\ndescribes = \"2.4.0\"\nverified_by = \"Sam\"\n\n[extra]\nx = 1\n+++\n\nBody {{ not a template }}\n"
     );
-    assert!(s.read("content/bare.md").starts_with("+++\nverified = 2026-11-20\ndescribes = \"2.4.0\"\nverified_by = \"Sam\"\n+++\n# Bare\n"));
+    assert!(s.read("content/bare.md").starts_with(
+        "+++\nverified = 2026-11-20\ndescribes = \"2.4.0\"\nverified_by = \"Sam\"\n+++\n# Bare\n"
+    ));
     // The article is now fresh.
     assert_eq!(status(&s, "general.md", NOW).0, Status::Fresh);
     // Outside the content folder: refused, nothing written.
     s.file("notes.md", "x");
     let r = s.run(&["verify", "notes.md"]).fails(2);
-    assert!(r.stderr.contains("not inside the content folder"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not inside the content folder"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(s.read("notes.md"), "x");
-    let r = s.run(&["verify", "content/general.md", "--release", "banana"]).fails(2);
+    let r = s
+        .run(&["verify", "content/general.md", "--release", "banana"])
+        .fails(2);
     assert!(r.stderr.contains("--release `banana` is not a version"));
 }

@@ -139,11 +139,7 @@ pub fn parse(text: &str, split: &Split, shown: &Path) -> Result<FrontMatter, Vec
                             .unwrap_or((line_offset + 1, 1));
                         let msg = e.to_string();
                         // serde_yaml appends " at line X column Y": we report the position ourselves.
-                        let msg = msg
-                            .split(" at line ")
-                            .next()
-                            .unwrap_or(&msg)
-                            .to_string();
+                        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                         return Err(vec![
                             Diagnostic::error(format!("invalid YAML front matter: {msg}"))
                                 .at(shown, line, col)
@@ -180,11 +176,11 @@ fn typed(
     let mut fm = FrontMatter::default();
     let err = |key: &str, what: &str, v: &Value| {
         let (line, col) = key_position(fm_text, key);
-        Diagnostic::error(format!(
-            "`{key}` must be {what}, not {}",
-            short_value(v)
-        ))
-        .at(shown, if line > 0 { line + line_offset } else { 0 }, col)
+        Diagnostic::error(format!("`{key}` must be {what}, not {}", short_value(v))).at(
+            shown,
+            if line > 0 { line + line_offset } else { 0 },
+            col,
+        )
     };
     for (key, v) in map {
         match key.as_str() {
@@ -194,7 +190,8 @@ fn typed(
                     // `describes = 2.3` is a natural thing to write.
                     Value::Number(n) if key == "describes" => Some(n.to_string()),
                     _ => {
-                        errors.push(err(&key, "a string", &v).hint(format!("write {key} = \"...\"")));
+                        errors
+                            .push(err(&key, "a string", &v).hint(format!("write {key} = \"...\"")));
                         None
                     }
                 };
@@ -226,10 +223,9 @@ fn typed(
             },
             "verified" => match v.as_str().and_then(parse_date) {
                 Some(d) => fm.verified = Some(d),
-                None => errors.push(
-                    err(&key, "a date", &v)
-                        .hint("write the day a person checked the article, e.g. verified = 2026-05-02"),
-                ),
+                None => errors.push(err(&key, "a date", &v).hint(
+                    "write the day a person checked the article, e.g. verified = 2026-05-02",
+                )),
             },
             "max_age_days" | "warn_days" | "grace_days" => {
                 match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
@@ -372,7 +368,9 @@ mod tests {
 
     #[test]
     fn toml_and_yaml() {
-        let fm = p("+++\ntitle = \"A\"\nverified = 2026-05-02\ntags = [\"x\"]\ncustom = 1\n+++\nbody").unwrap();
+        let fm =
+            p("+++\ntitle = \"A\"\nverified = 2026-05-02\ntags = [\"x\"]\ncustom = 1\n+++\nbody")
+                .unwrap();
         assert_eq!(fm.title.as_deref(), Some("A"));
         assert_eq!(fm.verified.unwrap().to_string(), "2026-05-02");
         assert_eq!(fm.extra["custom"], 1);
@@ -395,7 +393,8 @@ mod tests {
 
     #[test]
     fn wrong_types_are_all_reported_with_lines() {
-        let e = p("+++\ntitle = \"A\"\nverified = \"last tuesday\"\ncovers = 3\n+++\n").unwrap_err();
+        let e =
+            p("+++\ntitle = \"A\"\nverified = \"last tuesday\"\ncovers = 3\n+++\n").unwrap_err();
         assert_eq!(e.len(), 2);
         let v = e.iter().find(|d| d.message.contains("verified")).unwrap();
         assert_eq!((v.line, v.column), (3, 12));

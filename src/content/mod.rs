@@ -135,12 +135,11 @@ impl Site {
         diags.extend(walk_diags);
 
         // Read and parse front matter in parallel; keep walk order for determinism.
-        let read: Vec<Result<Option<(Source, FrontMatter)>, Vec<Diagnostic>>> = files
+        let read: Vec<ReadResult> = files
             .par_iter()
             .map(|f| match f {
-                Found::Markdown { rel, abs } => {
-                    read_source(rel, abs, root).map(|s| s.filter(|(_, fm)| opts.drafts || !fm.draft))
-                }
+                Found::Markdown { rel, abs } => read_source(rel, abs, root)
+                    .map(|s| s.filter(|(_, fm)| opts.drafts || !fm.draft)),
                 Found::Asset { .. } => Ok(None),
             })
             .collect();
@@ -156,7 +155,14 @@ impl Site {
             }
         }
 
-        let site = assemble(root, &content_canon, config, markdown, assets_rel, &mut diags);
+        let site = assemble(
+            root,
+            &content_canon,
+            config,
+            markdown,
+            assets_rel,
+            &mut diags,
+        );
         (Some(site), diags)
     }
 
@@ -205,6 +211,8 @@ pub fn normalize_rel(from_dir: &str, path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+type ReadResult = Result<Option<(Source, FrontMatter)>, Vec<Diagnostic>>;
+
 enum Found {
     Markdown { rel: String, abs: PathBuf },
     Asset { rel: String, abs: PathBuf },
@@ -212,12 +220,20 @@ enum Found {
 
 fn is_markdown(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("md" | "markdown")
     )
 }
 
-fn walk(content: &Path, root_canon: &Path, root: &Path, exclude: &[PathBuf]) -> (Vec<Found>, Vec<Diagnostic>) {
+fn walk(
+    content: &Path,
+    root_canon: &Path,
+    root: &Path,
+    exclude: &[PathBuf],
+) -> (Vec<Found>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut diags = Vec::new();
     let exclude: Vec<PathBuf> = exclude
@@ -237,13 +253,25 @@ fn walk(content: &Path, root_canon: &Path, root: &Path, exclude: &[PathBuf]) -> 
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(|p| display_path(p, root_canon)).unwrap_or_default();
+                let path = e
+                    .path()
+                    .map(|p| display_path(p, root_canon))
+                    .unwrap_or_default();
                 let msg = if e.loop_ancestor().is_some() {
                     "symbolic link loop: this link points at a folder that contains it".to_string()
                 } else {
-                    format!("cannot read: {}", e.io_error().map(|e| e.to_string()).unwrap_or_else(|| e.to_string()))
+                    format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map(|e| e.to_string())
+                            .unwrap_or_else(|| e.to_string())
+                    )
                 };
-                diags.push(Diagnostic::error(msg).in_file(path).hint("remove or fix the link, or make the file readable"));
+                diags.push(
+                    Diagnostic::error(msg)
+                        .in_file(path)
+                        .hint("remove or fix the link, or make the file readable"),
+                );
                 continue;
             }
         };
@@ -542,7 +570,10 @@ fn assemble(
             owners.insert(url, who);
         }
     };
-    let content_shown = display_path(content, &std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()));
+    let content_shown = display_path(
+        content,
+        &std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+    );
     for s in &sections {
         let who = s
             .index

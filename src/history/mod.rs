@@ -73,7 +73,9 @@ impl History {
             }
         };
         let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
-            diags.push(Diagnostic::warning("the git repository is bare: no history for content files"));
+            diags.push(Diagnostic::warning(
+                "the git repository is bare: no history for content files",
+            ));
             return (h, diags);
         };
         let fcfg = &site.config.freshness;
@@ -81,7 +83,10 @@ impl History {
             let d = Diagnostic::error("the git repository is a shallow clone: kbfresh cannot see when articles last changed")
                 .hint("fetch the full history: `fetch-depth: 0` in GitHub Actions (actions/checkout), `GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`; or set `[freshness] allow_shallow = true` to go on with what is there");
             if fcfg.allow_shallow {
-                diags.push(Diagnostic { severity: crate::diagnostics::Severity::Warning, ..d });
+                diags.push(Diagnostic {
+                    severity: crate::diagnostics::Severity::Warning,
+                    ..d
+                });
             } else {
                 diags.push(d);
                 return (h, diags);
@@ -99,7 +104,11 @@ impl History {
         }
         let content_prefix = std::fs::canonicalize(&site.content_dir)
             .ok()
-            .and_then(|c| c.strip_prefix(&workdir_c).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+            .and_then(|c| {
+                c.strip_prefix(&workdir_c)
+                    .ok()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+            })
             .unwrap_or_default();
 
         let ignore = match Ignore::new(&workdir, fcfg) {
@@ -143,10 +152,20 @@ impl History {
             }
             None => {}
         }
-        let needs_walk = cached.as_ref().is_none_or(|c| c.head != head.id().to_string());
+        let needs_walk = cached
+            .as_ref()
+            .is_none_or(|c| c.head != head.id().to_string());
         if needs_walk {
             let all_paths: Vec<String> = wanted.keys().cloned().collect();
-            match walk(&repo, head.id(), walk_from, &all_paths, &content_prefix, &ignore, &results) {
+            match walk(
+                &repo,
+                head.id(),
+                walk_from,
+                &all_paths,
+                &content_prefix,
+                &ignore,
+                &results,
+            ) {
                 Ok(fresh) => {
                     for (p, f) in fresh {
                         results.insert(p, f);
@@ -222,7 +241,9 @@ impl History {
                     h.ranges = ranges;
                     h.path_table = table;
                 }
-                Err(e) => diags.push(Diagnostic::error(format!("cannot read release ranges: {e}"))),
+                Err(e) => diags.push(Diagnostic::error(format!(
+                    "cannot read release ranges: {e}"
+                ))),
             }
         }
         (h, diags)
@@ -233,7 +254,12 @@ impl History {
         if covers.is_empty() || self.ranges.is_empty() {
             return vec![None; self.releases.len()];
         }
-        if let Some(v) = self.covers_memo.lock().ok().and_then(|m| m.get(covers).cloned()) {
+        if let Some(v) = self
+            .covers_memo
+            .lock()
+            .ok()
+            .and_then(|m| m.get(covers).cloned())
+        {
             return v;
         }
         let mut b = GlobSetBuilder::new();
@@ -268,7 +294,10 @@ impl History {
                     pats.sort_unstable();
                     CoversHit {
                         commits,
-                        paths: pats.into_iter().map(|g| pattern_label(&covers[g])).collect(),
+                        paths: pats
+                            .into_iter()
+                            .map(|g| pattern_label(&covers[g]))
+                            .collect(),
                     }
                 })
             })
@@ -295,7 +324,11 @@ impl History {
 /// `src/billing/**` reads better as `src/billing/`.
 fn pattern_label(p: &str) -> String {
     let t = p.trim_end_matches("**").trim_end_matches('*');
-    if t.is_empty() { p.to_string() } else { t.to_string() }
+    if t.is_empty() {
+        p.to_string()
+    } else {
+        t.to_string()
+    }
 }
 
 /// Commits that never count as content changes.
@@ -306,7 +339,11 @@ struct Ignore {
 
 impl Ignore {
     fn new(workdir: &Path, cfg: &crate::config::FreshnessConfig) -> Result<Ignore, Diagnostic> {
-        let mut ids: Vec<String> = cfg.ignore_commits.iter().map(|s| s.trim().to_lowercase()).collect();
+        let mut ids: Vec<String> = cfg
+            .ignore_commits
+            .iter()
+            .map(|s| s.trim().to_lowercase())
+            .collect();
         if let Ok(text) = std::fs::read_to_string(workdir.join(".git-blame-ignore-revs")) {
             for line in text.lines() {
                 let l = line.split('#').next().unwrap_or("").trim();
@@ -321,7 +358,10 @@ impl Ignore {
             .iter()
             .map(|r| {
                 Regex::new(r).map_err(|e| {
-                    Diagnostic::error(format!("ignore_commit_messages: `{r}` is not a valid regex: {e}")).in_file("kbfresh.toml")
+                    Diagnostic::error(format!(
+                        "ignore_commit_messages: `{r}` is not a valid regex: {e}"
+                    ))
+                    .in_file("kbfresh.toml")
                 })
             })
             .collect::<Result<_, _>>()?;
@@ -421,7 +461,8 @@ fn changed_paths(
             break;
         }
         let other = commit.parent(p)?.tree()?;
-        let d = repo.diff_tree_to_tree(Some(&other), Some(&tree), Some(&mut diff_options(prefix)))?;
+        let d =
+            repo.diff_tree_to_tree(Some(&other), Some(&tree), Some(&mut diff_options(prefix)))?;
         let differs: HashSet<String> = deltas(&d).into_iter().map(|c| c.path).collect();
         changed.retain(|c| differs.contains(&c.path));
     }
@@ -437,7 +478,11 @@ fn deltas(diff: &git2::Diff<'_>) -> Vec<Changed> {
                 _ => d.new_file().path(),
             }?;
             let from = (status == Delta::Renamed)
-                .then(|| d.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/")))
+                .then(|| {
+                    d.old_file()
+                        .path()
+                        .map(|p| p.to_string_lossy().replace('\\', "/"))
+                })
                 .flatten();
             Some(Changed {
                 path: path.to_string_lossy().replace('\\', "/"),
@@ -461,7 +506,11 @@ fn walk(
     cached: &HashMap<String, FileHistory>,
 ) -> Result<HashMap<String, FileHistory>, git2::Error> {
     // `name` (as of the commit being looked at) -> index into `out`.
-    let mut follow: HashMap<String, usize> = paths.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect();
+    let mut follow: HashMap<String, usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), i))
+        .collect();
     let mut out: Vec<FileHistory> = vec![FileHistory::default(); paths.len()];
     let mut done = vec![false; paths.len()];
     let mut remaining = paths.len();
@@ -489,11 +538,14 @@ fn walk(
         let ignored = ignore.ignores(&commit);
         let mut change: Option<Change> = None;
         for c in changed {
-            let Some(&i) = follow.get(&c.path) else { continue };
+            let Some(&i) = follow.get(&c.path) else {
+                continue;
+            };
             if done[i] {
                 continue;
             }
-            let counts = !ignored && !(c.status == Delta::Renamed && c.same_content);
+            let pure_move = c.status == Delta::Renamed && c.same_content;
+            let counts = !(ignored || pure_move);
             if counts && out[i].last_change.is_none() {
                 out[i].last_change = Some(change.get_or_insert_with(|| change_of(&commit)).clone());
             }
@@ -584,7 +636,11 @@ fn mark_status(
 }
 
 /// Tags matching the glob, parsed as versions, sorted by version; dated by tagger (annotated) or commit.
-fn releases(repo: &Repository, pattern: &str, diags: &mut Diagnostics) -> Result<Vec<Release>, git2::Error> {
+fn releases(
+    repo: &Repository,
+    pattern: &str,
+    diags: &mut Diagnostics,
+) -> Result<Vec<Release>, git2::Error> {
     let glob = Glob::new(pattern)
         .map(|g| g.compile_matcher())
         .map_err(|e| git2::Error::from_str(&e.to_string()))?;
@@ -595,7 +651,9 @@ fn releases(repo: &Repository, pattern: &str, diags: &mut Diagnostics) -> Result
             continue;
         }
         let Some(version) = Version::parse(name) else {
-            diags.push(Diagnostic::note(format!("tag `{name}` matches release_tags but is not a version; skipped")));
+            diags.push(Diagnostic::note(format!(
+                "tag `{name}` matches release_tags but is not a version; skipped"
+            )));
             continue;
         };
         let obj = repo.revparse_single(&format!("refs/tags/{name}"))?;
@@ -618,7 +676,10 @@ fn releases(repo: &Repository, pattern: &str, diags: &mut Diagnostics) -> Result
 }
 
 /// For each release, the commits in (previous release .. this release] and the paths each changed.
-fn ranges(repo: &Repository, releases: &[Release]) -> Result<(Vec<ReleaseRange>, Vec<String>), git2::Error> {
+fn ranges(
+    repo: &Repository,
+    releases: &[Release],
+) -> Result<(Vec<ReleaseRange>, Vec<String>), git2::Error> {
     let mut table: Vec<String> = Vec::new();
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut memo: HashMap<Oid, Vec<u32>> = HashMap::new();
@@ -656,13 +717,19 @@ fn ranges(repo: &Repository, releases: &[Release]) -> Result<(Vec<ReleaseRange>,
 }
 
 /// The newest release of the site's product (for `verify`), without walking history.
-pub fn newest_release(opts: &crate::Options) -> Result<Option<Release>, crate::diagnostics::Failure> {
+pub fn newest_release(
+    opts: &crate::Options,
+) -> Result<Option<Release>, crate::diagnostics::Failure> {
     let (config, _) = crate::config::Config::load(&opts.root)?;
     let fcfg = &config.freshness;
     let repo = match &fcfg.product_repo {
         Some(p) => Repository::open(opts.root.join(p)).map_err(|e| {
-            Diagnostic::error(format!("product_repo `{}` is not a git repository: {}", p.display(), e.message()))
-                .in_file("kbfresh.toml")
+            Diagnostic::error(format!(
+                "product_repo `{}` is not a git repository: {}",
+                p.display(),
+                e.message()
+            ))
+            .in_file("kbfresh.toml")
         })?,
         None => match Repository::discover(&opts.root) {
             Ok(r) => r,

@@ -70,7 +70,13 @@ pub fn environment(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
             .unwrap_or("templates");
         return Err(vec![template_error(shown, &e)]);
     }
-    for required in ["index.html", "section.html", "article.html", "404.html", "alias.html"] {
+    for required in [
+        "index.html",
+        "section.html",
+        "article.html",
+        "404.html",
+        "alias.html",
+    ] {
         if !theme.templates.contains_key(required) {
             errors.push(
                 Diagnostic::error(format!("the theme has no `{required}` template"))
@@ -78,7 +84,11 @@ pub fn environment(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
             );
         }
     }
-    if errors.is_empty() { Ok(tera) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(tera)
+    } else {
+        Err(errors)
+    }
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -98,7 +108,10 @@ fn template_error(shown: &str, e: &tera::Error) -> Diagnostic {
         .split(" --> ")
         .nth(1)
         .and_then(|rest| {
-            let pos: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+            let pos: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ':')
+                .collect();
             let (l, c) = pos.split_once(':')?;
             Some((l.parse().ok()?, c.parse().ok()?))
         })
@@ -139,7 +152,13 @@ impl Ctx<'_> {
         }
     }
 
-    fn common(&self, kind: &str, title: &str, description: &str, path: &str) -> serde_json::Map<String, Value> {
+    fn common(
+        &self,
+        kind: &str,
+        title: &str,
+        description: &str,
+        path: &str,
+    ) -> serde_json::Map<String, Value> {
         let site = &self.input.site;
         let page_title = if title.is_empty() || title == site.config.title {
             site.config.title.clone()
@@ -188,7 +207,9 @@ impl Ctx<'_> {
         // A huge section shows a window around the current article, so a page never lists the whole site.
         let (from, to) = match current.map(|a| self.position[a]) {
             Some(p) if list.len() > NAV_WINDOW => {
-                let from = p.saturating_sub(NAV_WINDOW / 2).min(list.len() - NAV_WINDOW);
+                let from = p
+                    .saturating_sub(NAV_WINDOW / 2)
+                    .min(list.len() - NAV_WINDOW);
                 (from, from + NAV_WINDOW)
             }
             _ => (0, list.len().min(NAV_WINDOW)),
@@ -221,7 +242,10 @@ impl Ctx<'_> {
 
 pub fn direction(lang: &str) -> &'static str {
     let primary = lang.split(['-', '_']).next().unwrap_or(lang);
-    if matches!(primary, "ar" | "fa" | "he" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb") {
+    if matches!(
+        primary,
+        "ar" | "fa" | "he" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
+    ) {
         "rtl"
     } else {
         "ltr"
@@ -240,7 +264,11 @@ fn article_counts(site: &Site) -> Vec<usize> {
 }
 
 /// Renders every page and lists every file of the output.
-pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+pub fn render(
+    input: &Input<'_>,
+    theme: &Theme,
+    tera: &Tera,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let site = input.site;
     let config = &site.config;
     let lang = config.default_language.clone();
@@ -338,7 +366,8 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
         .map(|i| render_section(&ctx, tera, i))
         .collect();
 
-    let mut files = Vec::with_capacity(article_pages.len() + section_pages.len() + site.assets.len() + 8);
+    let mut files =
+        Vec::with_capacity(article_pages.len() + section_pages.len() + site.assets.len() + 8);
     let mut errors = Vec::new();
     for r in article_pages.into_iter().chain(section_pages) {
         match r {
@@ -350,8 +379,20 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
     let mut seen = HashSet::new();
     errors.retain(|e: &Diagnostic| seen.insert(e.message.clone()));
 
-    match render_template(tera, "404.html", ctx.common("404", ctx.t["not_found_title"].as_str().unwrap_or(""), "", "/404.html")) {
-        Ok(html) => files.push(OutFile { path: "404.html".into(), data: OutData::Bytes(html.into_bytes()) }),
+    match render_template(
+        tera,
+        "404.html",
+        ctx.common(
+            "404",
+            ctx.t["not_found_title"].as_str().unwrap_or(""),
+            "",
+            "/404.html",
+        ),
+    ) {
+        Ok(html) => files.push(OutFile {
+            path: "404.html".into(),
+            data: OutData::Bytes(html.into_bytes()),
+        }),
         Err(e) => errors.push(e),
     }
 
@@ -369,9 +410,15 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
                 Some(x) => x,
                 None => {
                     errors.push(
-                        Diagnostic::error(format!("alias `{alias}` is not a URL path on this site"))
-                            .at(a.src.shown.clone(), crate::config::key_position(&a.src.text, "aliases").0, 0)
-                            .hint("write aliases as site paths, e.g. aliases = [\"/old/path/\"]"),
+                        Diagnostic::error(format!(
+                            "alias `{alias}` is not a URL path on this site"
+                        ))
+                        .at(
+                            a.src.shown.clone(),
+                            crate::config::key_position(&a.src.text, "aliases").0,
+                            0,
+                        )
+                        .hint("write aliases as site paths, e.g. aliases = [\"/old/path/\"]"),
                     );
                     continue;
                 }
@@ -379,7 +426,11 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
             if taken.contains(alias_path.as_str()) {
                 errors.push(
                     Diagnostic::error(format!("alias `{alias}` is the URL of an existing page"))
-                        .at(a.src.shown.clone(), crate::config::key_position(&a.src.text, "aliases").0, 0)
+                        .at(
+                            a.src.shown.clone(),
+                            crate::config::key_position(&a.src.text, "aliases").0,
+                            0,
+                        )
                         .hint("remove the alias, or move the page that lives at that URL"),
                 );
                 continue;
@@ -392,7 +443,9 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
                             site.articles[other].src.shown.display()
                         ))
                         .in_file(a.src.shown.clone())
-                        .hint("an old URL can redirect to one page only; remove one of the aliases"),
+                        .hint(
+                            "an old URL can redirect to one page only; remove one of the aliases",
+                        ),
                     );
                 }
                 continue;
@@ -402,7 +455,10 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
             c.insert("target".into(), json!(ctx.url(&a.path)));
             c.insert("canonical".into(), json!(ctx.permalink(&a.path)));
             match render_template(tera, "alias.html", c) {
-                Ok(html) => files.push(OutFile { path: out, data: OutData::Bytes(html.into_bytes()) }),
+                Ok(html) => files.push(OutFile {
+                    path: out,
+                    data: OutData::Bytes(html.into_bytes()),
+                }),
                 Err(e) => errors.push(e),
             }
         }
@@ -419,7 +475,10 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
         Some(b) => format!("User-agent: *\nAllow: /\n\nSitemap: {b}sitemap.xml\n"),
         None => "User-agent: *\nAllow: /\n".to_string(),
     };
-    files.push(OutFile { path: "robots.txt".into(), data: OutData::Bytes(robots.into_bytes()) });
+    files.push(OutFile {
+        path: "robots.txt".into(),
+        data: OutData::Bytes(robots.into_bytes()),
+    });
     for (name, src) in &theme.statics {
         files.push(OutFile {
             path: name.clone(),
@@ -430,7 +489,10 @@ pub fn render(input: &Input<'_>, theme: &Theme, tera: &Tera) -> Result<Vec<OutFi
         });
     }
     for a in &site.assets {
-        files.push(OutFile { path: a.out.clone(), data: OutData::Copy(a.abs.clone()) });
+        files.push(OutFile {
+            path: a.out.clone(),
+            data: OutData::Copy(a.abs.clone()),
+        });
     }
     Ok(files)
 }
@@ -441,7 +503,10 @@ fn channel_href(c: &crate::config::Channel) -> String {
     match c.kind {
         ChannelKind::Email if !u.contains(':') && u.contains('@') => format!("mailto:{u}"),
         ChannelKind::Phone if !u.contains(':') => {
-            let digits: String = u.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+            let digits: String = u
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
             format!("tel:{digits}")
         }
         _ => u.to_string(),
@@ -454,8 +519,11 @@ fn alias_output(alias: &str) -> Option<(String, String)> {
     if a.is_empty() || crate::markdown::has_scheme(a) || a.starts_with("//") {
         return None;
     }
-    let clean: Vec<&str> = a.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
-    if clean.iter().any(|s| *s == "..") || clean.is_empty() {
+    let clean: Vec<&str> = a
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    if clean.contains(&"..") || clean.is_empty() {
         return None;
     }
     let joined = clean.join("/");
@@ -466,8 +534,13 @@ fn alias_output(alias: &str) -> Option<(String, String)> {
     }
 }
 
-fn render_template(tera: &Tera, name: &str, ctx: serde_json::Map<String, Value>) -> Result<String, Diagnostic> {
-    let context = tera::Context::from_value(Value::Object(ctx)).map_err(|e| Diagnostic::error(error_chain(&e)))?;
+fn render_template(
+    tera: &Tera,
+    name: &str,
+    ctx: serde_json::Map<String, Value>,
+) -> Result<String, Diagnostic> {
+    let context = tera::Context::from_value(Value::Object(ctx))
+        .map_err(|e| Diagnostic::error(error_chain(&e)))?;
     tera.render(name, &context).map_err(|e| {
         Diagnostic::error(format!("template error: {}", error_chain(&e)))
             .in_file(format!("templates/{name}"))
@@ -475,7 +548,12 @@ fn render_template(tera: &Tera, name: &str, ctx: serde_json::Map<String, Value>)
     })
 }
 
-fn render_article(ctx: &Ctx<'_>, tera: &Tera, i: usize, related: &[usize]) -> Result<OutFile, Diagnostic> {
+fn render_article(
+    ctx: &Ctx<'_>,
+    tera: &Tera,
+    i: usize,
+    related: &[usize],
+) -> Result<OutFile, Diagnostic> {
     let site = ctx.input.site;
     let a = &site.articles[i];
     let md = &ctx.input.articles_md[i];
@@ -484,7 +562,11 @@ fn render_article(ctx: &Ctx<'_>, tera: &Tera, i: usize, related: &[usize]) -> Re
     let list = &sec.articles;
     let p = ctx.position[i];
     let link = |j: usize| json!({ "title": site.articles[j].title, "url": ctx.url(&site.articles[j].path) });
-    let prev = if p > 0 { link(list[p - 1]) } else { Value::Null };
+    let prev = if p > 0 {
+        link(list[p - 1])
+    } else {
+        Value::Null
+    };
     let next = list.get(p + 1).map(|&j| link(j)).unwrap_or(Value::Null);
     let lang = &ctx.lang;
     let change = ctx.input.last_changes[i].as_ref();
@@ -531,7 +613,10 @@ fn render_article(ctx: &Ctx<'_>, tera: &Tera, i: usize, related: &[usize]) -> Re
     });
     let mut c = ctx.common("article", &a.title, &description, &a.path);
     c.insert("page".into(), page);
-    c.insert("breadcrumbs".into(), ctx.breadcrumbs(a.section, Some((&a.title, &a.path))));
+    c.insert(
+        "breadcrumbs".into(),
+        ctx.breadcrumbs(a.section, Some((&a.title, &a.path))),
+    );
     c.insert("nav".into(), ctx.nav(a.section, Some(i)));
     let html = render_template(tera, "article.html", c)?;
     Ok(OutFile {
@@ -543,7 +628,10 @@ fn render_article(ctx: &Ctx<'_>, tera: &Tera, i: usize, related: &[usize]) -> Re
 fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagnostic> {
     let site = ctx.input.site;
     let sec = &site.sections[s];
-    let content = ctx.input.sections_md[s].as_ref().map(|r| r.html.clone()).unwrap_or_default();
+    let content = ctx.input.sections_md[s]
+        .as_ref()
+        .map(|r| r.html.clone())
+        .unwrap_or_default();
     let description = sec.front.description.clone().unwrap_or_default();
     let (name, mut c) = if s == 0 {
         let mut c = ctx.common("index", "", &site.config.description, "/");
@@ -562,7 +650,10 @@ fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagn
             recent.truncate(RECENT);
         }
         recent.sort_by_key(key);
-        c.insert("recent".into(), Value::Array(recent.iter().map(|&a| ctx.summaries[a].clone()).collect()));
+        c.insert(
+            "recent".into(),
+            Value::Array(recent.iter().map(|&a| ctx.summaries[a].clone()).collect()),
+        );
         ("index.html", c)
     } else {
         let mut c = ctx.common("section", &sec.title, &description, &sec.path);
@@ -639,9 +730,14 @@ fn xml_escape(s: &str) -> String {
 
 fn sitemap(ctx: &Ctx<'_>) -> String {
     let site = ctx.input.site;
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for sec in &site.sections {
-        s.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&ctx.permalink(&sec.path))));
+        s.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            xml_escape(&ctx.permalink(&sec.path))
+        ));
     }
     for (i, a) in site.articles.iter().enumerate() {
         let lastmod = ctx.input.freshness[i]

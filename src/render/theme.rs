@@ -52,7 +52,11 @@ impl Theme {
         // The site's own files shadow the theme's, file by file.
         add_dir(&root.join("templates"), root, true, &mut t, &mut errors);
         add_dir(&root.join("static"), root, false, &mut t, &mut errors);
-        if errors.is_empty() { Ok(t) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(t)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -64,8 +68,10 @@ fn add_embedded(dir: &'static Dir<'static>, t: &mut Theme) {
                 let path = f.path().to_string_lossy().replace('\\', "/");
                 if let Some(name) = path.strip_prefix("templates/") {
                     let text = String::from_utf8_lossy(f.contents()).into_owned();
-                    t.templates
-                        .insert(name.to_string(), (format!("(default theme) templates/{name}"), text));
+                    t.templates.insert(
+                        name.to_string(),
+                        (format!("(default theme) templates/{name}"), text),
+                    );
                 } else if let Some(name) = path.strip_prefix("static/") {
                     t.statics
                         .insert(name.to_string(), FileSource::Embedded(f.contents()));

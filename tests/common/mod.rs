@@ -33,13 +33,21 @@ impl Run {
 
     #[track_caller]
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn fails(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -59,7 +67,10 @@ impl Default for Site {
 impl Site {
     pub fn new() -> Site {
         Site {
-            dir: tempfile::Builder::new().prefix("kbfresh-test-").tempdir().expect("temp dir"),
+            dir: tempfile::Builder::new()
+                .prefix("kbfresh-test-")
+                .tempdir()
+                .expect("temp dir"),
         }
     }
 
@@ -101,7 +112,10 @@ impl Site {
     /// Runs kbfresh with `--root` set to the site.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut c = kbfresh();
-        c.args(args).arg("--root").arg(self.root()).current_dir(self.root());
+        c.args(args)
+            .arg("--root")
+            .arg(self.root())
+            .current_dir(self.root());
         Run::from(c.output().expect("run kbfresh"))
     }
 
@@ -151,7 +165,11 @@ impl Site {
 
     /// An annotated tag on HEAD dated `date`.
     pub fn tag_annotated(&self, name: &str, date: &str) -> &Self {
-        git_in(self.root(), &["tag", "-a", name, "-m", name], Some((date, "Release Bot")));
+        git_in(
+            self.root(),
+            &["tag", "-a", name, "-m", name],
+            Some((date, "Release Bot")),
+        );
         self
     }
 }
@@ -159,7 +177,14 @@ impl Site {
 pub fn git_in(dir: &Path, args: &[&str], when: Option<(&str, &str)>) -> String {
     let mut c = Command::new("git");
     c.current_dir(dir)
-        .args(["-c", "core.autocrlf=false", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+        .args([
+            "-c",
+            "core.autocrlf=false",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
         .args(args)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", dir)
@@ -168,7 +193,11 @@ pub fn git_in(dir: &Path, args: &[&str], when: Option<(&str, &str)>) -> String {
         .env("GIT_COMMITTER_NAME", "Ada Writer")
         .env("GIT_COMMITTER_EMAIL", "ada@example.com");
     if let Some((date, author)) = when {
-        let stamp = if date.contains('T') { date.to_string() } else { format!("{date}T12:00:00Z") };
+        let stamp = if date.contains('T') {
+            date.to_string()
+        } else {
+            format!("{date}T12:00:00Z")
+        };
         c.env("GIT_AUTHOR_DATE", &stamp)
             .env("GIT_COMMITTER_DATE", &stamp)
             .env("GIT_AUTHOR_NAME", author)
@@ -190,7 +219,12 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     v.sort();
     v
