@@ -102,10 +102,18 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
     pub output_dir: PathBuf,
     pub now: Timestamp,
+    /// Wall time per stage, for `--verbose`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// config -> content -> history -> freshness -> markdown.
 pub fn load(opts: &Options) -> Result<Loaded, Failure> {
+    let mut timings = Vec::new();
+    let mut t = Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, std::time::Duration)>| {
+        timings.push((name, t.elapsed()));
+        t = Instant::now();
+    };
     let root = &opts.root;
     if !root.is_dir() {
         return Err(Diagnostic::error(format!(
@@ -148,6 +156,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
             exclude,
         },
     );
+    lap("content", &mut timings);
     let Some(mut site) = site else {
         return Err(Failure(diags.0));
     };
@@ -212,6 +221,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         }
     }
     sort_site(&mut site);
+    lap("markdown", &mut timings);
 
     // History (the only stage that talks to git), then the pure policy.
     let (history, history_diags) = history::History::read(&site, opts.now);
@@ -220,7 +230,9 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         diags.sort();
         return Err(Failure(diags.0));
     }
+    lap("history", &mut timings);
     let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
+    lap("freshness", &mut timings);
 
     diags.sort();
     Ok(Loaded {
@@ -233,6 +245,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         diagnostics: diags,
         output_dir,
         now: opts.now,
+        timings,
     })
 }
 
@@ -305,6 +318,7 @@ pub struct BuildReport {
     pub output: PathBuf,
     pub elapsed: std::time::Duration,
     pub diagnostics: Diagnostics,
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// The whole pipeline: writes the site. On any error nothing in the output folder is touched.
@@ -317,6 +331,8 @@ pub fn build(opts: &Options) -> Result<BuildReport, Failure> {
 pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
     let site = &loaded.site;
     output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
+    let mut timings = loaded.timings.clone();
+    let t = Instant::now();
     let theme =
         render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
     let tera = render::environment(&theme).map_err(Failure)?;
@@ -334,8 +350,11 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
         &tera,
     )
     .map_err(Failure)?;
+    timings.push(("render", t.elapsed()));
+    let t = Instant::now();
     let stats = output::write(&loaded.output_dir, &files)?;
     loaded.history.save_cache();
+    timings.push(("output", t.elapsed()));
     Ok(BuildReport {
         pages: site.articles.len() + site.sections.len(),
         articles: site.articles.len(),
@@ -345,5 +364,6 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
         output: loaded.output_dir.clone(),
         elapsed: start.elapsed(),
         diagnostics: loaded.diagnostics,
+        timings,
     })
 }

@@ -12,6 +12,7 @@ use kbfresh::diagnostics::{Diagnostic, Failure, Severity};
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    kbfresh::history::tune_libgit2();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -59,6 +60,14 @@ fn main() -> ExitCode {
         Command::Build => match kbfresh::build(&opts) {
             Ok(r) => {
                 printer.diagnostics(&r.diagnostics.0);
+                if g.verbose {
+                    let parts: Vec<String> = r
+                        .timings
+                        .iter()
+                        .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                        .collect();
+                    eprintln!("note: stages: {}", parts.join(", "));
+                }
                 if !g.quiet {
                     let s = r.stats;
                     println!(

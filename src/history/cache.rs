@@ -10,7 +10,7 @@ use super::FileHistory;
 use crate::config::FreshnessConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const FILE: &str = "history.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,6 +19,9 @@ pub struct CacheFile {
     pub key: String,
     pub head: String,
     pub files: HashMap<String, FileHistory>,
+    /// Release ranges for `covers`: `prev_commit..commit` -> the paths each commit in it changed.
+    #[serde(default)]
+    pub ranges: HashMap<String, Vec<Vec<String>>>,
 }
 
 /// Everything besides HEAD that changes what the walk finds.

@@ -3,6 +3,7 @@
 //! the releases (tags) with the paths each release range changed. Results are cached by HEAD.
 
 mod cache;
+mod treediff;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -16,6 +17,22 @@ use regex::Regex;
 use crate::content::Site;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::freshness::{Change, CoversHit, Release, Version};
+
+/// Lets libgit2 cache trees of any size. Its default (trees up to 4 KiB) means a section folder of a few
+/// hundred articles is re-read and re-inflated from its delta chain on every lookup, which made one walk
+/// of 30,000 commits 100 times slower than `git log`. Call before any other thread exists.
+pub fn tune_libgit2() {
+    // Like the git command line, do not re-hash every object read (SHA-1 with collision detection was
+    // the largest cost of a walk); objects still come from the repository's own checksummed packs.
+    git2::opts::strict_hash_verification(false);
+    // SAFETY: these set libgit2 globals without synchronization; the binary calls this first thing in
+    // `main`, before rayon or any other thread is started, so nothing reads them concurrently.
+    unsafe {
+        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 4 << 20);
+        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Commit, 64 << 10);
+        let _ = git2::opts::set_cache_max_size(512 << 20);
+    }
+}
 
 /// What history says about one content file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -155,17 +172,23 @@ impl History {
         let needs_walk = cached
             .as_ref()
             .is_none_or(|c| c.head != head.id().to_string());
+        // When `covers` reads this same repo, the walk records every commit's changed paths so the
+        // release ranges need no second pass over history.
+        let wants_ranges =
+            fcfg.product_repo.is_none() && site.articles.iter().any(|a| !a.front.covers.is_empty());
+        let mut memo: HashMap<Oid, Vec<String>> = HashMap::new();
         if needs_walk {
             let all_paths: Vec<String> = wanted.keys().cloned().collect();
-            match walk(
-                &repo,
-                head.id(),
-                walk_from,
-                &all_paths,
-                &content_prefix,
-                &ignore,
-                &results,
-            ) {
+            let spec = Walk {
+                head: head.id(),
+                hide: walk_from,
+                paths: &all_paths,
+                prefix: if wants_ranges { "" } else { &content_prefix },
+                rename_prefix: &content_prefix,
+                ignore: &ignore,
+                cached: &results,
+            };
+            match walk(&repo, &spec, wants_ranges.then_some(&mut memo)) {
                 Ok(fresh) => {
                     for (p, f) in fresh {
                         results.insert(p, f);
@@ -180,16 +203,16 @@ impl History {
             }
             // Keep only files that still exist, so the cache does not grow forever.
             results.retain(|p, _| wanted.contains_key(p));
-            h.cache = Some((
-                cache_dir,
-                cache::CacheFile {
-                    version: cache::VERSION,
-                    key,
-                    head: head.id().to_string(),
-                    files: results.clone(),
-                },
-            ));
         }
+        let mut cache_file = cache::CacheFile {
+            version: cache::VERSION,
+            key,
+            head: head.id().to_string(),
+            files: results.clone(),
+            ranges: cached.map(|c| c.ranges).unwrap_or_default(),
+        };
+        let mut cache_changed = needs_walk;
+
         for (p, &i) in &wanted {
             h.files[i] = Some(results.get(p).cloned().unwrap_or_default());
         }
@@ -236,15 +259,19 @@ impl History {
             }
         }
         if site.articles.iter().any(|a| !a.front.covers.is_empty()) && !h.releases.is_empty() {
-            match ranges(product_repo, &h.releases) {
-                Ok((ranges, table)) => {
+            match ranges(product_repo, &h.releases, &mut cache_file.ranges, &memo) {
+                Ok((ranges, table, computed)) => {
                     h.ranges = ranges;
                     h.path_table = table;
+                    cache_changed |= computed;
                 }
                 Err(e) => diags.push(Diagnostic::error(format!(
                     "cannot read release ranges: {e}"
                 ))),
             }
+        }
+        if cache_changed {
+            h.cache = Some((cache_dir, cache_file));
         }
         (h, diags)
     }
@@ -417,56 +444,95 @@ fn diff_options(prefix: &str) -> DiffOptions {
     o
 }
 
+fn plain(changes: Vec<treediff::PathChange>) -> Vec<Changed> {
+    changes
+        .into_iter()
+        .map(|c| Changed {
+            path: c.path,
+            status: c.status,
+            from: None,
+            same_content: false,
+        })
+        .collect()
+}
+
 /// Paths a commit changed, git-style: for a merge, only paths that differ from every parent.
-/// Renames are detected only when the commit adds a path the caller follows (`follow`).
-fn changed_paths(
+fn plain_changes(
     repo: &Repository,
     commit: &git2::Commit<'_>,
     prefix: &str,
-    follow: &dyn Fn(&str) -> bool,
-) -> Result<Vec<Changed>, git2::Error> {
+) -> Result<Vec<treediff::PathChange>, git2::Error> {
     let tree = commit.tree()?;
-    let mut opts = diff_options(prefix);
     if commit.parent_count() == 0 {
-        let diff = repo.diff_tree_to_tree(None, Some(&tree), Some(&mut opts))?;
-        return Ok(deltas(&diff));
+        return treediff::diff(repo, None, Some(&tree), prefix);
     }
     let parent_tree = commit.parent(0)?.tree()?;
-    let mut diff = repo.diff_tree_to_tree(Some(&parent_tree), Some(&tree), Some(&mut opts))?;
-    let wants_renames = {
-        let mut added = false;
-        let mut deleted = false;
-        for d in diff.deltas() {
-            match d.status() {
-                Delta::Added => {
-                    if let Some(p) = d.new_file().path() {
-                        added |= follow(&p.to_string_lossy());
-                    }
-                }
-                Delta::Deleted => deleted = true,
-                _ => {}
-            }
-        }
-        added && deleted
-    };
-    if wants_renames {
-        let mut f = DiffFindOptions::new();
-        f.renames(true).rename_threshold(50);
-        diff.find_similar(Some(&mut f))?;
-    }
-    let mut changed = deltas(&diff);
+    let mut changed = treediff::diff(repo, Some(&parent_tree), Some(&tree), prefix)?;
     // A merge changed a path only when the path differs from every parent (git's default simplification).
     for p in 1..commit.parent_count() {
         if changed.is_empty() {
             break;
         }
         let other = commit.parent(p)?.tree()?;
-        let d =
-            repo.diff_tree_to_tree(Some(&other), Some(&tree), Some(&mut diff_options(prefix)))?;
-        let differs: HashSet<String> = deltas(&d).into_iter().map(|c| c.path).collect();
+        let differs: HashSet<String> = treediff::diff(repo, Some(&other), Some(&tree), prefix)?
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
         changed.retain(|c| differs.contains(&c.path));
     }
     Ok(changed)
+}
+
+/// [`plain_changes`] without renames.
+fn changed_paths(
+    repo: &Repository,
+    commit: &git2::Commit<'_>,
+    prefix: &str,
+) -> Result<Vec<Changed>, git2::Error> {
+    Ok(plain(plain_changes(repo, commit, prefix)?))
+}
+
+/// Adds rename detection to a commit's plain changes, only when it adds a path the walk follows and
+/// deletes another: the one case where it matters, and worth libgit2's slower similarity search, which
+/// runs over the content folder only.
+fn with_renames(
+    repo: &Repository,
+    commit: &git2::Commit<'_>,
+    changes: Vec<treediff::PathChange>,
+    rename_prefix: &str,
+    follow: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Changed>, git2::Error> {
+    let wants = commit.parent_count() > 0
+        && changes
+            .iter()
+            .any(|c| c.status == Delta::Added && follow(&c.path))
+        && changes.iter().any(|c| c.status == Delta::Deleted);
+    if !wants {
+        return Ok(plain(changes));
+    }
+    let tree = commit.tree()?;
+    let parent_tree = commit.parent(0)?.tree()?;
+    let mut diff = repo.diff_tree_to_tree(
+        Some(&parent_tree),
+        Some(&tree),
+        Some(&mut diff_options(rename_prefix)),
+    )?;
+    let mut f = DiffFindOptions::new();
+    f.renames(true).rename_threshold(50);
+    diff.find_similar(Some(&mut f))?;
+    let keep: HashSet<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+    let inside = |p: &str| {
+        rename_prefix.is_empty()
+            || p.starts_with(&format!("{}/", rename_prefix.trim_end_matches('/')))
+    };
+    let mut all: Vec<Changed> = deltas(&diff)
+        .into_iter()
+        .filter(|c| keep.contains(c.path.as_str()))
+        .collect();
+    all.extend(plain(
+        changes.into_iter().filter(|c| !inside(&c.path)).collect(),
+    ));
+    Ok(all)
 }
 
 fn deltas(diff: &git2::Diff<'_>) -> Vec<Changed> {
@@ -496,15 +562,34 @@ fn deltas(diff: &git2::Diff<'_>) -> Vec<Changed> {
 
 /// The one walk: newest first, following each wanted path back through renames, stopping early once
 /// every file has reached the commit that added it.
+struct Walk<'a> {
+    head: Oid,
+    /// For an incremental walk: the HEAD of the cached walk.
+    hide: Option<Oid>,
+    /// Content files, relative to the repository root.
+    paths: &'a [String],
+    /// Folder the diffs look at (`""`: everything, when the walk also records paths for `covers`).
+    prefix: &'a str,
+    /// Folder where renames are detected (the content folder).
+    rename_prefix: &'a str,
+    ignore: &'a Ignore,
+    cached: &'a HashMap<String, FileHistory>,
+}
+
 fn walk(
     repo: &Repository,
-    head: Oid,
-    hide: Option<Oid>,
-    paths: &[String],
-    prefix: &str,
-    ignore: &Ignore,
-    cached: &HashMap<String, FileHistory>,
+    spec: &Walk<'_>,
+    mut memo: Option<&mut HashMap<Oid, Vec<String>>>,
 ) -> Result<HashMap<String, FileHistory>, git2::Error> {
+    let Walk {
+        head,
+        hide,
+        paths,
+        prefix,
+        rename_prefix,
+        ignore,
+        cached,
+    } = *spec;
     // `name` (as of the commit being looked at) -> index into `out`.
     let mut follow: HashMap<String, usize> = paths
         .iter()
@@ -523,15 +608,31 @@ fn walk(
     if let Some(h) = hide {
         revwalk.hide(h)?;
     }
+    // Diffs run one after another on one repository handle: libgit2 serializes pack access behind a
+    // global lock, and a second handle starts with a cold object cache, so threads made the walk slower.
     for oid in revwalk {
         if remaining == 0 {
             break;
         }
-        let commit = repo.find_commit(oid?)?;
+        let oid = oid?;
+        let plain_list = plain_changes(repo, &repo.find_commit(oid)?, prefix)?;
+        let commit = repo.find_commit(oid)?;
         let changed = {
             let f = &follow;
-            changed_paths(repo, &commit, prefix, &|p: &str| f.contains_key(p))?
+            with_renames(repo, &commit, plain_list, rename_prefix, &|p: &str| {
+                f.contains_key(p)
+            })?
         };
+        if let Some(m) = memo.as_deref_mut() {
+            let mut paths: Vec<String> = Vec::with_capacity(changed.len());
+            for c in &changed {
+                paths.push(c.path.clone());
+                if let Some(f) = &c.from {
+                    paths.push(f.clone());
+                }
+            }
+            m.insert(commit.id(), paths);
+        }
         if changed.is_empty() {
             continue;
         }
@@ -676,44 +777,74 @@ fn releases(
 }
 
 /// For each release, the commits in (previous release .. this release] and the paths each changed.
+/// Ranges are cached by their two commits; commits the history walk already diffed come from `memo`.
+/// Returns the ranges, the path table, and whether anything was computed.
+type Ranges = (Vec<ReleaseRange>, Vec<String>, bool);
+
 fn ranges(
     repo: &Repository,
     releases: &[Release],
-) -> Result<(Vec<ReleaseRange>, Vec<String>), git2::Error> {
-    let mut table: Vec<String> = Vec::new();
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut memo: HashMap<Oid, Vec<u32>> = HashMap::new();
-    let mut out = Vec::with_capacity(releases.len());
-    for (i, r) in releases.iter().enumerate() {
+    cached: &mut HashMap<String, Vec<Vec<String>>>,
+    memo: &HashMap<Oid, Vec<String>>,
+) -> Result<Ranges, git2::Error> {
+    let key = |i: usize| {
+        let prev = if i == 0 {
+            ""
+        } else {
+            releases[i - 1].commit.as_str()
+        };
+        format!("{prev}..{}", releases[i].commit)
+    };
+    let mut any = false;
+    for i in 0..releases.len() {
+        if cached.contains_key(&key(i)) {
+            continue;
+        }
         let mut walk = repo.revwalk()?;
-        walk.push(Oid::from_str(&r.commit)?)?;
+        walk.push(Oid::from_str(&releases[i].commit)?)?;
         if i > 0 {
             walk.hide(Oid::from_str(&releases[i - 1].commit)?)?;
         }
-        let mut range = ReleaseRange::default();
+        let mut commits = Vec::new();
         for oid in walk {
             let oid = oid?;
-            if let Some(p) = memo.get(&oid) {
-                range.commits.push(p.clone());
-                continue;
+            match memo.get(&oid) {
+                Some(p) => commits.push(p.clone()),
+                None => {
+                    let commit = repo.find_commit(oid)?;
+                    let changed = changed_paths(repo, &commit, "")?;
+                    commits.push(changed.into_iter().map(|c| c.path).collect());
+                }
             }
-            let commit = repo.find_commit(oid)?;
-            let changed = changed_paths(repo, &commit, "", &|_| false)?;
-            let paths: Vec<u32> = changed
-                .into_iter()
-                .map(|c| {
-                    *ids.entry(c.path.clone()).or_insert_with(|| {
-                        table.push(c.path);
+        }
+        cached.insert(key(i), commits);
+        any = true;
+    }
+    // Keep only the ranges of current releases.
+    let keys: Vec<String> = (0..releases.len()).map(key).collect();
+    let live: HashSet<&String> = keys.iter().collect();
+    cached.retain(|k, _| live.contains(k));
+
+    let mut table: Vec<String> = Vec::new();
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut out = Vec::with_capacity(releases.len());
+    for k in &keys {
+        let mut range = ReleaseRange::default();
+        for paths in &cached[k] {
+            let ids_of: Vec<u32> = paths
+                .iter()
+                .map(|p| {
+                    *ids.entry(p.as_str()).or_insert_with(|| {
+                        table.push(p.clone());
                         u32::try_from(table.len() - 1).unwrap_or(u32::MAX)
                     })
                 })
                 .collect();
-            memo.insert(oid, paths.clone());
-            range.commits.push(paths);
+            range.commits.push(ids_of);
         }
         out.push(range);
     }
-    Ok((out, table))
+    Ok((out, table, any))
 }
 
 /// The newest release of the site's product (for `verify`), without walking history.
