@@ -276,7 +276,9 @@ pub fn evaluate_freshness(
                 source_change: None,
                 source_lang_name: None,
             };
-            let hits = |r: usize| history.covers_hit(r, &a.front.covers);
+            // Once per article, not once per release.
+            let covers_hits = history.covers_hits(&a.front.covers);
+            let hits = |r: usize| covers_hits.get(r).cloned().flatten();
             let policy = Policy::from_overrides(a.policy, edits);
             (
                 freshness::evaluate(&facts, releases, &hits, &policy, now),
@@ -336,6 +338,16 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
     let theme =
         render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
     let tera = render::environment(&theme).map_err(Failure)?;
+    let created: Vec<Option<Change>> = (0..site.articles.len())
+        .map(|i| {
+            loaded
+                .history
+                .files
+                .get(i)
+                .and_then(|f| f.as_ref())
+                .and_then(|f| f.created.clone())
+        })
+        .collect();
     let files = render::render(
         &render::Input {
             site,
@@ -343,6 +355,7 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
             sections_md: &loaded.sections_md,
             freshness: &loaded.freshness,
             last_changes: &loaded.last_changes,
+            created: &created,
             releases: &loaded.history.releases,
             generator: GENERATOR,
         },

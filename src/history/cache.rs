@@ -10,7 +10,7 @@ use super::FileHistory;
 use crate::config::FreshnessConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 const FILE: &str = "history.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,9 +19,12 @@ pub struct CacheFile {
     pub key: String,
     pub head: String,
     pub files: HashMap<String, FileHistory>,
-    /// Release ranges for `covers`: `prev_commit..commit` -> the paths each commit in it changed.
+    /// Release ranges for `covers`: `prev_commit..commit` -> for each commit in it, the paths it
+    /// changed as ids into `range_paths`.
     #[serde(default)]
-    pub ranges: HashMap<String, Vec<Vec<String>>>,
+    pub ranges: HashMap<String, Vec<Vec<u32>>>,
+    #[serde(default)]
+    pub range_paths: Vec<String>,
 }
 
 /// Everything besides HEAD that changes what the walk finds.

@@ -112,13 +112,6 @@ impl History {
 
         // Content files by path relative to the repository root.
         let workdir_c = std::fs::canonicalize(&workdir).unwrap_or(workdir.clone());
-        let mut wanted: HashMap<String, usize> = HashMap::new();
-        for (i, a) in site.articles.iter().enumerate() {
-            let abs = std::fs::canonicalize(&a.src.abs).unwrap_or(a.src.abs.clone());
-            if let Ok(rel) = abs.strip_prefix(&workdir_c) {
-                wanted.insert(rel.to_string_lossy().replace('\\', "/"), i);
-            }
-        }
         let content_prefix = std::fs::canonicalize(&site.content_dir)
             .ok()
             .and_then(|c| {
@@ -127,6 +120,16 @@ impl History {
                     .map(|p| p.to_string_lossy().replace('\\', "/"))
             })
             .unwrap_or_default();
+        // The content folder is canonical already, so paths inside it need no system call each.
+        let mut wanted: HashMap<String, usize> = HashMap::with_capacity(site.articles.len());
+        for (i, a) in site.articles.iter().enumerate() {
+            let rel = if content_prefix.is_empty() {
+                a.src.rel.clone()
+            } else {
+                format!("{content_prefix}/{}", a.src.rel)
+            };
+            wanted.insert(rel, i);
+        }
 
         let ignore = match Ignore::new(&workdir, fcfg) {
             Ok(i) => i,
@@ -209,7 +212,11 @@ impl History {
             key,
             head: head.id().to_string(),
             files: results.clone(),
-            ranges: cached.map(|c| c.ranges).unwrap_or_default(),
+            ranges: cached
+                .as_ref()
+                .map(|c| c.ranges.clone())
+                .unwrap_or_default(),
+            range_paths: cached.map(|c| c.range_paths).unwrap_or_default(),
         };
         let mut cache_changed = needs_walk;
 
@@ -259,10 +266,10 @@ impl History {
             }
         }
         if site.articles.iter().any(|a| !a.front.covers.is_empty()) && !h.releases.is_empty() {
-            match ranges(product_repo, &h.releases, &mut cache_file.ranges, &memo) {
-                Ok((ranges, table, computed)) => {
+            match ranges(product_repo, &h.releases, &mut cache_file, &memo) {
+                Ok((ranges, computed)) => {
                     h.ranges = ranges;
-                    h.path_table = table;
+                    h.path_table = cache_file.range_paths.clone();
                     cache_changed |= computed;
                 }
                 Err(e) => diags.push(Diagnostic::error(format!(
@@ -333,11 +340,6 @@ impl History {
             m.insert(covers.to_vec(), hits.clone());
         }
         hits
-    }
-
-    /// One release's hit for `covers` (see [`History::covers_hits`]).
-    pub fn covers_hit(&self, release: usize, covers: &[String]) -> Option<CoversHit> {
-        self.covers_hits(covers).get(release).cloned().flatten()
     }
 
     /// Writes the cache of this walk (after a successful build).
@@ -776,17 +778,15 @@ fn releases(
     Ok(out)
 }
 
-/// For each release, the commits in (previous release .. this release] and the paths each changed.
-/// Ranges are cached by their two commits; commits the history walk already diffed come from `memo`.
-/// Returns the ranges, the path table, and whether anything was computed.
-type Ranges = (Vec<ReleaseRange>, Vec<String>, bool);
-
+/// For each release, the commits in (previous release .. this release] and the paths each changed,
+/// as ids into `cache.range_paths`. Ranges are cached by their two commits; commits the history walk
+/// already diffed come from `memo`. Returns the ranges and whether anything was computed.
 fn ranges(
     repo: &Repository,
     releases: &[Release],
-    cached: &mut HashMap<String, Vec<Vec<String>>>,
+    cache: &mut cache::CacheFile,
     memo: &HashMap<Oid, Vec<String>>,
-) -> Result<Ranges, git2::Error> {
+) -> Result<(Vec<ReleaseRange>, bool), git2::Error> {
     let key = |i: usize| {
         let prev = if i == 0 {
             ""
@@ -795,9 +795,16 @@ fn ranges(
         };
         format!("{prev}..{}", releases[i].commit)
     };
+    let keys: Vec<String> = (0..releases.len()).map(key).collect();
+    let mut ids: HashMap<String, u32> = cache
+        .range_paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
     let mut any = false;
-    for i in 0..releases.len() {
-        if cached.contains_key(&key(i)) {
+    for (i, k) in keys.iter().enumerate() {
+        if cache.ranges.contains_key(k) {
             continue;
         }
         let mut walk = repo.revwalk()?;
@@ -808,43 +815,40 @@ fn ranges(
         let mut commits = Vec::new();
         for oid in walk {
             let oid = oid?;
-            match memo.get(&oid) {
-                Some(p) => commits.push(p.clone()),
-                None => {
-                    let commit = repo.find_commit(oid)?;
-                    let changed = changed_paths(repo, &commit, "")?;
-                    commits.push(changed.into_iter().map(|c| c.path).collect());
-                }
-            }
-        }
-        cached.insert(key(i), commits);
-        any = true;
-    }
-    // Keep only the ranges of current releases.
-    let keys: Vec<String> = (0..releases.len()).map(key).collect();
-    let live: HashSet<&String> = keys.iter().collect();
-    cached.retain(|k, _| live.contains(k));
-
-    let mut table: Vec<String> = Vec::new();
-    let mut ids: HashMap<&str, u32> = HashMap::new();
-    let mut out = Vec::with_capacity(releases.len());
-    for k in &keys {
-        let mut range = ReleaseRange::default();
-        for paths in &cached[k] {
-            let ids_of: Vec<u32> = paths
-                .iter()
+            let paths: Vec<String> = match memo.get(&oid) {
+                Some(p) => p.clone(),
+                None => changed_paths(repo, &repo.find_commit(oid)?, "")?
+                    .into_iter()
+                    .map(|c| c.path)
+                    .collect(),
+            };
+            let list: Vec<u32> = paths
+                .into_iter()
                 .map(|p| {
-                    *ids.entry(p.as_str()).or_insert_with(|| {
-                        table.push(p.clone());
-                        u32::try_from(table.len() - 1).unwrap_or(u32::MAX)
+                    let next = u32::try_from(cache.range_paths.len()).unwrap_or(u32::MAX);
+                    *ids.entry(p).or_insert_with_key(|p| {
+                        cache.range_paths.push(p.clone());
+                        next
                     })
                 })
                 .collect();
-            range.commits.push(ids_of);
+            commits.push(list);
         }
-        out.push(range);
+        cache.ranges.insert(k.clone(), commits);
+        any = true;
     }
-    Ok((out, table, any))
+    // Keep only the ranges of current releases.
+    let live: HashSet<&String> = keys.iter().collect();
+    let before = cache.ranges.len();
+    cache.ranges.retain(|k, _| live.contains(k));
+    any |= cache.ranges.len() != before;
+    let out = keys
+        .iter()
+        .map(|k| ReleaseRange {
+            commits: cache.ranges[k].clone(),
+        })
+        .collect();
+    Ok((out, any))
 }
 
 /// The newest release of the site's product (for `verify`), without walking history.

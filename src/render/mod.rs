@@ -39,6 +39,8 @@ pub struct Input<'a> {
     pub sections_md: &'a [Option<Rendered>],
     pub freshness: &'a [Freshness],
     pub last_changes: &'a [Option<Change>],
+    /// The commit that created each article (across renames), when known.
+    pub created: &'a [Option<Change>],
     pub releases: &'a [Release],
     pub generator: &'a str,
 }
@@ -584,7 +586,7 @@ fn render_article(
         "url": ctx.permalink(&a.path),
         "inLanguage": lang,
         "dateModified": f.last_verified.or(updated).map(|d| d.to_string()),
-        "dateCreated": Value::Null,
+        "dateCreated": ctx.input.created.get(i).and_then(|c| c.as_ref()).map(|c| crate::freshness::date_of(c.date).to_string()),
     });
     let page = json!({
         "title": a.title,

@@ -1,0 +1,113 @@
+//! In-process benchmarks on a generated help centre with real git history.
+//!
+//! `cargo bench --bench pipeline` uses 10,000 articles, 30,000 commits, 60 release tags (generated once
+//! into target/bench-corpus, about 15 s). Override with KBFRESH_BENCH_ARTICLES, _COMMITS, _TAGS.
+
+mod support {
+    pub mod corpus;
+}
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion};
+use kbfresh::history::History;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn corpus() -> PathBuf {
+    let spec = support::corpus::Spec {
+        articles: env("KBFRESH_BENCH_ARTICLES", 10_000),
+        commits: env("KBFRESH_BENCH_COMMITS", 30_000),
+        tags: env("KBFRESH_BENCH_TAGS", 60),
+        sections: 40,
+        seed: 1,
+    };
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus");
+    support::corpus::ensure(&spec, &base).expect("generate the corpus")
+}
+
+fn options(root: &PathBuf) -> kbfresh::Options {
+    kbfresh::Options::new(root, kbfresh::parse_now("2026-11-22").expect("date"))
+}
+
+fn benches(c: &mut Criterion) {
+    let root = corpus();
+    let cache = root.join(".kbfresh-cache");
+    let opts = options(&root);
+    let loaded = kbfresh::load(&opts).expect("corpus loads");
+    let site = loaded.site;
+    let now = opts.now;
+
+    let mut g = c.benchmark_group("history");
+    g.sample_size(10).measurement_time(Duration::from_secs(30));
+    g.bench_function("cold (no cache)", |b| {
+        b.iter_batched(
+            || {
+                let _ = std::fs::remove_dir_all(&cache);
+            },
+            |()| History::read(&site, now),
+            BatchSize::PerIteration,
+        )
+    });
+    History::read(&site, now).0.save_cache();
+    g.bench_function("warm (cache at HEAD)", |b| {
+        b.iter(|| History::read(&site, now))
+    });
+    g.finish();
+
+    let (history, _) = History::read(&site, now);
+    let mut g = c.benchmark_group("stages");
+    g.sample_size(20);
+    g.bench_function("freshness (all articles)", |b| {
+        b.iter(|| kbfresh::evaluate_freshness(&site, &history, now))
+    });
+    g.bench_function("markdown (all articles)", |b| {
+        b.iter(|| {
+            site.articles
+                .iter()
+                .map(|a| {
+                    kbfresh::markdown::render(
+                        &kbfresh::markdown::Input {
+                            file: &a.src.text,
+                            body_start: a.src.split.body_start,
+                            dir: a.src.dir(),
+                            drop_leading_h1: kbfresh::markdown::DropH1::Always,
+                        },
+                        &site,
+                    )
+                    .html
+                    .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10).measurement_time(Duration::from_secs(40));
+    g.bench_function(
+        "load: content+markdown+history+freshness, warm cache",
+        |b| b.iter(|| kbfresh::load(&opts).expect("load")),
+    );
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut build_opts = options(&root);
+    build_opts.output = Some(out.path().join("public"));
+    kbfresh::build(&build_opts).expect("first build");
+    g.bench_function("build, warm cache, unchanged output", |b| {
+        b.iter(|| kbfresh::build(&build_opts).expect("build"))
+    });
+    g.finish();
+}
+
+fn main() {
+    kbfresh::history::tune_libgit2();
+    let mut c = Criterion::default().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+}
