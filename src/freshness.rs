@@ -302,7 +302,7 @@ pub fn evaluate(
 
     // Release rule.
     let mut status = Status::Fresh;
-    let mut banner = None;
+    let mut banner: Option<String>;
     let newer: Vec<usize> = match (&describes_version, describes_idx) {
         (Some(v), _) => (0..releases.len())
             .filter(|&i| releases[i].version > *v)
@@ -314,6 +314,7 @@ pub fn evaluate(
             .collect(),
         (None, None) => Vec::new(),
     };
+    let mut stale_versions: Vec<String> = Vec::new();
     // What `covers` matched in releases not yet reported (see below).
     let mut pending = CoversHit::default();
     for i in newer {
@@ -391,11 +392,8 @@ pub fn evaluate(
                 }
             ),
         };
-        if this_status == Status::Stale && banner.is_none() {
-            banner = Some(format!(
-                "Version {} changed features this article describes; some steps may differ.",
-                r.version
-            ));
+        if this_status == Status::Stale {
+            stale_versions.push(r.version.to_string());
         }
         status = status.max(this_status);
         reasons.push(Reason {
@@ -408,6 +406,16 @@ pub fn evaluate(
             message,
         });
     }
+
+    banner = match stale_versions.as_slice() {
+        [] => None,
+        [one] => Some(format!(
+            "Version {one} changed features this article describes; some steps may differ."
+        )),
+        [first, .., last] => Some(format!(
+            "Versions {first} to {last} changed features this article describes; some steps may differ."
+        )),
+    };
 
     // Age rule.
     let expires = add_days(last_verified, policy.max_age_days);
