@@ -635,7 +635,9 @@ mod tests {
         let f = evaluate(&facts, &releases, &no_hits, &patch, ts("2026-09-20"));
         assert_eq!(
             f.banner.as_deref(),
-            Some("Versions 2.3.1 to 2.4.0 changed features this article describes; some steps may differ.")
+            Some(
+                "Versions 2.3.1 to 2.4.0 changed features this article describes; some steps may differ."
+            )
         );
     }
 

@@ -574,32 +574,32 @@ fn history_matches_git_log_on_a_generated_repo() {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        (seed >> 33) % n
+        ((seed >> 33) % n) as usize
     };
-    for i in 0..30 {
-        s.file(
-            &format!("content/s{}/a{i}.md", i % 4),
-            &article(&format!("A{i}")),
-        );
+    let body = |i: usize, rev: &str| {
+        article(&format!(
+            "A{i} {rev}: a longer shared body text so moves stay similar"
+        ))
+    };
+    let mut names: Vec<String> = (0..30)
+        .map(|i| format!("content/s{}/a{i}.md", i % 4))
+        .collect();
+    for (i, n) in names.iter().enumerate() {
+        s.file(n, &body(i, "rev 0"));
     }
     s.commit("initial", "2025-01-01");
-    for c in 0..80u64 {
+    std::fs::create_dir_all(s.path("content/moved")).unwrap();
+    for c in 0..80usize {
         let day = format!("2025-{:02}-{:02}", 2 + c / 10, 1 + (c % 10) * 2);
         if c % 15 == 7 {
             // A side branch with its own edits, merged back.
             s.git(&["checkout", "-q", "-b", &format!("b{c}")]);
             let i = rand(30);
-            s.file(
-                &format!("content/s{}/a{i}.md", i % 4),
-                &article(&format!("side {c}")),
-            );
+            s.file(&names[i], &body(i, &format!("side {c}")));
             s.commit(&format!("side {c}"), &day);
             s.git(&["checkout", "-q", "main"]);
             let j = (i + 1 + rand(29)) % 30;
-            s.file(
-                &format!("content/s{}/a{j}.md", j % 4),
-                &article(&format!("main {c}")),
-            );
+            s.file(&names[j], &body(j, &format!("main {c}")));
             s.commit(&format!("main {c}"), &day);
             git_in(
                 s.root(),
@@ -608,29 +608,44 @@ fn history_matches_git_log_on_a_generated_repo() {
             );
             continue;
         }
+        if c % 20 == 3 {
+            // A move with an edit in the same commit: git log counts it as a change, and so do we.
+            let i = rand(30);
+            let to = format!("content/moved/a{i}-{c}.md");
+            s.git(&["mv", &names[i], &to]);
+            s.file(&to, &format!("{}Moved in {c}.\n", body(i, "moved")));
+            names[i] = to;
+            s.commit(&format!("move {c}"), &day);
+            continue;
+        }
         for _ in 0..=rand(3) {
             let i = rand(30);
-            s.file(
-                &format!("content/s{}/a{i}.md", i % 4),
-                &article(&format!("A{i} rev {c}")),
-            );
+            s.file(&names[i], &body(i, &format!("rev {c}")));
         }
         s.commit(&format!("c{c}"), &day);
     }
     let l = load(&s, NOW);
+    assert!(
+        l.site
+            .articles
+            .iter()
+            .any(|a| a.src.rel.starts_with("moved/")),
+        "the repo has renames"
+    );
     for (i, a) in l.site.articles.iter().enumerate() {
-        let expected = s.git(&[
-            "log",
-            "-1",
-            "--format=%H",
-            "--",
-            &format!("content/{}", a.src.rel),
-        ]);
+        let path = format!("content/{}", a.src.rel);
+        let expected = s.git(&["log", "-1", "--format=%H", "--", &path]);
         assert_eq!(
             l.last_changes[i].as_ref().map(|c| c.commit.as_str()),
             Some(expected.trim()),
-            "{}",
-            a.src.rel
+            "last change of {path}"
+        );
+        let follow = s.git(&["log", "--follow", "--format=%H", "--", &path]);
+        let created = l.history.files[i].as_ref().and_then(|f| f.created.as_ref());
+        assert_eq!(
+            created.map(|c| c.commit.as_str()),
+            follow.lines().last(),
+            "creation of {path}"
         );
     }
 }
@@ -727,4 +742,27 @@ fn verify_sets_verified_and_describes_and_nothing_else() {
         .run(&["verify", "content/general.md", "--release", "banana"])
         .fails(2);
     assert!(r.stderr.contains("--release `banana` is not a version"));
+}
+
+#[test]
+fn worktrees_work() {
+    let s = repo_site();
+    s.file("content/a.md", &article("A"));
+    s.commit("add", "2026-03-01");
+    let wt = tempfile::tempdir().unwrap();
+    let path = wt.path().join("wt");
+    s.git(&["worktree", "add", "-q", path.to_str().unwrap()]);
+    let o = common::kbfresh()
+        .args(["build", "--now", NOW, "--root"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let page = std::fs::read_to_string(path.join("public/a/index.html")).unwrap();
+    assert!(page.contains("datetime=\"2026-03-01\""), "{page}");
 }
