@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod freshness;
 pub mod history;
 pub mod init;
+pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod render;
@@ -102,6 +103,9 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
     pub output_dir: PathBuf,
     pub now: Timestamp,
+    pub theme: render::theme::Theme,
+    /// Every internal link with its status (broken ones are also warnings in `diagnostics`).
+    pub links: Vec<links::LinkResult>,
     /// Wall time per stage, for `--verbose`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -234,6 +238,20 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
     lap("freshness", &mut timings);
 
+    // Internal links and anchors, against the site model and the files the theme adds.
+    let theme =
+        render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
+    let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
+    extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
+    let link_results = links::check_internal(&site, &articles_md, &sections_md, &extra);
+    diags.extend(
+        link_results
+            .iter()
+            .filter(|l| l.status == links::Status::Broken)
+            .map(links::LinkResult::diagnostic),
+    );
+    lap("links", &mut timings);
+
     diags.sort();
     Ok(Loaded {
         site,
@@ -245,6 +263,8 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         diagnostics: diags,
         output_dir,
         now: opts.now,
+        theme,
+        links: link_results,
         timings,
     })
 }
@@ -335,9 +355,8 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
     output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
     let mut timings = loaded.timings.clone();
     let t = Instant::now();
-    let theme =
-        render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
-    let tera = render::environment(&theme).map_err(Failure)?;
+    let theme = &loaded.theme;
+    let tera = render::environment(theme).map_err(Failure)?;
     let created: Vec<Option<Change>> = (0..site.articles.len())
         .map(|i| {
             loaded
@@ -359,7 +378,7 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
             releases: &loaded.history.releases,
             generator: GENERATOR,
         },
-        &theme,
+        theme,
         &tera,
     )
     .map_err(Failure)?;

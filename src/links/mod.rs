@@ -1,0 +1,394 @@
+//! Link checking. Internal links and anchors are resolved against the site model on every build (no
+//! network): pages, sections, files, aliases, and `#fragments` against the target page's heading ids
+//! and explicit `id` attributes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::content::Site;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{LinkKind, LinkSpan, Rendered, has_scheme, percent_decode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Internal,
+    Anchor,
+    Asset,
+    External,
+    Fragment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Broken,
+    Blocked,
+    Skipped,
+}
+
+/// One checked link, located in its Markdown file.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkResult {
+    /// The Markdown file, relative to the site root.
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub target: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Index of the article the link is in (`None` for a section's `_index.md`).
+    #[serde(skip)]
+    pub article: Option<usize>,
+}
+
+impl LinkResult {
+    pub fn diagnostic(&self) -> Diagnostic {
+        let mut d =
+            Diagnostic::warning(self.message.clone()).at(self.path.clone(), self.line, self.column);
+        if let Some(h) = &self.hint {
+            d = d.hint(h.clone());
+        }
+        d
+    }
+}
+
+/// What a site path leads to.
+#[derive(Clone, Copy)]
+enum Target {
+    Article(usize),
+    Section(usize),
+    File,
+}
+
+pub struct Internal<'a> {
+    site: &'a Site,
+    base: String,
+    /// Site path (with base path) -> target.
+    paths: HashMap<String, Target>,
+    anchors_article: Vec<HashSet<&'a str>>,
+    anchors_section: Vec<HashSet<&'a str>>,
+}
+
+/// Every internal link of every article and section page, with the broken ones explained.
+/// `extra_files` are other site paths that exist (theme static files, aliases, `/404.html`).
+pub fn check_internal(
+    site: &Site,
+    articles_md: &[Rendered],
+    sections_md: &[Option<Rendered>],
+    extra_files: &[String],
+) -> Vec<LinkResult> {
+    let checker = Internal::new(site, articles_md, sections_md, extra_files);
+    let mut out = Vec::new();
+    for (i, md) in articles_md.iter().enumerate() {
+        let a = &site.articles[i];
+        for l in &md.links {
+            if let Some(r) = checker.check(l, &a.path, Target::Article(i), &a.src.shown) {
+                out.push(LinkResult {
+                    article: Some(i),
+                    ..r
+                });
+            }
+        }
+    }
+    for (s, md) in sections_md.iter().enumerate() {
+        let (Some(md), Some(src)) = (md, site.sections[s].index.as_ref()) else {
+            continue;
+        };
+        for l in &md.links {
+            if let Some(r) =
+                checker.check(l, &site.sections[s].path, Target::Section(s), &src.shown)
+            {
+                out.push(r);
+            }
+        }
+    }
+    // Hints search every page: only for the first few broken links, so a site full of broken links
+    // does not make the check quadratic.
+    let pages: Vec<&str> = checker.paths.keys().map(String::as_str).collect();
+    for r in out
+        .iter_mut()
+        .filter(|r| r.status == Status::Broken && r.kind != Kind::Anchor)
+        .take(200)
+    {
+        if r.hint.is_none()
+            && let Some(best) = crate::diagnostics::closest(&r.target_path(), pages.iter().copied())
+        {
+            r.hint = Some(format!("did you mean `{best}`?"));
+        }
+    }
+    out
+}
+
+impl LinkResult {
+    fn target_path(&self) -> String {
+        let t = self.target.split(['#', '?']).next().unwrap_or("");
+        t.trim_end_matches(".md").to_string()
+    }
+}
+
+impl<'a> Internal<'a> {
+    fn new(
+        site: &'a Site,
+        articles_md: &'a [Rendered],
+        sections_md: &'a [Option<Rendered>],
+        extra: &[String],
+    ) -> Self {
+        let base = site.base_path();
+        let mut paths = HashMap::new();
+        for (i, a) in site.articles.iter().enumerate() {
+            paths.insert(format!("{base}{}", a.path), Target::Article(i));
+            for alias in &a.front.aliases {
+                let p = alias.trim();
+                if p.starts_with('/') {
+                    let p = if p.ends_with('/') || p.ends_with(".html") {
+                        p.to_string()
+                    } else {
+                        format!("{p}/")
+                    };
+                    paths
+                        .entry(format!("{base}{p}"))
+                        .or_insert(Target::Article(i));
+                }
+            }
+        }
+        for (s, sec) in site.sections.iter().enumerate() {
+            paths.insert(format!("{base}{}", sec.path), Target::Section(s));
+        }
+        for asset in &site.assets {
+            paths.insert(format!("{base}/{}", asset.out), Target::File);
+        }
+        for f in extra {
+            paths
+                .entry(format!("{base}/{}", f.trim_start_matches('/')))
+                .or_insert(Target::File);
+        }
+        let anchors_article = articles_md
+            .iter()
+            .map(|m| m.anchors.iter().map(String::as_str).collect())
+            .collect();
+        let anchors_section = sections_md
+            .iter()
+            .map(|m| {
+                m.as_ref()
+                    .map(|m| m.anchors.iter().map(String::as_str).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        Internal {
+            site,
+            base,
+            paths,
+            anchors_article,
+            anchors_section,
+        }
+    }
+
+    fn anchors(&self, t: Target) -> Option<&HashSet<&'a str>> {
+        match t {
+            Target::Article(i) => self.anchors_article.get(i),
+            Target::Section(s) => self.anchors_section.get(s),
+            Target::File => None,
+        }
+    }
+
+    fn describe(&self, t: Target) -> String {
+        match t {
+            Target::Article(i) => self.site.articles[i].src.shown.display().to_string(),
+            Target::Section(s) => format!("section {}", self.site.sections[s].path),
+            Target::File => "file".into(),
+        }
+    }
+
+    /// `None` for links that are not ours to check here (external, mail, phone).
+    fn check(
+        &self,
+        l: &LinkSpan,
+        page_path: &str,
+        here: Target,
+        shown: &std::path::Path,
+    ) -> Option<LinkResult> {
+        let result = |kind: Kind, status: Status, message: String| LinkResult {
+            path: shown.to_path_buf(),
+            line: l.line,
+            column: l.column,
+            target: l.target.clone(),
+            kind,
+            status,
+            message,
+            hint: None,
+            article: None,
+        };
+        let href = l.href.trim();
+        if href.is_empty() {
+            return Some(result(
+                Kind::Internal,
+                Status::Broken,
+                "empty link target".into(),
+            ));
+        }
+        if let Some(scheme) = scheme_of(href) {
+            return match scheme.as_str() {
+                "http" | "https" => Some(result(Kind::External, Status::Skipped, format!("external link `{href}` (checked by `kbfresh check`)"))),
+                "javascript" | "data" | "vbscript" => Some(LinkResult {
+                    hint: Some("link to a page or a file instead; script and data URLs are blocked by many browsers and are unsafe".into()),
+                    ..result(Kind::Internal, Status::Broken, format!("`{scheme}:` URL in a link"))
+                }),
+                _ => None,
+            };
+        }
+        if href.starts_with("//") {
+            return Some(result(
+                Kind::External,
+                Status::Skipped,
+                format!("external link `{href}`"),
+            ));
+        }
+        let (path_part, fragment) = match href.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (href, None),
+        };
+        let path_part = path_part.split('?').next().unwrap_or("");
+        let kind_for = |t: Target| match (t, l.kind) {
+            (Target::File, _) | (_, LinkKind::Image) => Kind::Asset,
+            _ => Kind::Internal,
+        };
+        let target = if path_part.is_empty() {
+            Some(here)
+        } else {
+            // Resolve like a browser would, from the page's own URL.
+            let abs = if path_part.starts_with('/') {
+                path_part.to_string()
+            } else {
+                join_url(&format!("{}{page_path}", self.base), path_part)
+            };
+            let decoded = percent_decode(&abs);
+            self.lookup(&decoded).or_else(|| self.lookup(&abs))
+        };
+        let Some(t) = target else {
+            let what = if l.target.ends_with(".md") || l.target.contains(".md#") {
+                format!(
+                    "broken link: `{}` is not a Markdown file in the content folder",
+                    l.target
+                )
+            } else if l.kind == LinkKind::Image {
+                format!("missing image: `{}`", l.target)
+            } else {
+                format!("broken link: nothing is published at `{}`", l.target)
+            };
+            return Some(result(
+                if l.kind == LinkKind::Image {
+                    Kind::Asset
+                } else {
+                    Kind::Internal
+                },
+                Status::Broken,
+                what,
+            ));
+        };
+        if let Some(frag) = fragment.filter(|f| !f.is_empty()) {
+            let frag_decoded = percent_decode(frag);
+            return match self.anchors(t) {
+                Some(anchors)
+                    if anchors.contains(frag) || anchors.contains(frag_decoded.as_str()) =>
+                {
+                    Some(result(Kind::Anchor, Status::Ok, String::new()))
+                }
+                Some(anchors) => {
+                    let mut r = result(
+                        Kind::Anchor,
+                        Status::Broken,
+                        format!(
+                            "broken anchor: `#{frag}` is not a heading or id in {}",
+                            self.describe(t)
+                        ),
+                    );
+                    r.hint = crate::diagnostics::closest(&frag_decoded, anchors.iter().copied())
+                        .map(|b| format!("did you mean `#{b}`?"));
+                    if r.hint.is_none() && !anchors.is_empty() {
+                        let mut list: Vec<&str> = anchors.iter().copied().collect();
+                        list.sort_unstable();
+                        list.truncate(8);
+                        r.hint = Some(format!(
+                            "anchors there: {}",
+                            list.iter()
+                                .map(|a| format!("#{a}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                    Some(r)
+                }
+                None => Some(result(kind_for(t), Status::Ok, String::new())),
+            };
+        }
+        Some(result(kind_for(t), Status::Ok, String::new()))
+    }
+
+    fn lookup(&self, path: &str) -> Option<Target> {
+        if let Some(t) = self.paths.get(path) {
+            return Some(*t);
+        }
+        // `/a/b` and `/a/b/index.html` are the page `/a/b/`.
+        let trimmed = path.strip_suffix("index.html").unwrap_or(path);
+        if let Some(t) = self.paths.get(trimmed) {
+            return Some(*t);
+        }
+        if !trimmed.ends_with('/')
+            && let Some(t) = self.paths.get(&format!("{trimmed}/"))
+        {
+            return Some(*t);
+        }
+        None
+    }
+}
+
+fn scheme_of(href: &str) -> Option<String> {
+    has_scheme(href).then(|| href.split(':').next().unwrap_or("").to_ascii_lowercase())
+}
+
+/// Resolves a relative URL against a page URL (a folder URL ending in `/`).
+fn join_url(page: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = page.split('/').filter(|s| !s.is_empty()).collect();
+    if !page.ends_with('/') {
+        parts.pop();
+    }
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut s = format!("/{}", parts.join("/"));
+    if rel.ends_with('/') && !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_like_a_browser() {
+        assert_eq!(
+            join_url("/billing/refunds/", "../invoices/"),
+            "/billing/invoices/"
+        );
+        assert_eq!(
+            join_url("/billing/refunds/", "img.png"),
+            "/billing/refunds/img.png"
+        );
+        assert_eq!(join_url("/a/", "../../x"), "/x");
+    }
+}
