@@ -26,9 +26,6 @@ pub struct Global {
     /// Content folder (overrides `content_dir`), relative to the current folder
     #[arg(long, global = true, value_name = "DIR")]
     pub content: Option<PathBuf>,
-    /// Output folder (overrides `output_dir`; default: public under the root)
-    #[arg(long, global = true, value_name = "DIR")]
-    pub output: Option<PathBuf>,
     /// Base URL the site is published at (overrides `base_url`)
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
@@ -54,7 +51,13 @@ pub enum Command {
         dir: PathBuf,
     },
     /// Build the site into the output folder
-    Build,
+    Build {
+        /// Output folder (overrides `output_dir`; default: public under the root)
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+    /// Check freshness and links for CI: report, and exit 1 when the policy fails
+    Check(CheckArgs),
     /// Record that a person checked articles: set `verified` and `describes` in their front matter
     Verify(VerifyArgs),
 }
@@ -76,4 +79,32 @@ pub struct VerifyArgs {
     /// Show the change as a diff without writing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Report format: text, json, junit, github, sarif, markdown (repeatable; each --output after a
+    /// --format writes that format to a file, e.g. `--format json --output r.json --format github`)
+    #[arg(long, value_name = "FORMAT", action = clap::ArgAction::Append)]
+    pub format: Vec<String>,
+    /// File for the format given just before it (default: standard output)
+    #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
+    pub output: Vec<PathBuf>,
+    /// What fails the check: stale, expiring, unknown, broken-links, external-links, warnings
+    /// (comma-separated; default from `[check] fail_on`, else stale,broken-links)
+    #[arg(long, value_name = "LIST")]
+    pub fail_on: Option<String>,
+    /// Skip external links
+    #[arg(long)]
+    pub offline: bool,
+    /// Only articles changed since this git revision (a pull request's base) can fail; the rest are
+    /// still reported
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+    /// Only articles owned by this team
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    /// Only articles in this section folder (e.g. billing)
+    #[arg(long, value_name = "PATH")]
+    pub section: Option<String>,
 }

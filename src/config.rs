@@ -21,6 +21,32 @@ pub struct Config {
     pub theme: Option<String>,
     pub support: Option<Support>,
     pub freshness: FreshnessConfig,
+    pub check: CheckConfig,
+    pub dashboard: DashboardConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// What `check` fails on (see `kbfresh check --help`).
+    pub fail_on: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DashboardConfig {
+    pub enabled: bool,
+    /// Site path of the dashboard, without slashes.
+    pub path: String,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        DashboardConfig {
+            enabled: true,
+            path: "_freshness".into(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -35,6 +61,8 @@ impl Default for Config {
             theme: None,
             support: None,
             freshness: FreshnessConfig::default(),
+            check: CheckConfig::default(),
+            dashboard: DashboardConfig::default(),
         }
     }
 }
@@ -211,6 +239,26 @@ impl Config {
                     .at(shown, line, col)
                     .hint("use a glob such as \"v*\" or \"release-*\""),
             );
+        }
+        for item in self.check.fail_on.iter().flatten() {
+            if let Err(e) = item.parse::<crate::report::FailOn>() {
+                let (line, col) = at_key("fail_on");
+                return Err(Diagnostic::error(format!("[check] fail_on: {e}")).at(shown, line, col));
+            }
+        }
+        let dash = self.dashboard.path.trim_matches('/');
+        if dash.is_empty()
+            || dash
+                .split('/')
+                .any(|p| p.is_empty() || p == "." || p == "..")
+        {
+            let (line, col) = at_key("path");
+            return Err(Diagnostic::error(format!(
+                "[dashboard] path `{}` is not a site path",
+                self.dashboard.path
+            ))
+            .at(shown, line, col)
+            .hint("use a folder name such as \"_freshness\""));
         }
         for re in &self.freshness.ignore_commit_messages {
             if let Err(e) = regex::Regex::new(re) {

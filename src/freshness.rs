@@ -193,6 +193,9 @@ pub struct Reason {
     pub kind: ReasonKind,
     pub status: Status,
     pub message: String,
+    /// The release (index) a release or covers reason is about.
+    #[serde(skip)]
+    pub release: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -251,13 +254,14 @@ pub fn evaluate(
             .map(|c| (date_of(c.date), VerifiedSource::Commit))
     };
     let verified = facts.verified.map(|d| (d, VerifiedSource::FrontMatter));
+    // On a tie the explicit `verified` wins (max_by_key keeps the last of equals).
     let candidates = [
-        verified,
         if policy.edits_count_as_verification {
             change_date
         } else {
             None
         },
+        verified,
     ];
     let last = candidates.into_iter().flatten().max_by_key(|(d, _)| *d);
     let Some((last_verified, source)) = last else {
@@ -269,6 +273,7 @@ pub fn evaluate(
             describes_text: facts.describes.map(str::to_string),
             expires: None,
             reasons: vec![Reason {
+                release: None,
                 kind: ReasonKind::Unknown,
                 status: Status::Unknown,
                 message: if policy.edits_count_as_verification {
@@ -404,6 +409,7 @@ pub fn evaluate(
             },
             status: this_status,
             message,
+            release: Some(i),
         });
     }
 
@@ -423,6 +429,7 @@ pub fn evaluate(
     if age > i32::try_from(policy.max_age_days).unwrap_or(i32::MAX) {
         status = status.max(Status::Stale);
         reasons.push(Reason {
+            release: None,
             kind: ReasonKind::Age,
             status: Status::Stale,
             message: format!(
@@ -438,6 +445,7 @@ pub fn evaluate(
     } else if i64::from(age) > i64::from(policy.max_age_days) - i64::from(policy.warn_days) {
         status = status.max(Status::Expiring);
         reasons.push(Reason {
+            release: None,
             kind: ReasonKind::Age,
             status: Status::Expiring,
             message: format!(
@@ -454,6 +462,7 @@ pub fn evaluate(
             status = status.max(Status::Stale);
             let lang = facts.source_lang_name.unwrap_or("source");
             reasons.push(Reason {
+                release: None,
                 kind: ReasonKind::Translation,
                 status: Status::Stale,
                 message: format!(

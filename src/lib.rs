@@ -15,6 +15,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -377,6 +378,7 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
             created: &created,
             releases: &loaded.history.releases,
             generator: GENERATOR,
+            now: loaded.now,
         },
         theme,
         &tera,

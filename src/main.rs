@@ -4,7 +4,9 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+
+mod check;
 
 use kbfresh::cli::{Cli, Command};
 use kbfresh::diagnostics::{Diagnostic, Failure, Severity};
@@ -13,7 +15,10 @@ const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     kbfresh::history::tune_libgit2();
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
@@ -38,7 +43,10 @@ fn main() -> ExitCode {
     let opts = kbfresh::Options {
         root: g.root.clone(),
         content: g.content.clone(),
-        output: g.output.clone(),
+        output: match &cli.command {
+            Command::Build { output } => output.clone(),
+            _ => None,
+        },
         base_url: g.base_url.clone(),
         now,
         drafts: g.drafts,
@@ -57,7 +65,11 @@ fn main() -> ExitCode {
             }
             Err(d) => printer.fail(&Failure::from(d)),
         },
-        Command::Build => match kbfresh::build(&opts) {
+        Command::Check(args) => {
+            let sub = matches.subcommand_matches("check");
+            check::run(&opts, args, sub, &printer)
+        }
+        Command::Build { .. } => match kbfresh::build(&opts) {
             Ok(r) => {
                 printer.diagnostics(&r.diagnostics.0);
                 if g.verbose {
@@ -145,14 +157,14 @@ fn main() -> ExitCode {
     }
 }
 
-struct Printer {
+pub(crate) struct Printer {
     quiet: bool,
     verbose: bool,
     color: bool,
 }
 
 impl Printer {
-    fn diagnostics(&self, diags: &[Diagnostic]) {
+    pub(crate) fn diagnostics(&self, diags: &[Diagnostic]) {
         for d in diags {
             let show = match d.severity {
                 Severity::Error => true,
@@ -178,7 +190,7 @@ impl Printer {
         text.replacen(label, &format!("\x1b[{code}m{label}\x1b[0m"), 1)
     }
 
-    fn fail(&self, f: &Failure) -> ExitCode {
+    pub(crate) fn fail(&self, f: &Failure) -> ExitCode {
         self.diagnostics(&f.0);
         let errors = f.0.iter().filter(|d| d.is_error()).count();
         if errors > 1 {

@@ -876,3 +876,68 @@ pub fn newest_release(
         .map_err(|e| Diagnostic::error(format!("cannot read release tags: {e}")))?;
     Ok(list.into_iter().next_back())
 }
+
+/// Content files (content-relative paths) changed since `rev`: committed between the merge base of
+/// `rev` and HEAD (what a pull request changes), plus uncommitted and untracked ones.
+pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnostic> {
+    let repo = Repository::discover(&site.content_dir).map_err(|_| {
+        Diagnostic::error("--changed-since needs a git repository")
+            .hint("run check inside the docs repository")
+    })?;
+    let bad_rev = |e: git2::Error| {
+        Diagnostic::error(format!("--changed-since `{rev}`: {}", e.message()))
+            .hint("give a commit, branch or tag that exists here, e.g. origin/main (fetch it first in CI)")
+    };
+    let base = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(bad_rev)?;
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(bad_rev)?;
+    let merge_base = repo.merge_base(base.id(), head.id()).map_err(bad_rev)?;
+    let from = repo
+        .find_commit(merge_base)
+        .and_then(|c| c.tree())
+        .map_err(bad_rev)?;
+    let to = head.tree().map_err(bad_rev)?;
+    let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+    let workdir_c = std::fs::canonicalize(&workdir).unwrap_or(workdir);
+    let prefix = std::fs::canonicalize(&site.content_dir)
+        .ok()
+        .and_then(|c| {
+            c.strip_prefix(&workdir_c)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_default();
+    let strip = |p: &str| -> Option<String> {
+        if prefix.is_empty() {
+            Some(p.to_string())
+        } else {
+            p.strip_prefix(&format!("{prefix}/")).map(str::to_string)
+        }
+    };
+    let mut out: HashSet<String> = treediff::diff(&repo, Some(&from), Some(&to), &prefix)
+        .map_err(|e| Diagnostic::error(format!("cannot compare with `{rev}`: {}", e.message())))?
+        .into_iter()
+        .filter(|c| c.status != Delta::Deleted)
+        .filter_map(|c| strip(&c.path))
+        .collect();
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true);
+    if !prefix.is_empty() {
+        opts.pathspec(&prefix);
+    }
+    if let Ok(statuses) = repo.statuses(Some(&mut opts)) {
+        for e in statuses.iter() {
+            if let Ok(p) = e.path()
+                && let Some(rel) = strip(p)
+            {
+                out.insert(rel);
+            }
+        }
+    }
+    Ok(out)
+}

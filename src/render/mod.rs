@@ -1,6 +1,7 @@
 //! Render: page contexts into Tera templates, plus sitemap, robots.txt, 404 and alias redirects.
 //! Pages render in parallel; nothing a page contains grows with the size of the whole site.
 
+pub mod dashboard;
 pub mod theme;
 pub mod words;
 
@@ -43,6 +44,7 @@ pub struct Input<'a> {
     pub created: &'a [Option<Change>],
     pub releases: &'a [Release],
     pub generator: &'a str,
+    pub now: jiff::Timestamp,
 }
 
 const NAV_WINDOW: usize = 60;
@@ -463,6 +465,23 @@ pub fn render(
                 }),
                 Err(e) => errors.push(e),
             }
+        }
+    }
+    // The docs team's dashboard (kept out of the sitemap and search; `noindex` in the default theme).
+    if config.dashboard.enabled && tera.get_template_names().any(|n| n == "dashboard.html") {
+        let dir = config.dashboard.path.trim_matches('/').to_string();
+        let path = format!("/{dir}/");
+        let mut c = ctx.common("dashboard", "Freshness dashboard", "", &path);
+        c.insert(
+            "dashboard".into(),
+            dashboard::context(input, input.now, &|p: &str| ctx.url(p)),
+        );
+        match render_template(tera, "dashboard.html", c) {
+            Ok(html) => files.push(OutFile {
+                path: format!("{dir}/index.html"),
+                data: OutData::Bytes(html.into_bytes()),
+            }),
+            Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {

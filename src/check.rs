@@ -1,0 +1,176 @@
+//! `kbfresh check` in the binary: options to a report, reports to files or standard output, and the
+//! exit code (0 pass, 1 the policy fails, 2 the check could not run).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ArgMatches;
+
+use kbfresh::cli::CheckArgs;
+use kbfresh::diagnostics::{Diagnostic, Failure};
+use kbfresh::report::{self, FailOn, Format, Report, Scope};
+
+use crate::Printer;
+
+/// Each `--output` belongs to the `--format` given just before it.
+fn outputs(
+    args: &CheckArgs,
+    m: Option<&ArgMatches>,
+) -> Result<Vec<(Format, Option<PathBuf>)>, Diagnostic> {
+    if args.format.is_empty() && !args.output.is_empty() {
+        return Err(Diagnostic::error("--output needs a --format before it")
+            .hint("write the format first: --format json --output report.json"));
+    }
+    let mut formats: Vec<(usize, Format)> = Vec::new();
+    let idx_f: Vec<usize> = m
+        .and_then(|m| m.indices_of("format"))
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    for (i, f) in args.format.iter().enumerate() {
+        let fmt: Format = f
+            .parse()
+            .map_err(|e: String| Diagnostic::error(format!("--format: {e}")))?;
+        formats.push((idx_f.get(i).copied().unwrap_or(i), fmt));
+    }
+    if formats.is_empty() {
+        formats.push((0, Format::Text));
+    }
+    let mut out: Vec<(Format, Option<PathBuf>)> = formats.iter().map(|(_, f)| (*f, None)).collect();
+    let idx_o: Vec<usize> = m
+        .and_then(|m| m.indices_of("output"))
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    for (i, path) in args.output.iter().enumerate() {
+        let at = idx_o.get(i).copied().unwrap_or(usize::MAX);
+        let owner = formats
+            .iter()
+            .rposition(|(fi, _)| *fi < at)
+            .ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "--output {} comes before any --format",
+                    path.display()
+                ))
+                .hint("write the format first: --format json --output report.json")
+            })?;
+        if out[owner].1.is_some() {
+            return Err(Diagnostic::error(format!(
+                "two --output files for one --format ({})",
+                path.display()
+            )));
+        }
+        out[owner].1 = Some(path.clone());
+    }
+    Ok(out)
+}
+
+pub fn run(
+    opts: &kbfresh::Options,
+    args: &CheckArgs,
+    m: Option<&ArgMatches>,
+    printer: &Printer,
+) -> ExitCode {
+    match run_inner(opts, args, m, printer) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(f) => printer.fail(&f),
+    }
+}
+
+fn run_inner(
+    opts: &kbfresh::Options,
+    args: &CheckArgs,
+    m: Option<&ArgMatches>,
+    printer: &Printer,
+) -> Result<bool, Failure> {
+    let targets = outputs(args, m)?;
+    let loaded = kbfresh::load(opts)?;
+    let fail_on: Vec<FailOn> = match (&args.fail_on, &loaded.site.config.check.fail_on) {
+        (Some(list), _) => list
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<_, String>>()
+            .map_err(|e| Diagnostic::error(format!("--fail-on: {e}")))?,
+        (None, Some(list)) => list
+            .iter()
+            .map(|s| s.parse())
+            .collect::<Result<_, String>>()
+            .map_err(Diagnostic::error)?,
+        (None, None) => report::default_fail_on(),
+    };
+    let changed = match &args.changed_since {
+        Some(rev) => Some(kbfresh::history::changed_since(&loaded.site, rev)?),
+        None => None,
+    };
+    if let Some(s) = &args.section {
+        let dir = s.trim_matches('/');
+        if !loaded.site.sections.iter().any(|sec| sec.dir == dir) {
+            return Err(Diagnostic::error(format!(
+                "--section `{s}` is not a section of this site"
+            ))
+            .hint("give a folder under the content folder, e.g. --section billing")
+            .into());
+        }
+    }
+    let scope = Scope {
+        changed,
+        owner: args.owner.clone(),
+        section: args.section.clone(),
+        verbose: printer.verbose,
+    };
+    let _ = args.offline; // External links are only checked by the link checker; offline skips them.
+    let report = Report::build(&loaded, &fail_on, &scope);
+
+    let text_on_stdout = targets
+        .iter()
+        .any(|(f, p)| *f == Format::Text && p.is_none());
+    if !text_on_stdout {
+        let others: Vec<Diagnostic> = loaded
+            .diagnostics
+            .0
+            .iter()
+            .filter(|d| {
+                !d.message.starts_with("broken ") && !d.message.starts_with("missing image")
+            })
+            .cloned()
+            .collect();
+        printer.diagnostics(&others);
+    }
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut stdout = std::io::stdout().lock();
+    for (format, path) in &targets {
+        match path {
+            Some(p) => {
+                let text = report.render(*format, false);
+                kbfresh::output::write_atomic(p, text.as_bytes()).map_err(|e| {
+                    Diagnostic::error(format!("cannot write the report `{}`: {e}", p.display()))
+                })?;
+            }
+            None => {
+                let text = report.render(*format, color && *format == Format::Text);
+                let _ = stdout.write_all(text.as_bytes());
+            }
+        }
+        if *format == Format::Github
+            && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+        {
+            let md = report.render(Format::Markdown, false);
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .and_then(|mut f| f.write_all(md.as_bytes()));
+            if let Err(e) = appended {
+                printer.diagnostics(&[Diagnostic::warning(format!(
+                    "cannot append to GITHUB_STEP_SUMMARY: {e}"
+                ))]);
+            }
+        }
+    }
+    if !text_on_stdout && !printer.quiet {
+        eprintln!("{}", report.summary_line());
+    }
+    Ok(report.passed())
+}

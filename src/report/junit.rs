@@ -1,0 +1,92 @@
+//! JUnit XML: one test case per article and per broken link; failures per the policy. GitLab, Jenkins
+//! and most CI systems render it.
+
+use super::{Report, xml_escape};
+use crate::links;
+
+pub fn render(r: &Report) -> String {
+    let broken: Vec<_> = r
+        .links
+        .iter()
+        .filter(|l| l.status == links::Status::Broken)
+        .collect();
+    let article_failures = r.articles.iter().filter(|a| a.fails).count();
+    let link_failures = broken.iter().filter(|l| r.link_fails(l)).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"kbfresh\" tests=\"{}\" failures=\"{}\">\n",
+        r.articles.len() + broken.len(),
+        article_failures + link_failures
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"freshness\" tests=\"{}\" failures=\"{article_failures}\" timestamp=\"{}\">\n",
+        r.articles.len(),
+        xml_escape(&r.now)
+    ));
+    for a in &r.articles {
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"freshness.{}\" file=\"{}\" line=\"{}\">",
+            xml_escape(&a.path),
+            a.status.as_str(),
+            xml_escape(&a.path),
+            a.line
+        ));
+        let text: Vec<String> = a.reasons.iter().map(|x| x.message.clone()).collect();
+        if a.fails {
+            out.push_str(&format!(
+                "\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    ",
+                a.status.as_str(),
+                xml_escape(text.first().map(String::as_str).unwrap_or("")),
+                xml_escape(&format!(
+                    "{}\nFix: kbfresh verify {}",
+                    text.join("\n"),
+                    a.path
+                ))
+            ));
+        } else if !text.is_empty() {
+            out.push_str(&format!(
+                "\n      <system-out>{}</system-out>\n    ",
+                xml_escape(&text.join("\n"))
+            ));
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("  </testsuite>\n");
+    out.push_str(&format!(
+        "  <testsuite name=\"links\" tests=\"{}\" failures=\"{link_failures}\">\n",
+        broken.len()
+    ));
+    for l in &broken {
+        let loc = format!("{}:{}:{}", l.path.display(), l.line, l.column);
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"links.{}\" file=\"{}\" line=\"{}\">",
+            xml_escape(&format!("{loc} {}", l.target)),
+            serde_json::to_value(l.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            xml_escape(&l.path.display().to_string()),
+            l.line
+        ));
+        let tag = if r.link_fails(l) {
+            "failure"
+        } else {
+            "skipped"
+        };
+        out.push_str(&format!(
+            "<{tag} message=\"{}\">{}</{tag}>",
+            xml_escape(&l.message),
+            xml_escape(&format!(
+                "{loc}: {}{}",
+                l.message,
+                l.hint
+                    .as_ref()
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default()
+            ))
+        ));
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

@@ -1,0 +1,426 @@
+//! `kbfresh check`: the report model (what is stale, what is broken, what fails the policy) and its
+//! formats, one file each.
+
+mod github;
+mod junit;
+mod markdown;
+mod sarif;
+mod text;
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::Loaded;
+use crate::freshness::{ReasonKind, Status, VerifiedSource};
+use crate::links::{self, LinkResult};
+
+pub const SCHEMA: &str = "kbfresh/check/1";
+
+/// What `check` can fail on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    Stale,
+    Expiring,
+    Unknown,
+    BrokenLinks,
+    ExternalLinks,
+    Warnings,
+}
+
+impl FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.trim() {
+            "stale" => FailOn::Stale,
+            "expiring" => FailOn::Expiring,
+            "unknown" => FailOn::Unknown,
+            "broken-links" => FailOn::BrokenLinks,
+            "external-links" => FailOn::ExternalLinks,
+            "warnings" => FailOn::Warnings,
+            other => {
+                return Err(format!(
+                    "`{other}` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, warnings"
+                ));
+            }
+        })
+    }
+}
+
+pub fn default_fail_on() -> Vec<FailOn> {
+    vec![FailOn::Stale, FailOn::BrokenLinks]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Github,
+    Sarif,
+    Markdown,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "text" => Format::Text,
+            "json" => Format::Json,
+            "junit" => Format::Junit,
+            "github" => Format::Github,
+            "sarif" => Format::Sarif,
+            "markdown" => Format::Markdown,
+            other => {
+                return Err(format!(
+                    "unknown format `{other}`; use text, json, junit, github, sarif or markdown"
+                ));
+            }
+        })
+    }
+}
+
+/// Which articles are reported and which can fail.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Only these articles (paths relative to the repository root... as content-relative paths) can fail.
+    pub changed: Option<HashSet<String>>,
+    pub owner: Option<String>,
+    /// Content-relative folder (`billing` or `billing/cards`).
+    pub section: Option<String>,
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub now: String,
+    pub head: Option<String>,
+    pub releases: Vec<ReleaseOut>,
+    pub articles: Vec<ArticleOut>,
+    pub links: Vec<LinkResult>,
+    pub summary: Summary,
+    /// What the policy fails on, in words (empty: pass).
+    pub failures: Vec<String>,
+    #[serde(skip)]
+    pub fail_on: Vec<FailOn>,
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseOut {
+    pub tag: String,
+    pub version: String,
+    pub date: String,
+    pub commit: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeOut {
+    pub commit: String,
+    pub date: String,
+    pub author: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifiedOut {
+    pub date: String,
+    pub source: VerifiedSource,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonOut {
+    pub kind: ReasonKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleOut {
+    pub path: String,
+    /// The line a finding points at: `verified` in front matter, else 1.
+    pub line: usize,
+    pub url: String,
+    pub title: String,
+    pub lang: String,
+    pub owner: Option<String>,
+    pub status: Status,
+    pub last_changed: Option<ChangeOut>,
+    pub last_verified: Option<VerifiedOut>,
+    pub describes: Option<String>,
+    pub expires: Option<String>,
+    pub reasons: Vec<ReasonOut>,
+    /// This article's status is one the policy fails on, and it is in scope.
+    pub fails: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub articles: usize,
+    pub fresh: usize,
+    pub expiring: usize,
+    pub stale: usize,
+    pub unknown: usize,
+    pub links_checked: usize,
+    pub links_broken: usize,
+}
+
+fn rfc3339(ts: jiff::Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl Report {
+    pub fn build(loaded: &Loaded, fail_on: &[FailOn], scope: &Scope) -> Report {
+        let site = &loaded.site;
+        let releases = loaded
+            .history
+            .releases
+            .iter()
+            .map(|r| ReleaseOut {
+                tag: r.tag.clone(),
+                version: r.version.to_string(),
+                date: rfc3339(r.date),
+                commit: r.commit.clone(),
+            })
+            .collect();
+        let fails_status = |s: Status| match s {
+            Status::Stale => fail_on.contains(&FailOn::Stale),
+            Status::Expiring => fail_on.contains(&FailOn::Expiring),
+            Status::Unknown => fail_on.contains(&FailOn::Unknown),
+            Status::Fresh => false,
+        };
+        let in_scope = |i: usize| {
+            let a = &site.articles[i];
+            scope
+                .owner
+                .as_ref()
+                .is_none_or(|o| a.owner.as_deref() == Some(o.as_str()))
+                && scope.section.as_ref().is_none_or(|s| {
+                    let s = s.trim_matches('/');
+                    a.src.rel.starts_with(&format!("{s}/"))
+                })
+        };
+        let can_fail = |i: usize| {
+            in_scope(i)
+                && scope
+                    .changed
+                    .as_ref()
+                    .is_none_or(|c| c.contains(&site.articles[i].src.rel))
+        };
+        let mut summary = Summary::default();
+        let mut articles = Vec::new();
+        for (i, a) in site.articles.iter().enumerate() {
+            if !in_scope(i) || a.front.draft {
+                continue;
+            }
+            let f = &loaded.freshness[i];
+            summary.articles += 1;
+            match f.status {
+                Status::Fresh => summary.fresh += 1,
+                Status::Expiring => summary.expiring += 1,
+                Status::Stale => summary.stale += 1,
+                Status::Unknown => summary.unknown += 1,
+            }
+            let line = match crate::config::key_position(
+                &a.src.text[..a.src.split.body_start],
+                "verified",
+            )
+            .0
+            {
+                0 => 1,
+                l => l,
+            };
+            articles.push(ArticleOut {
+                path: a.src.shown.display().to_string(),
+                line,
+                url: format!("{}{}", site.base_path(), a.path),
+                title: a.title.clone(),
+                lang: site.config.default_language.clone(),
+                owner: a.owner.clone(),
+                status: f.status,
+                last_changed: loaded.last_changes[i].as_ref().map(|c| ChangeOut {
+                    commit: c.commit.clone(),
+                    date: rfc3339(c.date),
+                    author: c.author.clone(),
+                }),
+                last_verified: f
+                    .last_verified
+                    .zip(f.verified_source)
+                    .map(|(d, s)| VerifiedOut {
+                        date: d.to_string(),
+                        source: s,
+                    }),
+                describes: f
+                    .describes
+                    .map(|d| loaded.history.releases[d].version.to_string())
+                    .or_else(|| f.describes_text.clone()),
+                expires: f.expires.map(|d| d.to_string()),
+                reasons: f
+                    .reasons
+                    .iter()
+                    .map(|r| ReasonOut {
+                        kind: r.kind,
+                        message: r.message.clone(),
+                    })
+                    .collect(),
+                fails: fails_status(f.status) && can_fail(i),
+            });
+        }
+
+        let link_in_scope = |l: &LinkResult| l.article.is_none_or(in_scope);
+        let link_can_fail = |l: &LinkResult| l.article.is_none_or(can_fail);
+        let checked: Vec<&LinkResult> = loaded.links.iter().filter(|l| link_in_scope(l)).collect();
+        summary.links_checked = checked
+            .iter()
+            .filter(|l| l.status != links::Status::Skipped)
+            .count();
+        summary.links_broken = checked
+            .iter()
+            .filter(|l| l.status == links::Status::Broken)
+            .count();
+        let links: Vec<LinkResult> = checked
+            .iter()
+            .filter(|l| scope.verbose || l.status != links::Status::Ok)
+            .map(|l| (*l).clone())
+            .collect();
+
+        let mut failures = Vec::new();
+        let failing_articles: Vec<&ArticleOut> = articles.iter().filter(|a| a.fails).collect();
+        for st in [Status::Stale, Status::Expiring, Status::Unknown] {
+            let n = failing_articles.iter().filter(|a| a.status == st).count();
+            if n > 0 {
+                failures.push(format!("{n} {st} article{}", if n == 1 { "" } else { "s" }));
+            }
+        }
+        if fail_on.contains(&FailOn::BrokenLinks) {
+            let n = checked
+                .iter()
+                .filter(|l| {
+                    l.status == links::Status::Broken
+                        && l.kind != links::Kind::External
+                        && link_can_fail(l)
+                })
+                .count();
+            if n > 0 {
+                failures.push(format!("{n} broken link{}", if n == 1 { "" } else { "s" }));
+            }
+        }
+        if fail_on.contains(&FailOn::ExternalLinks) {
+            let n = checked
+                .iter()
+                .filter(|l| {
+                    l.status == links::Status::Broken
+                        && l.kind == links::Kind::External
+                        && link_can_fail(l)
+                })
+                .count();
+            if n > 0 {
+                failures.push(format!(
+                    "{n} broken external link{}",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        let warnings: Vec<String> = loaded
+            .diagnostics
+            .warnings()
+            .filter(|d| {
+                !d.message.starts_with("broken ") && !d.message.starts_with("missing image")
+            })
+            .map(ToString::to_string)
+            .collect();
+        if fail_on.contains(&FailOn::Warnings) && !warnings.is_empty() {
+            failures.push(format!(
+                "{} warning{}",
+                warnings.len(),
+                if warnings.len() == 1 { "" } else { "s" }
+            ));
+        }
+
+        Report {
+            schema: SCHEMA,
+            now: rfc3339(loaded.now),
+            head: loaded.history.head.clone(),
+            releases,
+            articles,
+            links,
+            summary,
+            failures,
+            fail_on: fail_on.to_vec(),
+            warnings,
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// Whether a broken link counts against the policy.
+    pub fn link_fails(&self, l: &LinkResult) -> bool {
+        l.status == links::Status::Broken
+            && if l.kind == links::Kind::External {
+                self.fail_on.contains(&FailOn::ExternalLinks)
+            } else {
+                self.fail_on.contains(&FailOn::BrokenLinks)
+            }
+    }
+
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Text => text::render(self, color),
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&self.json()).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            Format::Junit => junit::render(self),
+            Format::Github => github::render(self),
+            Format::Sarif => sarif::render(self),
+            Format::Markdown => markdown::render(self),
+        }
+    }
+
+    /// The documented JSON shape (schema `kbfresh/check/1`).
+    fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(arts) = v.get_mut("articles").and_then(|a| a.as_array_mut()) {
+            for a in arts {
+                if let Some(o) = a.as_object_mut() {
+                    o.remove("line");
+                }
+            }
+        }
+        v
+    }
+
+    /// The summary line every human-readable format ends with.
+    pub fn summary_line(&self) -> String {
+        let s = &self.summary;
+        format!(
+            "{} articles: {} fresh, {} expiring, {} stale, {} unknown; {} links checked, {} broken. {}",
+            s.articles,
+            s.fresh,
+            s.expiring,
+            s.stale,
+            s.unknown,
+            s.links_checked,
+            s.links_broken,
+            if self.passed() {
+                "Check passed.".to_string()
+            } else {
+                format!("Check failed: {}.", self.failures.join(", "))
+            }
+        )
+    }
+}
+
+/// `verify` hint for a writer.
+pub fn verify_hint(path: &str) -> String {
+    format!("kbfresh verify {path}")
+}
+
+pub(crate) fn xml_escape(s: &str) -> String {
+    crate::markdown::escape_attr(s)
+}

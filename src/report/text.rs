@@ -1,0 +1,93 @@
+//! The default report: readable in a CI log. Non-fresh articles grouped by status, then owner, one line
+//! each as `path:line: status: reason`; broken links as `path:line:column: ...`; a summary line.
+
+use super::Report;
+use crate::freshness::Status;
+use crate::links;
+
+fn paint(s: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn render(r: &Report, color: bool) -> String {
+    let mut out = String::new();
+    for (status, code) in [
+        (Status::Stale, "1;31"),
+        (Status::Expiring, "1;33"),
+        (Status::Unknown, "1;36"),
+    ] {
+        let mut group: Vec<_> = r.articles.iter().filter(|a| a.status == status).collect();
+        if group.is_empty() {
+            continue;
+        }
+        group.sort_by(|a, b| (&a.owner, &a.path).cmp(&(&b.owner, &b.path)));
+        out.push_str(&paint(
+            &format!("{} ({})", status.as_str().to_uppercase(), group.len()),
+            code,
+            color,
+        ));
+        out.push('\n');
+        let mut owner: Option<&Option<String>> = None;
+        for a in group {
+            if owner != Some(&a.owner) {
+                owner = Some(&a.owner);
+                out.push_str(&format!(
+                    "  owner: {}\n",
+                    a.owner.as_deref().unwrap_or("(none)")
+                ));
+            }
+            let label = paint(status.as_str(), code, color);
+            let mark = if a.fails { "" } else { " (not failing)" };
+            for reason in &a.reasons {
+                out.push_str(&format!(
+                    "    {}:{}: {label}{mark}: {}\n",
+                    a.path, a.line, reason.message
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    let broken: Vec<_> = r
+        .links
+        .iter()
+        .filter(|l| l.status == links::Status::Broken)
+        .collect();
+    if !broken.is_empty() {
+        out.push_str(&paint(
+            &format!("BROKEN LINKS ({})", broken.len()),
+            "1;31",
+            color,
+        ));
+        out.push('\n');
+        for l in broken {
+            out.push_str(&format!(
+                "    {}:{}:{}: {}",
+                l.path.display(),
+                l.line,
+                l.column,
+                l.message
+            ));
+            if let Some(h) = &l.hint {
+                out.push_str(&format!(" ({h})"));
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    for w in &r.warnings {
+        out.push_str(w);
+        out.push('\n');
+    }
+    let line = r.summary_line();
+    out.push_str(&if r.passed() {
+        paint(&line, "32", color)
+    } else {
+        paint(&line, "1;31", color)
+    });
+    out.push('\n');
+    out
+}

@@ -1,0 +1,336 @@
+//! `kbfresh check`: exit codes, every report format checked structurally, `--fail-on`, `--changed-since`,
+//! filters, and the freshness dashboard that `build` writes.
+
+mod common;
+
+use common::Site;
+
+const NOW: &str = "2026-11-22";
+
+/// A repo with one stale, one expiring, one unverified-but-committed (fresh) and one fresh article,
+/// a broken link, owners, and a release.
+fn site() -> Site {
+    let s = Site::new();
+    s.git_init();
+    s.file("kbfresh.toml", "title = \"Acme\"\n")
+        .file("src/app.rs", "1")
+        .file("content/billing/_index.md", "+++\ntitle = \"Billing\"\nowner = \"team-billing\"\n+++\n")
+        .file("content/billing/refunds.md", "+++\ntitle = \"Refunds\"\nverified = 2025-01-10\n+++\n\nSee [invoices](invoices.md#nope).\n")
+        .file("content/billing/invoices.md", "+++\ntitle = \"Invoices\"\nverified = 2025-12-10\n+++\n## Download\n")
+        ;
+    s.commit("docs", "2025-01-10");
+    s.tag("v1.0.0");
+    s.file(
+        "content/account/login.md",
+        "+++\ntitle = \"Logging in\"\nowner = \"team-identity\"\n+++\nText\n",
+    );
+    s.commit("login", "2026-11-01");
+    s
+}
+
+fn check(s: &Site, args: &[&str]) -> common::Run {
+    let mut all = vec!["check", "--now", NOW];
+    all.extend_from_slice(args);
+    s.run(&all)
+}
+
+#[test]
+fn text_report_snapshot_and_exit_code() {
+    let s = site();
+    let r = check(&s, &[]).fails(1);
+    assert_eq!(
+        r.stdout,
+        "STALE (1)\n  owner: team-billing\n    content/billing/refunds.md:3: stale: last verified on 2025-01-10, 681 days ago; the limit is 365 days (max_age_days)\n\n\
+         EXPIRING (1)\n  owner: team-billing\n    content/billing/invoices.md:3: expiring (not failing): last verified on 2025-12-10, 347 days ago; verify it by 2026-12-10 (max_age_days = 365)\n\n\
+         BROKEN LINKS (1)\n    content/billing/refunds.md:6:5: broken anchor: `#nope` is not a heading or id in content/billing/invoices.md (anchors there: #download)\n\n\
+         3 articles: 1 fresh, 1 expiring, 1 stale, 0 unknown; 1 links checked, 1 broken. Check failed: 1 stale article, 1 broken link.\n"
+    );
+}
+
+#[test]
+fn passes_when_nothing_fails_and_exit_2_on_bad_input() {
+    let s = site();
+    s.file(
+        "content/billing/refunds.md",
+        "+++\ntitle = \"Refunds\"\n+++\nFixed.\n",
+    );
+    s.commit("fix", "2026-11-10");
+    let r = check(&s, &[]).ok();
+    assert!(r.stdout.ends_with("Check passed.\n"), "{}", r.stdout);
+    check(&s, &["--fail-on", "stale,bogus"]).fails(2);
+    check(&s, &["--format", "yaml"]).fails(2);
+    s.file("content/billing/bad.md", "+++\ntitle = \n+++\n");
+    let r = check(&s, &[]).fails(2);
+    assert!(
+        r.stderr.contains("content/billing/bad.md:2:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn fail_on_list_and_config() {
+    let s = site();
+    // At 2026-11-22 invoices (verified 2025-12-10) is within 30 days of its 365-day limit: expiring.
+    let r = check(&s, &["--fail-on", "expiring"]).fails(1);
+    assert!(
+        r.stdout.contains("Check failed: 1 expiring article."),
+        "{}",
+        r.stdout
+    );
+    let r = check(&s, &["--fail-on", "unknown"]).ok();
+    assert!(r.stdout.contains("stale (not failing)"), "{}", r.stdout);
+    s.file(
+        "kbfresh.toml",
+        "title = \"Acme\"\n[check]\nfail_on = [\"broken-links\"]\n",
+    );
+    let r = check(&s, &[]).fails(1);
+    assert!(
+        r.stdout.contains("Check failed: 1 broken link."),
+        "{}",
+        r.stdout
+    );
+    s.file("kbfresh.toml", "[check]\nfail_on = [\"stael\"]\n");
+    let r = check(&s, &[]).fails(2);
+    assert!(
+        r.stderr
+            .contains("kbfresh.toml:2:11: [check] fail_on: `stael`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn json_report_follows_the_documented_schema() {
+    let s = site();
+    let r = check(&s, &["--format", "json"]).fails(1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    assert_eq!(v["schema"], "kbfresh/check/1");
+    assert_eq!(v["now"], "2026-11-22T00:00:00Z");
+    assert_eq!(v["head"].as_str().unwrap().len(), 40);
+    assert_eq!(v["releases"][0]["tag"], "v1.0.0");
+    for key in ["tag", "version", "date", "commit"] {
+        assert!(v["releases"][0].get(key).is_some(), "{key}");
+    }
+    let arts = v["articles"].as_array().unwrap();
+    assert_eq!(arts.len(), 3);
+    let refunds = arts
+        .iter()
+        .find(|a| a["path"] == "content/billing/refunds.md")
+        .unwrap();
+    for key in [
+        "path",
+        "url",
+        "title",
+        "lang",
+        "owner",
+        "status",
+        "last_changed",
+        "last_verified",
+        "describes",
+        "expires",
+        "reasons",
+    ] {
+        assert!(refunds.get(key).is_some(), "article field {key}");
+    }
+    assert_eq!(refunds["status"], "stale");
+    assert_eq!(refunds["owner"], "team-billing");
+    assert_eq!(refunds["url"], "/billing/refunds/");
+    assert_eq!(refunds["last_verified"]["date"], "2025-01-10");
+    assert_eq!(refunds["last_verified"]["source"], "front_matter");
+    assert_eq!(refunds["expires"], "2026-01-10");
+    assert_eq!(refunds["reasons"][0]["kind"], "age");
+    assert_eq!(refunds["last_changed"]["author"], "Ada Writer");
+    assert_eq!(refunds["last_changed"]["date"], "2025-01-10T12:00:00Z");
+    let link = &v["links"][0];
+    assert_eq!(
+        (link["line"].as_u64(), link["column"].as_u64()),
+        (Some(6), Some(5))
+    );
+    assert_eq!(link["kind"], "anchor");
+    assert_eq!(link["status"], "broken");
+    for key in ["path", "target", "message"] {
+        assert!(link.get(key).is_some());
+    }
+    let sum = &v["summary"];
+    assert_eq!(
+        (
+            sum["articles"].as_u64(),
+            sum["stale"].as_u64(),
+            sum["links_broken"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1))
+    );
+}
+
+#[test]
+fn junit_sarif_github_markdown() {
+    let s = site();
+    // Make refunds stale by age for this test: edits must not count.
+    s.file(
+        "kbfresh.toml",
+        "[freshness]\nedits_count_as_verification = false\n",
+    );
+    let junit = check(&s, &["--format", "junit"]).fails(1).stdout;
+    let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("4"));
+    let failures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
+    assert_eq!(
+        failures.len(),
+        2,
+        "refunds (stale) and the broken link; invoices (expiring) and login (unknown) do not fail by default: {junit}"
+    );
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&check(&s, &["--format", "sarif"]).fails(1).stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let anchor = results
+        .iter()
+        .find(|r| r["ruleId"] == "broken-anchor")
+        .unwrap();
+    let region = &anchor["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(6), Some(5))
+    );
+    let rule_ids: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for r in results {
+        assert!(rule_ids.contains(&r["ruleId"].as_str().unwrap()));
+    }
+
+    let summary = s.path("summary.md");
+    let mut c = common::kbfresh();
+    c.args(["check", "--now", NOW, "--format", "github", "--root"])
+        .arg(s.root())
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let gh = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        gh.contains("::error file=content/billing/refunds.md,line=3,title=Stale article::"),
+        "{gh}"
+    );
+    assert!(
+        gh.contains(
+            "::error file=content/billing/refunds.md,line=6,col=5,title=Broken link::broken anchor"
+        ),
+        "{gh}"
+    );
+    assert!(
+        gh.contains(
+            "::warning file=content/account/login.md,line=1,title=Article never verified::"
+        ),
+        "{gh}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("| [Refunds](content/billing/refunds.md) | stale ❌ |"),
+        "{md}"
+    );
+    assert!(md.contains("`kbfresh verify content/billing/refunds.md`"));
+}
+
+#[test]
+fn several_formats_each_to_its_own_output() {
+    let s = site();
+    let r = check(
+        &s,
+        &[
+            "--format", "json", "--output", "r.json", "--format", "github", "--format", "junit",
+            "--output", "r.xml",
+        ],
+    )
+    .fails(1);
+    assert!(
+        r.stdout.starts_with("::"),
+        "github goes to stdout: {}",
+        r.stdout
+    );
+    let json = s.read("r.json");
+    assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+    assert!(roxmltree::Document::parse(&s.read("r.xml")).is_ok());
+    assert!(
+        r.stderr.contains("Check failed"),
+        "summary on stderr when stdout is not text"
+    );
+    check(&s, &["--output", "x.json"]).fails(2);
+}
+
+#[test]
+fn changed_since_limits_what_can_fail() {
+    let s = site();
+    s.git(&["branch", "base"]);
+    s.file(
+        "content/account/login.md",
+        "+++\ntitle = \"Logging in\"\n+++\nEdited.\n",
+    );
+    s.commit("edit login", "2026-11-15");
+    // refunds is stale but unchanged since `base`: reported, not failing. Its broken link too.
+    let r = check(&s, &["--changed-since", "base"]).ok();
+    assert!(
+        r.stdout.contains("refunds.md:3: stale (not failing)"),
+        "{}",
+        r.stdout
+    );
+    let r = check(&s, &["--changed-since", "nope"]).fails(2);
+    assert!(r.stderr.contains("--changed-since `nope`"), "{}", r.stderr);
+    // An uncommitted edit is a change: its broken link now fails the check.
+    s.file(
+        "content/billing/refunds.md",
+        "+++\ntitle = \"Refunds\"\n+++\n[gone](missing.md)\n",
+    );
+    let r = check(&s, &["--changed-since", "base"]).fails(1);
+    assert!(
+        r.stdout.contains("Check failed: 1 broken link."),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn owner_and_section_filters() {
+    let s = site();
+    let r = check(&s, &["--owner", "team-identity", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["articles"].as_array().unwrap().len(), 1);
+    let r = check(&s, &["--section", "billing"]).fails(1);
+    assert!(r.stdout.starts_with("STALE"), "{}", r.stdout);
+    assert!(r.stdout.contains("2 articles"), "{}", r.stdout);
+    check(&s, &["--section", "nowhere"]).fails(2);
+}
+
+#[test]
+fn build_writes_a_dashboard_outside_the_sitemap() {
+    let s = site();
+    s.build().ok();
+    let d = s.read("public/_freshness/index.html");
+    assert!(d.contains("Freshness dashboard"));
+    assert!(d.contains("noindex"));
+    assert!(
+        d.contains("<svg class=\"chart\""),
+        "age chart drawn at build time"
+    );
+    assert!(d.contains("kbfresh verify content/billing/refunds.md"));
+    assert!(!s.read("public/sitemap.xml").contains("_freshness"));
+    assert!(
+        !s.read("public/index.html").contains("_freshness"),
+        "not linked from customer pages"
+    );
+    s.file("kbfresh.toml", "[dashboard]\nenabled = false\n");
+    s.build().ok();
+    assert!(
+        !s.exists("public/_freshness/index.html"),
+        "removed when disabled"
+    );
+}
