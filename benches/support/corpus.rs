@@ -149,7 +149,7 @@ fn article_text(spec: &Spec, i: usize, rev: usize, r: &mut Rng) -> String {
     }
     let _ = writeln!(s, "{} (revision {rev}).\n", words(r, 25));
     for h in 0..3 {
-        let _ = writeln!(s, "## Step {h}: {}\n", words(r, 3));
+        let _ = writeln!(s, "## Step {h}: {} {{#step-{h}}}\n", words(r, 3));
         let _ = writeln!(s, "{}.\n", words(r, 30));
         let _ = writeln!(
             s,
@@ -164,7 +164,7 @@ fn article_text(spec: &Spec, i: usize, rev: usize, r: &mut Rng) -> String {
     let rel = format!("../{}", other_path.trim_start_matches("content/"));
     let _ = writeln!(
         s,
-        "See also [{}]({rel}) and [its first step]({rel}#step-0-x).\n",
+        "See also [{}]({rel}) and [its first step]({rel}#step-0).\n",
         words(r, 2)
     );
     let _ = writeln!(

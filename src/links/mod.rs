@@ -46,6 +46,9 @@ pub struct LinkResult {
     /// Index of the article the link is in (`None` for a section's `_index.md`).
     #[serde(skip)]
     pub article: Option<usize>,
+    /// The site path the link resolved to (for hints), when it is a path on this site.
+    #[serde(skip)]
+    pub resolved: Option<String>,
 }
 
 impl LinkResult {
@@ -109,17 +112,41 @@ pub fn check_internal(
             }
         }
     }
-    // Hints search every page: only for the first few broken links, so a site full of broken links
-    // does not make the check quadratic.
-    let pages: Vec<&str> = checker.paths.keys().map(String::as_str).collect();
+    // Hints look among the pages of the same folder (a typo rarely changes the folder); only the first
+    // few broken links search the whole site, so a site full of broken links stays linear.
+    let mut by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in checker.paths.keys() {
+        let dir = p
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d);
+        by_dir.entry(dir).or_default().push(p.as_str());
+    }
+    let all: Vec<&str> = checker.paths.keys().map(String::as_str).collect();
+    let mut global_searches = 0;
     for r in out
         .iter_mut()
         .filter(|r| r.status == Status::Broken && r.kind != Kind::Anchor)
-        .take(200)
     {
-        if r.hint.is_none()
-            && let Some(best) = crate::diagnostics::closest(&r.target_path(), pages.iter().copied())
-        {
+        if r.hint.is_some() {
+            continue;
+        }
+        let resolved = r.resolved.clone().unwrap_or_else(|| r.target_path());
+        let dir = resolved
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d);
+        let local = by_dir
+            .get(dir)
+            .and_then(|c| crate::diagnostics::closest(&resolved, c.iter().copied()));
+        let best = local.or_else(|| {
+            if global_searches >= 20 {
+                return None;
+            }
+            global_searches += 1;
+            crate::diagnostics::closest(&resolved, all.iter().copied())
+        });
+        if let Some(best) = best {
             r.hint = Some(format!("did you mean `{best}`?"));
         }
     }
@@ -224,6 +251,7 @@ impl<'a> Internal<'a> {
             message,
             hint: None,
             article: None,
+            resolved: None,
         };
         let href = l.href.trim();
         if href.is_empty() {
@@ -271,6 +299,13 @@ impl<'a> Internal<'a> {
             let decoded = percent_decode(&abs);
             self.lookup(&decoded).or_else(|| self.lookup(&abs))
         };
+        let resolved_path = (!path_part.is_empty()).then(|| {
+            if path_part.starts_with('/') {
+                path_part.to_string()
+            } else {
+                join_url(&format!("{}{page_path}", self.base), path_part)
+            }
+        });
         let Some(t) = target else {
             let what = if l.target.ends_with(".md") || l.target.contains(".md#") {
                 format!(
@@ -282,7 +317,7 @@ impl<'a> Internal<'a> {
             } else {
                 format!("broken link: nothing is published at `{}`", l.target)
             };
-            return Some(result(
+            let mut r = result(
                 if l.kind == LinkKind::Image {
                     Kind::Asset
                 } else {
@@ -290,7 +325,9 @@ impl<'a> Internal<'a> {
                 },
                 Status::Broken,
                 what,
-            ));
+            );
+            r.resolved = resolved_path.map(|p| p.trim_end_matches(".md").to_string());
+            return Some(r);
         };
         if let Some(frag) = fragment.filter(|f| !f.is_empty()) {
             let frag_decoded = percent_decode(frag);
