@@ -518,3 +518,40 @@ fn bom_crlf_and_invalid_utf8() {
     let r = s.build().fails(2);
     assert!(r.stderr.contains("content/billing/latin1.md:4:4: the file is not valid UTF-8 (invalid byte 0xe9 at byte offset 23)"), "{}", r.stderr);
 }
+
+/// The bundled example help centre builds cleanly: every link and anchor resolves.
+#[test]
+fn content_example_builds_without_broken_links() {
+    let s = Site::new();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let rel = e.path().strip_prefix(&src).unwrap();
+        if rel.starts_with("public") || !e.file_type().is_file() {
+            continue;
+        }
+        s.bytes(rel.to_str().unwrap(), &std::fs::read(e.path()).unwrap());
+    }
+    let r = s.build().ok();
+    assert!(
+        !r.stderr.contains("broken") && !r.stderr.contains("missing image"),
+        "{}",
+        r.stderr
+    );
+    let summary = r.stdout.lines().last().unwrap_or("");
+    let articles: usize = summary
+        .split('(')
+        .nth(1)
+        .and_then(|x| x.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(articles >= 20, "{summary}");
+    assert!(s.read("public/index.html").contains("kbfresh Help Centre"));
+    assert!(
+        s.exists("public/guide/install/index.html"),
+        "alias redirect"
+    );
+    assert!(
+        s.read("public/help/glossary/index.html").contains("<dt>"),
+        "definition lists"
+    );
+}
