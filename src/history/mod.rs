@@ -111,15 +111,7 @@ impl History {
         }
 
         // Content files by path relative to the repository root.
-        let workdir_c = std::fs::canonicalize(&workdir).unwrap_or(workdir.clone());
-        let content_prefix = std::fs::canonicalize(&site.content_dir)
-            .ok()
-            .and_then(|c| {
-                c.strip_prefix(&workdir_c)
-                    .ok()
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-            })
-            .unwrap_or_default();
+        let content_prefix = content_prefix(&workdir, &site.content_dir);
         // The content folder is canonical already, so paths inside it need no system call each.
         let mut wanted: HashMap<String, usize> = HashMap::with_capacity(site.articles.len());
         for (i, a) in site.articles.iter().enumerate() {
@@ -348,6 +340,19 @@ impl History {
             cache::save(dir, c);
         }
     }
+}
+
+/// The content folder relative to the work tree, `/`-separated (`""` when it is the work tree).
+fn content_prefix(workdir: &Path, content_dir: &Path) -> String {
+    let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+    std::fs::canonicalize(content_dir)
+        .ok()
+        .and_then(|c| {
+            c.strip_prefix(&workdir)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_default()
 }
 
 /// `src/billing/**` reads better as `src/billing/`.
@@ -903,15 +908,7 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
         .map_err(bad_rev)?;
     let to = head.tree().map_err(bad_rev)?;
     let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
-    let workdir_c = std::fs::canonicalize(&workdir).unwrap_or(workdir);
-    let prefix = std::fs::canonicalize(&site.content_dir)
-        .ok()
-        .and_then(|c| {
-            c.strip_prefix(&workdir_c)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-        })
-        .unwrap_or_default();
+    let prefix = content_prefix(&workdir, &site.content_dir);
     let strip = |p: &str| -> Option<String> {
         if prefix.is_empty() {
             Some(p.to_string())
