@@ -319,7 +319,14 @@ pub fn evaluate(
             .collect(),
         (None, None) => Vec::new(),
     };
-    let mut stale_versions: Vec<String> = Vec::new();
+    struct Found {
+        release: usize,
+        status: Status,
+        hit: Option<CoversHit>,
+        bump: Bump,
+        due: Date,
+    }
+    let mut found: Vec<Found> = Vec::new();
     // What `covers` matched in releases not yet reported (see below).
     let mut pending = CoversHit::default();
     for i in newer {
@@ -363,55 +370,81 @@ pub fn evaluate(
         } else {
             Status::Expiring
         };
-        let against = if describes_label.is_empty() {
-            String::new()
+        found.push(Found {
+            release: i,
+            status: this_status,
+            hit,
+            bump,
+            due,
+        });
+    }
+
+    // Only the first release past its grace period made the article stale; later ones are counted in
+    // its reason, not listed one by one (an old article would otherwise carry dozens of reasons).
+    // Without a stale one, the first release still in its grace period says when to review.
+    let stale: Vec<&Found> = found.iter().filter(|f| f.status == Status::Stale).collect();
+    let expiring = found.iter().find(|f| f.status == Status::Expiring);
+    let against = if describes_label.is_empty() {
+        String::new()
+    } else {
+        format!(" against {describes_label}")
+    };
+    let reported = stale
+        .first()
+        .copied()
+        .or(if stale.is_empty() { expiring } else { None });
+    if let Some(f) = reported {
+        let r = &releases[f.release];
+        let released = date_of(r.date);
+        let review = if f.status == Status::Expiring {
+            format!("; review it by {}", f.due)
         } else {
-            format!(" against {describes_label}")
+            String::new()
         };
-        let message = match &hit {
+        let later = match stale.len() {
+            0 | 1 => String::new(),
+            n => format!(
+                "; {} later release{} did too, up to {}",
+                n - 1,
+                if n == 2 { "" } else { "s" },
+                releases[stale[n - 1].release].tag
+            ),
+        };
+        let message = match &f.hit {
             Some(h) => format!(
-                "{} (released {released}) changed {} in {} commit{} after this article was verified on {last_verified}{against}{}",
+                "{} (released {released}) changed {} in {} commit{} after this article was verified on {last_verified}{against}{later}{review}",
                 r.tag,
                 h.paths.join(", "),
                 h.commits,
                 if h.commits == 1 { "" } else { "s" },
-                if this_status == Status::Expiring {
-                    format!("; review it by {due}")
-                } else {
-                    String::new()
-                }
             ),
             None => format!(
-                "{} (released {released}) is a {} release after {}, which this article describes (verified on {last_verified}){}",
+                "{} (released {released}) is a {} release after {}, which this article describes (verified on {last_verified}){later}{review}",
                 r.tag,
-                bump.as_str(),
+                f.bump.as_str(),
                 if describes_label.is_empty() {
                     "the last release it was checked against".to_string()
                 } else {
                     describes_label.clone()
                 },
-                if this_status == Status::Expiring {
-                    format!("; review it by {due}")
-                } else {
-                    String::new()
-                }
             ),
         };
-        if this_status == Status::Stale {
-            stale_versions.push(r.version.to_string());
-        }
-        status = status.max(this_status);
+        status = status.max(f.status);
         reasons.push(Reason {
-            kind: if hit.is_some() {
+            release: Some(f.release),
+            kind: if f.hit.is_some() {
                 ReasonKind::Covers
             } else {
                 ReasonKind::Release
             },
-            status: this_status,
+            status: f.status,
             message,
-            release: Some(i),
         });
     }
+    let stale_versions: Vec<String> = stale
+        .iter()
+        .map(|f| releases[f.release].version.to_string())
+        .collect();
 
     banner = match stale_versions.as_slice() {
         [] => None,
@@ -648,6 +681,13 @@ mod tests {
                 "Versions 2.3.1 to 2.4.0 changed features this article describes; some steps may differ."
             )
         );
+        // One reason: the release that made it stale, with the later ones counted.
+        assert_eq!(f.reasons.len(), 1);
+        assert_eq!(
+            f.reasons[0].message,
+            "v2.3.1 (released 2026-03-01) is a patch release after v2.3.0, which this article describes (verified on 2026-02-01); 1 later release did too, up to v2.4.0"
+        );
+        assert_eq!(f.reasons[0].release, Some(1));
     }
 
     #[test]
