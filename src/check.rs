@@ -119,7 +119,19 @@ fn run_inner(
         section: args.section.clone(),
         verbose: printer.verbose,
     };
-    let _ = args.offline; // External links are only checked by the link checker; offline skips them.
+    let mut loaded = loaded;
+    if !args.offline {
+        let progress =
+            std::io::stderr().is_terminal() && !printer.quiet && std::env::var_os("CI").is_none();
+        let cfg = loaded.site.config.links.clone();
+        kbfresh::links::check_external(
+            &mut loaded.links,
+            &loaded.site.root,
+            &cfg,
+            !args.no_cache,
+            progress,
+        );
+    }
     let report = Report::build(&loaded, &fail_on, &scope);
 
     let text_on_stdout = targets

@@ -55,6 +55,9 @@ pub enum Command {
         /// Output folder (overrides `output_dir`; default: public under the root)
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Also check external links (over the network); broken ones are warnings
+        #[arg(long)]
+        check_external: bool,
     },
     /// Check freshness and links for CI: report, and exit 1 when the policy fails
     Check(CheckArgs),
@@ -94,9 +97,12 @@ pub struct CheckArgs {
     /// (comma-separated; default from `[check] fail_on`, else stale,broken-links)
     #[arg(long, value_name = "LIST")]
     pub fail_on: Option<String>,
-    /// Skip external links
+    /// Skip external links (no network)
     #[arg(long)]
     pub offline: bool,
+    /// Check external links again even when the cache says they worked recently
+    #[arg(long)]
+    pub no_cache: bool,
     /// Only articles changed since this git revision (a pull request's base) can fail; the rest are
     /// still reported
     #[arg(long, value_name = "REV")]

@@ -23,6 +23,124 @@ pub struct Config {
     pub freshness: FreshnessConfig,
     pub check: CheckConfig,
     pub dashboard: DashboardConfig,
+    pub links: LinksConfig,
+}
+
+/// `[links]`: the external link checker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinksConfig {
+    pub max_concurrency: usize,
+    pub max_per_host: usize,
+    /// Minimum time between two requests to one host.
+    pub min_interval_ms: u64,
+    /// `get` (needed to check fragments) or `head` (falls back to GET on 405/501).
+    pub method: String,
+    /// Seconds per request.
+    pub timeout: f64,
+    /// Seconds for the whole run.
+    pub deadline: f64,
+    pub max_redirects: usize,
+    pub retries: u32,
+    /// Status codes that count as working: numbers or ranges such as "200..=299".
+    pub accept: Vec<StatusSpec>,
+    /// Regexes of URLs never checked (also one per line in `.kbfreshignore`).
+    pub exclude: Vec<String>,
+    /// When not empty, only URLs matching one of these are checked.
+    pub include: Vec<String>,
+    pub allow_private: bool,
+    pub user_agent: Option<String>,
+    /// How long a success is trusted: seconds, or "30m", "12h", "1d".
+    pub cache_max_age: DurationSpec,
+    pub hosts: std::collections::BTreeMap<String, HostConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HostConfig {
+    pub max_concurrency: Option<usize>,
+    pub min_interval_ms: Option<u64>,
+    /// Extra request headers; `${NAME}` is read from the environment.
+    pub headers: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StatusSpec {
+    Code(u16),
+    Range(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DurationSpec {
+    Seconds(u64),
+    Text(String),
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        LinksConfig {
+            max_concurrency: 64,
+            max_per_host: 4,
+            min_interval_ms: 50,
+            method: "get".into(),
+            timeout: 20.0,
+            deadline: 600.0,
+            max_redirects: 10,
+            retries: 3,
+            accept: vec![StatusSpec::Range("200..=299".into())],
+            exclude: Vec::new(),
+            include: Vec::new(),
+            allow_private: false,
+            user_agent: None,
+            cache_max_age: DurationSpec::Text("1d".into()),
+            hosts: Default::default(),
+        }
+    }
+}
+
+fn parse_range(s: &str) -> Option<(u16, u16)> {
+    let s = s.trim();
+    if let Some((a, b)) = s.split_once("..=").or_else(|| s.split_once('-')) {
+        let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        return (a <= b).then_some((a, b));
+    }
+    let c = s.parse().ok()?;
+    Some((c, c))
+}
+
+fn parse_duration(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().ok()?;
+    let mult = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+impl LinksConfig {
+    pub fn accept_ranges(&self) -> Vec<(u16, u16)> {
+        self.accept
+            .iter()
+            .filter_map(|a| match a {
+                StatusSpec::Code(c) => Some((*c, *c)),
+                StatusSpec::Range(r) => parse_range(r),
+            })
+            .collect()
+    }
+
+    pub fn cache_max_age_secs(&self) -> u64 {
+        match &self.cache_max_age {
+            DurationSpec::Seconds(s) => *s,
+            DurationSpec::Text(t) => parse_duration(t).unwrap_or(86_400),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -63,6 +181,7 @@ impl Default for Config {
             freshness: FreshnessConfig::default(),
             check: CheckConfig::default(),
             dashboard: DashboardConfig::default(),
+            links: LinksConfig::default(),
         }
     }
 }
@@ -259,6 +378,56 @@ impl Config {
             ))
             .at(shown, line, col)
             .hint("use a folder name such as \"_freshness\""));
+        }
+        let l = &self.links;
+        if !matches!(l.method.as_str(), "get" | "head") {
+            let (line, col) = at_key("method");
+            return Err(Diagnostic::error(format!(
+                "[links] method `{}` must be \"get\" or \"head\"",
+                l.method
+            ))
+            .at(shown, line, col));
+        }
+        for a in &l.accept {
+            if let StatusSpec::Range(r) = a
+                && parse_range(r).is_none()
+            {
+                let (line, col) = at_key("accept");
+                return Err(Diagnostic::error(format!(
+                    "[links] accept: `{r}` is not a status code or range"
+                ))
+                .at(shown, line, col)
+                .hint("write codes and ranges such as [200, \"300..=399\"]"));
+            }
+        }
+        if let DurationSpec::Text(t) = &l.cache_max_age
+            && parse_duration(t).is_none()
+        {
+            let (line, col) = at_key("cache_max_age");
+            return Err(Diagnostic::error(format!(
+                "[links] cache_max_age `{t}` is not a duration"
+            ))
+            .at(shown, line, col)
+            .hint("write seconds, or a number with s, m, h or d: \"12h\", \"1d\""));
+        }
+        for re in l.exclude.iter().chain(&l.include) {
+            if let Err(e) = regex::Regex::new(re) {
+                let (line, col) = at_key(if l.exclude.contains(re) {
+                    "exclude"
+                } else {
+                    "include"
+                });
+                return Err(
+                    Diagnostic::error(format!("[links] `{re}` is not a valid regex: {e}"))
+                        .at(shown, line, col),
+                );
+            }
+        }
+        if !(l.timeout > 0.0 && l.deadline > 0.0) {
+            return Err(Diagnostic::error(
+                "[links] timeout and deadline must be more than 0 seconds",
+            )
+            .in_file(shown));
         }
         for re in &self.freshness.ignore_commit_messages {
             if let Err(e) = regex::Regex::new(re) {

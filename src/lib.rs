@@ -346,8 +346,30 @@ pub struct BuildReport {
 
 /// The whole pipeline: writes the site. On any error nothing in the output folder is touched.
 pub fn build(opts: &Options) -> Result<BuildReport, Failure> {
+    build_with(opts, false)
+}
+
+/// `build`, optionally checking external links too (broken ones become warnings).
+pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, Failure> {
     let start = Instant::now();
-    let loaded = load(opts)?;
+    let mut loaded = load(opts)?;
+    if check_external {
+        let cfg = loaded.site.config.links.clone();
+        let progress = std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("CI").is_none();
+        links::check_external(&mut loaded.links, &loaded.site.root, &cfg, true, progress);
+        loaded.diagnostics.extend(
+            loaded
+                .links
+                .iter()
+                .filter(|l| {
+                    matches!(l.kind, links::Kind::External | links::Kind::Fragment)
+                        && l.status == links::Status::Broken
+                })
+                .map(links::LinkResult::diagnostic),
+        );
+        loaded.diagnostics.sort();
+    }
     build_loaded(loaded, start)
 }
 

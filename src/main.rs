@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         root: g.root.clone(),
         content: g.content.clone(),
         output: match &cli.command {
-            Command::Build { output } => output.clone(),
+            Command::Build { output, .. } => output.clone(),
             _ => None,
         },
         base_url: g.base_url.clone(),
@@ -69,36 +69,38 @@ fn main() -> ExitCode {
             let sub = matches.subcommand_matches("check");
             check::run(&opts, args, sub, &printer)
         }
-        Command::Build { .. } => match kbfresh::build(&opts) {
-            Ok(r) => {
-                printer.diagnostics(&r.diagnostics.0);
-                if g.verbose {
-                    let parts: Vec<String> = r
-                        .timings
-                        .iter()
-                        .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
-                        .collect();
-                    eprintln!("note: stages: {}", parts.join(", "));
+        Command::Build { check_external, .. } => {
+            match kbfresh::build_with(&opts, *check_external) {
+                Ok(r) => {
+                    printer.diagnostics(&r.diagnostics.0);
+                    if g.verbose {
+                        let parts: Vec<String> = r
+                            .timings
+                            .iter()
+                            .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                            .collect();
+                        eprintln!("note: stages: {}", parts.join(", "));
+                    }
+                    if !g.quiet {
+                        let s = r.stats;
+                        println!(
+                            "Built {} pages ({} articles in {} sections, {} files copied) in {} ms into {} ({} written, {} unchanged, {} removed)",
+                            r.pages,
+                            r.articles,
+                            r.sections,
+                            r.assets,
+                            r.elapsed.as_millis(),
+                            r.output.display(),
+                            s.written,
+                            s.unchanged,
+                            s.removed
+                        );
+                    }
+                    ExitCode::SUCCESS
                 }
-                if !g.quiet {
-                    let s = r.stats;
-                    println!(
-                        "Built {} pages ({} articles in {} sections, {} files copied) in {} ms into {} ({} written, {} unchanged, {} removed)",
-                        r.pages,
-                        r.articles,
-                        r.sections,
-                        r.assets,
-                        r.elapsed.as_millis(),
-                        r.output.display(),
-                        s.written,
-                        s.unchanged,
-                        s.removed
-                    );
-                }
-                ExitCode::SUCCESS
+                Err(f) => printer.fail(&f),
             }
-            Err(f) => printer.fail(&f),
-        },
+        }
         Command::Verify(args) => {
             let date = match &args.date {
                 Some(d) => match kbfresh::content::frontmatter::parse_date(d) {

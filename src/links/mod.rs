@@ -2,6 +2,8 @@
 //! network): pages, sections, files, aliases, and `#fragments` against the target page's heading ids
 //! and explicit `id` attributes.
 
+pub mod external;
+
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -410,6 +412,119 @@ fn join_url(page: &str, rel: &str) -> String {
         s.push('/');
     }
     s
+}
+
+/// Checks the external links among `results` over the network and updates them in place: each
+/// distinct URL once; fragments against the fetched page. `root` holds `.kbfreshignore` and the cache.
+pub fn check_external(
+    results: &mut [LinkResult],
+    root: &std::path::Path,
+    config: &crate::config::LinksConfig,
+    use_cache: bool,
+    progress: bool,
+) {
+    let mut exclude: Vec<regex::Regex> = config
+        .exclude
+        .iter()
+        .filter_map(|r| regex::Regex::new(r).ok())
+        .collect();
+    if let Ok(text) = std::fs::read_to_string(root.join(".kbfreshignore")) {
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            if let Ok(r) = regex::Regex::new(line) {
+                exclude.push(r);
+            }
+        }
+    }
+    let include: Vec<regex::Regex> = config
+        .include
+        .iter()
+        .filter_map(|r| regex::Regex::new(r).ok())
+        .collect();
+    let split = |target: &str| -> (String, Option<String>) {
+        let t = if let Some(rest) = target.strip_prefix("//") {
+            format!("https://{rest}")
+        } else {
+            target.to_string()
+        };
+        match t.split_once('#') {
+            Some((u, f)) if !f.is_empty() => (u.to_string(), Some(f.to_string())),
+            Some((u, _)) => (u.to_string(), None),
+            None => (t, None),
+        }
+    };
+    let mut urls: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut want_anchors = HashSet::new();
+    for r in results.iter_mut().filter(|r| r.kind == Kind::External) {
+        let (url, frag) = split(&r.target);
+        if exclude.iter().any(|x| x.is_match(&r.target))
+            || (!include.is_empty() && !include.iter().any(|x| x.is_match(&r.target)))
+        {
+            r.status = Status::Skipped;
+            r.message = format!(
+                "`{}` excluded by [links] exclude/include or .kbfreshignore",
+                r.target
+            );
+            continue;
+        }
+        if frag.is_some() {
+            want_anchors.insert(url.clone());
+        }
+        if seen.insert(url.clone()) {
+            urls.push(url);
+        }
+    }
+    if urls.is_empty() {
+        return;
+    }
+    let outcomes = external::check(
+        &urls,
+        &external::Options {
+            config: config.clone(),
+            cache_file: Some(root.join(".kbfresh-cache").join("links.json")),
+            use_cache,
+            progress,
+            want_anchors,
+        },
+    );
+    for r in results
+        .iter_mut()
+        .filter(|r| r.kind == Kind::External && r.status == Status::Skipped)
+    {
+        if r.message.contains("excluded by") {
+            continue;
+        }
+        let (url, frag) = split(&r.target);
+        let Some(o) = outcomes.get(&url) else {
+            continue;
+        };
+        let redirected = o
+            .final_url
+            .as_ref()
+            .map(|f| format!(" (redirected to {f})"))
+            .unwrap_or_default();
+        r.status = o.status;
+        r.message = match o.status {
+            Status::Ok => format!("{}{redirected}", o.message),
+            Status::Broken => format!("broken external link `{url}`: {}{redirected}", o.message),
+            Status::Blocked => format!("blocked: `{url}` answered {}", o.message),
+            Status::Skipped => o.message.clone(),
+        };
+        if o.status == Status::Ok
+            && let (Some(f), Some(anchors)) = (&frag, &o.anchors)
+        {
+            let decoded = percent_decode(f);
+            if !anchors.contains(f) && !anchors.contains(&decoded) {
+                r.kind = Kind::Fragment;
+                r.status = Status::Broken;
+                r.message = format!("fragment `#{f}` not found on {url}{redirected}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub enum FailOn {
     Unknown,
     BrokenLinks,
     ExternalLinks,
+    BlockedLinks,
     Warnings,
 }
 
@@ -39,10 +40,11 @@ impl FromStr for FailOn {
             "unknown" => FailOn::Unknown,
             "broken-links" => FailOn::BrokenLinks,
             "external-links" => FailOn::ExternalLinks,
+            "blocked-links" => FailOn::BlockedLinks,
             "warnings" => FailOn::Warnings,
             other => {
                 return Err(format!(
-                    "`{other}` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, warnings"
+                    "`{other}` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, blocked-links, warnings"
                 ));
             }
         })
@@ -294,33 +296,31 @@ impl Report {
                 failures.push(format!("{n} {st} article{}", if n == 1 { "" } else { "s" }));
             }
         }
-        if fail_on.contains(&FailOn::BrokenLinks) {
-            let n = checked
+        let external =
+            |l: &LinkResult| matches!(l.kind, links::Kind::External | links::Kind::Fragment);
+        let count = |pred: &dyn Fn(&LinkResult) -> bool| {
+            checked
                 .iter()
-                .filter(|l| {
-                    l.status == links::Status::Broken
-                        && l.kind != links::Kind::External
-                        && link_can_fail(l)
-                })
-                .count();
+                .filter(|l| pred(l) && link_can_fail(l))
+                .count()
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if fail_on.contains(&FailOn::BrokenLinks) {
+            let n = count(&|l| l.status == links::Status::Broken && !external(l));
             if n > 0 {
-                failures.push(format!("{n} broken link{}", if n == 1 { "" } else { "s" }));
+                failures.push(format!("{n} broken link{}", plural(n)));
             }
         }
         if fail_on.contains(&FailOn::ExternalLinks) {
-            let n = checked
-                .iter()
-                .filter(|l| {
-                    l.status == links::Status::Broken
-                        && l.kind == links::Kind::External
-                        && link_can_fail(l)
-                })
-                .count();
+            let n = count(&|l| l.status == links::Status::Broken && external(l));
             if n > 0 {
-                failures.push(format!(
-                    "{n} broken external link{}",
-                    if n == 1 { "" } else { "s" }
-                ));
+                failures.push(format!("{n} broken external link{}", plural(n)));
+            }
+        }
+        if fail_on.contains(&FailOn::BlockedLinks) {
+            let n = count(&|l| l.status == links::Status::Blocked);
+            if n > 0 {
+                failures.push(format!("{n} blocked link{}", plural(n)));
             }
         }
         let warnings: Vec<String> = loaded
@@ -359,12 +359,16 @@ impl Report {
 
     /// Whether a broken link counts against the policy.
     pub fn link_fails(&self, l: &LinkResult) -> bool {
-        l.status == links::Status::Broken
-            && if l.kind == links::Kind::External {
+        match l.status {
+            links::Status::Broken
+                if matches!(l.kind, links::Kind::External | links::Kind::Fragment) =>
+            {
                 self.fail_on.contains(&FailOn::ExternalLinks)
-            } else {
-                self.fail_on.contains(&FailOn::BrokenLinks)
             }
+            links::Status::Broken => self.fail_on.contains(&FailOn::BrokenLinks),
+            links::Status::Blocked => self.fail_on.contains(&FailOn::BlockedLinks),
+            _ => false,
+        }
     }
 
     pub fn render(&self, format: Format, color: bool) -> String {

@@ -78,6 +78,29 @@ pub fn render(r: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
+    let blocked: Vec<_> = r
+        .links
+        .iter()
+        .filter(|l| l.status == links::Status::Blocked)
+        .collect();
+    if !blocked.is_empty() {
+        out.push_str(&paint(
+            &format!("BLOCKED LINKS ({})", blocked.len()),
+            "1;33",
+            color,
+        ));
+        out.push('\n');
+        for l in blocked {
+            out.push_str(&format!(
+                "    {}:{}:{}: {}\n",
+                l.path.display(),
+                l.line,
+                l.column,
+                l.message
+            ));
+        }
+        out.push('\n');
+    }
     for w in &r.warnings {
         out.push_str(w);
         out.push('\n');
