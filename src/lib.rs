@@ -406,7 +406,22 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
         &tera,
     )
     .map_err(Failure)?;
+    // Links the templates wrote (navigation, theme files) on every rendered page.
+    let md_hrefs: std::collections::HashSet<String> = loaded
+        .articles_md
+        .iter()
+        .chain(loaded.sections_md.iter().flatten())
+        .flat_map(|m| {
+            m.links
+                .iter()
+                .map(|l| l.href.split(['#', '?']).next().unwrap_or("").to_string())
+        })
+        .collect();
     timings.push(("render", t.elapsed()));
+    let t = Instant::now();
+    let mut diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(links::check_rendered(&files, &site.base_path(), &md_hrefs));
+    timings.push(("template links", t.elapsed()));
     let t = Instant::now();
     let stats = output::write(&loaded.output_dir, &files)?;
     loaded.history.save_cache();
@@ -419,7 +434,7 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
         stats,
         output: loaded.output_dir.clone(),
         elapsed: start.elapsed(),
-        diagnostics: loaded.diagnostics,
+        diagnostics,
         timings,
     })
 }

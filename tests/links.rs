@@ -69,3 +69,25 @@ fn broken_links_are_warnings_with_location_and_hint_and_the_site_still_builds() 
         "build still writes the site"
     );
 }
+
+#[test]
+fn links_written_by_templates_are_checked_on_rendered_pages() {
+    let s = site();
+    s.file(
+        "templates/404.html",
+        "<!doctype html><title>x</title><img src=\"/logo-missing.png\" alt=\"\"><a href=\"/billing/\">ok</a><a href=\"/billing/refunds/\">ok</a>",
+    );
+    let r = s.build().ok();
+    assert!(
+        r.stderr
+            .contains("broken link from a template: `/logo-missing.png` (first seen on /404.html)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("broken link from a template").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+}

@@ -527,6 +527,71 @@ pub fn check_external(
     }
 }
 
+/// Links the templates put on rendered pages (navigation, breadcrumbs, theme files): every
+/// root-relative `href`/`src` must name a file of the output. Each broken target is reported once,
+/// with the first page it was found on; targets that come from Markdown were reported already.
+pub fn check_rendered(
+    files: &[crate::render::OutFile],
+    base_path: &str,
+    markdown_hrefs: &HashSet<String>,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    use rayon::prelude::*;
+    static ATTR: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r##"(?:href|src)="(/[^"#?]*)"##).expect("valid regex")
+    });
+    let exists: HashSet<String> = files
+        .iter()
+        .map(|f| format!("{base_path}/{}", f.path))
+        .collect();
+    let resolves = |p: &str| {
+        let p = percent_decode(p);
+        exists.contains(&p)
+            || exists.contains(&format!("{}index.html", p))
+            || exists.contains(&format!("{p}/index.html"))
+    };
+    // Distinct targets per page (borrowed bytes, no allocation per link), then each distinct target
+    // is resolved once for the whole site.
+    let per_page: Vec<(&str, HashSet<&[u8]>)> = files
+        .par_iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .filter_map(|f| match &f.data {
+            crate::render::OutData::Bytes(b) => Some((
+                f.path.as_str(),
+                ATTR.captures_iter(b)
+                    .filter_map(|c| c.get(1))
+                    .map(|m| m.as_bytes())
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut first: HashMap<&[u8], &str> = HashMap::new();
+    for (page, targets) in &per_page {
+        for t in targets {
+            first.entry(t).or_insert(page);
+        }
+    }
+    let first: Vec<(String, String)> = first
+        .into_iter()
+        .map(|(t, page)| (String::from_utf8_lossy(t).into_owned(), page.to_string()))
+        .filter(|(t, _)| {
+            t.starts_with(base_path)
+                && !t.starts_with("//")
+                && !markdown_hrefs.contains(t)
+                && !resolves(t)
+        })
+        .collect();
+    let mut out: Vec<crate::diagnostics::Diagnostic> = first
+        .into_iter()
+        .map(|(t, page)| {
+            crate::diagnostics::Diagnostic::warning(format!("broken link from a template: `{t}` (first seen on /{page})"))
+                .hint("fix the template that writes this link (theme or templates/), or add the missing file")
+        })
+        .collect();
+    out.sort_by(|a, b| a.message.cmp(&b.message));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
