@@ -80,6 +80,15 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// A URL whose host is a private, loopback or link-local address written out (no DNS involved).
+pub fn private_literal(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => is_private(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => is_private(IpAddr::V6(ip)),
+        _ => false,
+    }
+}
+
 #[derive(Debug)]
 struct PrivateAddress(String);
 
@@ -396,12 +405,19 @@ impl Checker {
                 }
                 Err(e) => {
                     if e.is_redirect() {
-                        return outcome(
-                            Status::Broken,
-                            e.source()
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| e.to_string()),
-                        );
+                        let why = e
+                            .source()
+                            .map(|s| s.to_string())
+                            .unwrap_or_else(|| e.to_string());
+                        if let Some(host) = why.strip_prefix("kbfresh-private-address: ") {
+                            return outcome(
+                                Status::Skipped,
+                                format!(
+                                    "redirects to `{host}`, a private, loopback or link-local address; not followed (set [links] allow_private = true to check it)"
+                                ),
+                            );
+                        }
+                        return outcome(Status::Broken, why);
                     }
                     let (status, msg) = describe_error(&e, self.timeout);
                     if status == Status::Broken
@@ -485,7 +501,13 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
     }
     let timeout = Duration::from_secs_f64(cfg.timeout.max(0.1));
     let max_redirects = cfg.max_redirects;
+    let allow_private = cfg.allow_private;
     let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+        // Host names are checked by the resolver; an address written in the URL never reaches it.
+        if private_literal(attempt.url()) && !allow_private {
+            let host = attempt.url().host_str().unwrap_or("").to_string();
+            return attempt.error(PrivateAddress(host));
+        }
         if attempt.previous().len() > max_redirects {
             let mut chain: Vec<String> =
                 attempt.previous().iter().map(ToString::to_string).collect();
@@ -654,6 +676,19 @@ mod tests {
         for ip in ["93.184.216.34", "2606:4700::1111"] {
             assert!(!is_private(ip.parse().unwrap()), "{ip}");
         }
+    }
+
+    #[test]
+    fn redirect_targets_written_as_private_addresses_are_refused() {
+        for u in [
+            "http://10.0.0.1/admin",
+            "http://[::1]:8080/",
+            "http://169.254.169.254/latest/meta-data",
+        ] {
+            assert!(private_literal(&u.parse().unwrap()), "{u}");
+        }
+        assert!(!private_literal(&"https://example.com/".parse().unwrap()));
+        assert!(!private_literal(&"http://93.184.216.34/".parse().unwrap()));
     }
 
     #[test]
