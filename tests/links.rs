@@ -50,6 +50,11 @@ fn broken_links_are_warnings_with_location_and_hint_and_the_site_still_builds() 
     );
     assert!(e.contains("did you mean `/billing/refunds/`?"), "{e}");
     assert!(
+        !e.contains("did you mean `/billing/guide/`"),
+        "a hint never points back at the page itself: {e}"
+    );
+    assert!(e.contains("did you mean `/billing/chart.png`?"), "{e}");
+    assert!(
         e.contains("content/billing/guide.md:4:1: broken anchor: `#how-refund-work` is not a heading or id in content/billing/refunds.md"),
         "{e}"
     );

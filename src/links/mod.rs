@@ -94,7 +94,9 @@ pub fn check_internal(
     for (i, md) in articles_md.iter().enumerate() {
         let a = &site.articles[i];
         for l in &md.links {
-            if let Some(r) = checker.check(l, &a.path, Target::Article(i), &a.src.shown) {
+            if let Some(r) =
+                checker.check(l, &a.path, a.src.dir(), Target::Article(i), &a.src.shown)
+            {
                 out.push(LinkResult {
                     article: Some(i),
                     ..r
@@ -107,9 +109,13 @@ pub fn check_internal(
             continue;
         };
         for l in &md.links {
-            if let Some(r) =
-                checker.check(l, &site.sections[s].path, Target::Section(s), &src.shown)
-            {
+            if let Some(r) = checker.check(
+                l,
+                &site.sections[s].path,
+                &site.sections[s].dir,
+                Target::Section(s),
+                &src.shown,
+            ) {
                 out.push(r);
             }
         }
@@ -240,6 +246,7 @@ impl<'a> Internal<'a> {
         &self,
         l: &LinkSpan,
         page_path: &str,
+        src_dir: &str,
         here: Target,
         shown: &std::path::Path,
     ) -> Option<LinkResult> {
@@ -301,9 +308,22 @@ impl<'a> Internal<'a> {
             let decoded = percent_decode(&abs);
             self.lookup(&decoded).or_else(|| self.lookup(&abs))
         };
+        // For hints: where the writer meant to point. A relative file path (`refund.md`, `chart.png`)
+        // is relative to the Markdown file's folder, not to the page URL.
         let resolved_path = (!path_part.is_empty()).then(|| {
+            let looks_like_file = path_part
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last.contains('.'));
+            let content_rel = crate::content::normalize_rel(src_dir, &percent_decode(path_part));
             if path_part.starts_with('/') {
                 path_part.to_string()
+            } else if let (true, Some(rel)) = (looks_like_file, content_rel) {
+                let rel = rel
+                    .strip_suffix(".md")
+                    .map(|r| format!("{r}/"))
+                    .unwrap_or(rel);
+                format!("{}/{}", self.base, rel.to_lowercase().replace(' ', "-"))
             } else {
                 join_url(&format!("{}{page_path}", self.base), path_part)
             }
