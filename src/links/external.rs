@@ -467,6 +467,18 @@ impl std::fmt::Display for TooManyRedirects {
 
 impl std::error::Error for TooManyRedirects {}
 
+/// Marks every URL still to do as skipped, with the reason.
+fn skip_all(
+    mut results: HashMap<String, Outcome>,
+    todo: Vec<String>,
+    why: &str,
+) -> HashMap<String, Outcome> {
+    for u in todo {
+        results.insert(u, outcome(Status::Skipped, why.to_string()));
+    }
+    results
+}
+
 /// Checks every URL once; returns an outcome per URL (without fragment).
 pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
     let mut results: HashMap<String, Outcome> = HashMap::new();
@@ -538,18 +550,7 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
         .build()
     {
         Ok(c) => c,
-        Err(e) => {
-            for u in todo {
-                results.insert(
-                    u,
-                    outcome(
-                        Status::Skipped,
-                        format!("cannot start the HTTP client: {e}"),
-                    ),
-                );
-            }
-            return results;
-        }
+        Err(e) => return skip_all(results, todo, &format!("cannot start the HTTP client: {e}")),
     };
     let checker = Arc::new(Checker {
         client,
@@ -579,16 +580,11 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
     {
         Ok(r) => r,
         Err(e) => {
-            for u in todo {
-                results.insert(
-                    u,
-                    outcome(
-                        Status::Skipped,
-                        format!("cannot start the async runtime: {e}"),
-                    ),
-                );
-            }
-            return results;
+            return skip_all(
+                results,
+                todo,
+                &format!("cannot start the async runtime: {e}"),
+            );
         }
     };
     let deadline = Duration::from_secs_f64(cfg.deadline.max(1.0));
