@@ -21,7 +21,11 @@ fn serve(listener: TcpListener, latency: Duration) {
             }
             std::thread::sleep(latency);
             let body = "<html><body><h1 id=\"top\">ok</h1></body></html>";
-            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
         });
     }
 }
@@ -29,12 +33,19 @@ fn serve(listener: TcpListener, latency: Duration) {
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let urls = args.first().copied().unwrap_or(10_000) as usize;
     let hosts = args.get(1).copied().unwrap_or(100) as usize;
     let latency = Duration::from_millis(args.get(2).copied().unwrap_or(20));
@@ -45,7 +56,9 @@ fn main() {
         bases.push(format!("http://{}", l.local_addr().expect("address")));
         std::thread::spawn(move || serve(l, latency));
     }
-    let list: Vec<String> = (0..urls).map(|i| format!("{}/page/{i}", bases[i % hosts])).collect();
+    let list: Vec<String> = (0..urls)
+        .map(|i| format!("{}/page/{i}", bases[i % hosts]))
+        .collect();
     let config = kbfresh::config::LinksConfig {
         allow_private: true,
         ..Default::default()
@@ -60,7 +73,10 @@ fn main() {
     let start = Instant::now();
     let out = kbfresh::links::external::check(&list, &opts);
     let secs = start.elapsed().as_secs_f64();
-    let ok = out.values().filter(|o| o.status == kbfresh::links::Status::Ok).count();
+    let ok = out
+        .values()
+        .filter(|o| o.status == kbfresh::links::Status::Ok)
+        .count();
     println!(
         "{urls} URLs on {hosts} hosts, {} ms latency: {ok} ok in {secs:.2} s = {:.0} URLs/s; peak RSS {} MiB",
         latency.as_millis(),
