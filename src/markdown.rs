@@ -474,7 +474,11 @@ fn unique_slug(title: &str, used: &mut HashSet<String>) -> String {
 }
 
 pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Most values (titles, URLs) need no escaping: one byte scan, one copy.
+    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
