@@ -236,6 +236,22 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         return Err(Failure(diags.0));
     }
     lap("history", &mut timings);
+    // A `verified` date after today is a typo that would keep an article fresh forever.
+    let today = freshness::date_of(opts.now);
+    for a in &mut site.articles {
+        if let Some(v) = a.front.verified.filter(|v| *v > today) {
+            let (line, col) =
+                config::key_position(&a.src.text[..a.src.split.body_start], "verified");
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`verified = {v}` is in the future; counting it as today ({today})"
+                ))
+                .at(a.src.shown.clone(), line, col)
+                .hint("write the day the article was actually checked"),
+            );
+            a.front.verified = Some(today);
+        }
+    }
     let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
     lap("freshness", &mut timings);
 
@@ -245,12 +261,26 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
     extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
     let link_results = links::check_internal(&site, &articles_md, &sections_md, &extra);
-    diags.extend(
-        link_results
-            .iter()
-            .filter(|l| l.status == links::Status::Broken)
-            .map(links::LinkResult::diagnostic),
-    );
+    // At most 20 link warnings per file, then a count: a file with thousands of broken links must
+    // not bury everything else.
+    let mut per_file: std::collections::HashMap<&Path, usize> = std::collections::HashMap::new();
+    for l in link_results
+        .iter()
+        .filter(|l| l.status == links::Status::Broken)
+    {
+        let n = per_file.entry(l.path.as_path()).or_default();
+        *n += 1;
+        if *n <= 20 {
+            diags.push(l.diagnostic());
+        }
+    }
+    for (path, n) in per_file.into_iter().filter(|(_, n)| *n > 20) {
+        diags.push(
+            Diagnostic::warning(format!("{} more broken links in this file", n - 20))
+                .in_file(path)
+                .hint("`kbfresh check --format json` lists every one"),
+        );
+    }
     lap("links", &mut timings);
 
     diags.sort();

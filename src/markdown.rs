@@ -475,7 +475,10 @@ fn unique_slug(title: &str, used: &mut HashSet<String>) -> String {
 
 pub fn escape_attr(s: &str) -> String {
     // Most values (titles, URLs) need no escaping: one byte scan, one copy.
-    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 16);
