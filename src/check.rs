@@ -121,8 +121,7 @@ fn run_inner(
     };
     let mut loaded = loaded;
     if !args.offline {
-        let progress =
-            std::io::stderr().is_terminal() && !printer.quiet && std::env::var_os("CI").is_none();
+        let progress = kbfresh::links::show_progress(printer.quiet);
         let cfg = loaded.site.config.links.clone();
         kbfresh::links::check_external(
             &mut loaded.links,
@@ -138,16 +137,8 @@ fn run_inner(
         .iter()
         .any(|(f, p)| *f == Format::Text && p.is_none());
     if !text_on_stdout {
-        let others: Vec<Diagnostic> = loaded
-            .diagnostics
-            .0
-            .iter()
-            .filter(|d| {
-                !d.message.starts_with("broken ") && !d.message.starts_with("missing image")
-            })
-            .cloned()
-            .collect();
-        printer.diagnostics(&others);
+        // Link findings are in the report itself; everything else goes to stderr.
+        printer.diagnostics(&loaded.diagnostics.0);
     }
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

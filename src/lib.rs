@@ -105,7 +105,8 @@ pub struct Loaded {
     pub output_dir: PathBuf,
     pub now: Timestamp,
     pub theme: render::theme::Theme,
-    /// Every internal link with its status (broken ones are also warnings in `diagnostics`).
+    /// Every link with its status. Broken ones are not in `diagnostics`: `check` reports them from
+    /// here, and `build` turns them into warnings with [`links::diagnostics`].
     pub links: Vec<links::LinkResult>,
     /// Wall time per stage, for `--verbose`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -261,26 +262,6 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
     extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
     let link_results = links::check_internal(&site, &articles_md, &sections_md, &extra);
-    // At most 20 link warnings per file, then a count: a file with thousands of broken links must
-    // not bury everything else.
-    let mut per_file: std::collections::HashMap<&Path, usize> = std::collections::HashMap::new();
-    for l in link_results
-        .iter()
-        .filter(|l| l.status == links::Status::Broken)
-    {
-        let n = per_file.entry(l.path.as_path()).or_default();
-        *n += 1;
-        if *n <= 20 {
-            diags.push(l.diagnostic());
-        }
-    }
-    for (path, n) in per_file.into_iter().filter(|(_, n)| *n > 20) {
-        diags.push(
-            Diagnostic::warning(format!("{} more broken links in this file", n - 20))
-                .in_file(path)
-                .hint("`kbfresh check --format json` lists every one"),
-        );
-    }
     lap("links", &mut timings);
 
     diags.sort();
@@ -385,20 +366,8 @@ pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, F
     let mut loaded = load(opts)?;
     if check_external {
         let cfg = loaded.site.config.links.clone();
-        let progress = std::io::IsTerminal::is_terminal(&std::io::stderr())
-            && std::env::var_os("CI").is_none();
+        let progress = links::show_progress(false);
         links::check_external(&mut loaded.links, &loaded.site.root, &cfg, true, progress);
-        loaded.diagnostics.extend(
-            loaded
-                .links
-                .iter()
-                .filter(|l| {
-                    matches!(l.kind, links::Kind::External | links::Kind::Fragment)
-                        && l.status == links::Status::Broken
-                })
-                .map(links::LinkResult::diagnostic),
-        );
-        loaded.diagnostics.sort();
     }
     build_loaded(loaded, start)
 }
@@ -450,7 +419,9 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
     timings.push(("render", t.elapsed()));
     let t = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(links::diagnostics(&loaded.links));
     diagnostics.extend(links::check_rendered(&files, &site.base_path(), &md_hrefs));
+    diagnostics.sort();
     timings.push(("template links", t.elapsed()));
     let t = Instant::now();
     let stats = output::write(&loaded.output_dir, &files)?;

@@ -547,6 +547,39 @@ pub fn check_external(
     }
 }
 
+/// Warnings for the broken links among `results`: at most 20 per file, then a count, so a file with
+/// thousands of broken links does not bury everything else.
+pub fn diagnostics(results: &[LinkResult]) -> Vec<crate::diagnostics::Diagnostic> {
+    const PER_FILE: usize = 20;
+    let mut per_file: HashMap<&std::path::Path, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for l in results.iter().filter(|l| l.status == Status::Broken) {
+        let n = per_file.entry(l.path.as_path()).or_default();
+        *n += 1;
+        if *n <= PER_FILE {
+            out.push(l.diagnostic());
+        }
+    }
+    for (path, n) in per_file.into_iter().filter(|(_, n)| *n > PER_FILE) {
+        out.push(
+            crate::diagnostics::Diagnostic::warning(format!(
+                "{} more broken links in this file",
+                n - PER_FILE
+            ))
+            .in_file(path)
+            .hint("`kbfresh check --format json` lists every one"),
+        );
+    }
+    out
+}
+
+/// A progress bar only for a person at a terminal: never in CI logs or with `--quiet`.
+pub fn show_progress(quiet: bool) -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && !quiet
+        && std::env::var_os("CI").is_none()
+}
+
 /// Links the templates put on rendered pages (navigation, breadcrumbs, theme files): every
 /// root-relative `href`/`src` must name a file of the output. Each broken target is reported once,
 /// with the first page it was found on; targets that come from Markdown were reported already.

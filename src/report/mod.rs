@@ -326,9 +326,6 @@ impl Report {
         let warnings: Vec<String> = loaded
             .diagnostics
             .warnings()
-            .filter(|d| {
-                !d.message.starts_with("broken ") && !d.message.starts_with("missing image")
-            })
             .map(ToString::to_string)
             .collect();
         if fail_on.contains(&FailOn::Warnings) && !warnings.is_empty() {
