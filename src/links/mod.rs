@@ -23,6 +23,18 @@ pub enum Kind {
     Fragment,
 }
 
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Internal => "internal",
+            Kind::Anchor => "anchor",
+            Kind::Asset => "asset",
+            Kind::External => "external",
+            Kind::Fragment => "fragment",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -54,6 +66,19 @@ pub struct LinkResult {
 }
 
 impl LinkResult {
+    /// `path:line:column` in the Markdown file.
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+
+    /// The message, with the hint in parentheses when there is one.
+    pub fn explained(&self) -> String {
+        match &self.hint {
+            Some(h) => format!("{} ({h})", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     pub fn diagnostic(&self) -> Diagnostic {
         let mut d =
             Diagnostic::warning(self.message.clone()).at(self.path.clone(), self.line, self.column);

@@ -56,7 +56,7 @@ pub fn environment(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     // Tera's default escaper also rewrites `/`, which makes every URL unreadable in the page source.
-    tera.set_escape_fn(escape_html);
+    tera.set_escape_fn(crate::markdown::escape_attr);
     let mut errors = Vec::new();
     if let Err(e) = tera.add_raw_templates(
         theme
@@ -741,14 +741,6 @@ fn related_articles(site: &Site) -> Vec<Vec<usize>> {
         .collect()
 }
 
-fn escape_html(s: &str) -> String {
-    crate::markdown::escape_attr(s)
-}
-
-fn xml_escape(s: &str) -> String {
-    crate::markdown::escape_attr(s)
-}
-
 fn sitemap(ctx: &Ctx<'_>) -> String {
     let site = ctx.input.site;
     let mut s = String::from(
@@ -757,7 +749,7 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
     for sec in &site.sections {
         s.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
-            xml_escape(&ctx.permalink(&sec.path))
+            crate::markdown::escape_attr(&ctx.permalink(&sec.path))
         ));
     }
     for (i, a) in site.articles.iter().enumerate() {
@@ -767,7 +759,7 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
             .unwrap_or_default();
         s.push_str(&format!(
             "  <url><loc>{}</loc>{lastmod}</url>\n",
-            xml_escape(&ctx.permalink(&a.path))
+            crate::markdown::escape_attr(&ctx.permalink(&a.path))
         ));
     }
     s.push_str("</urlset>\n");

@@ -31,18 +31,15 @@ pub fn render(r: &Report) -> String {
             a.line,
             prop(title),
             data(&format!(
-                "{} (fix: kbfresh verify {})",
+                "{} (fix: {})",
                 msg.join("; "),
-                a.path
+                super::verify_hint(&a.path)
             ))
         ));
     }
     for l in r.links.iter().filter(|l| l.status == links::Status::Broken) {
         let level = if r.link_fails(l) { "error" } else { "warning" };
-        let mut msg = l.message.clone();
-        if let Some(h) = &l.hint {
-            msg.push_str(&format!(" ({h})"));
-        }
+        let msg = l.explained();
         out.push_str(&format!(
             "::{level} file={},line={},col={},title={}::{}\n",
             prop(&l.path.display().to_string()),

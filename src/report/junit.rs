@@ -1,8 +1,9 @@
 //! JUnit XML: one test case per article and per broken link; failures per the policy. GitLab, Jenkins
 //! and most CI systems render it.
 
-use super::{Report, xml_escape};
+use super::Report;
 use crate::links;
+use crate::markdown::escape_attr as xml_escape;
 
 pub fn render(r: &Report) -> String {
     let broken: Vec<_> = r
@@ -38,9 +39,9 @@ pub fn render(r: &Report) -> String {
                 a.status.as_str(),
                 xml_escape(text.first().map(String::as_str).unwrap_or("")),
                 xml_escape(&format!(
-                    "{}\nFix: kbfresh verify {}",
+                    "{}\nFix: {}",
                     text.join("\n"),
-                    a.path
+                    super::verify_hint(&a.path)
                 ))
             ));
         } else if !text.is_empty() {
@@ -57,14 +58,11 @@ pub fn render(r: &Report) -> String {
         broken.len()
     ));
     for l in &broken {
-        let loc = format!("{}:{}:{}", l.path.display(), l.line, l.column);
+        let loc = l.location();
         out.push_str(&format!(
             "    <testcase name=\"{}\" classname=\"links.{}\" file=\"{}\" line=\"{}\">",
             xml_escape(&format!("{loc} {}", l.target)),
-            serde_json::to_value(l.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            l.kind.as_str(),
             xml_escape(&l.path.display().to_string()),
             l.line
         ));
@@ -76,14 +74,7 @@ pub fn render(r: &Report) -> String {
         out.push_str(&format!(
             "<{tag} message=\"{}\">{}</{tag}>",
             xml_escape(&l.message),
-            xml_escape(&format!(
-                "{loc}: {}{}",
-                l.message,
-                l.hint
-                    .as_ref()
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default()
-            ))
+            xml_escape(&format!("{loc}: {}", l.explained()))
         ));
         out.push_str("</testcase>\n");
     }

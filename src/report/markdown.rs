@@ -43,16 +43,10 @@ pub fn render(r: &Report) -> String {
         out.push_str("### Broken links\n\n| Where | Link | Problem |\n|---|---|---|\n");
         for l in broken {
             out.push_str(&format!(
-                "| {}:{}:{} | `{}` | {}{} |\n",
-                cell(&l.path.display().to_string()),
-                l.line,
-                l.column,
+                "| {} | `{}` | {} |\n",
+                cell(&l.location()),
                 cell(&l.target),
-                cell(&l.message),
-                l.hint
-                    .as_ref()
-                    .map(|h| format!(" ({})", cell(h)))
-                    .unwrap_or_default()
+                cell(&l.explained())
             ));
         }
     }

@@ -421,7 +421,3 @@ impl Report {
 pub fn verify_hint(path: &str) -> String {
     format!("kbfresh verify {path}")
 }
-
-pub(crate) fn xml_escape(s: &str) -> String {
-    crate::markdown::escape_attr(s)
-}

@@ -69,10 +69,7 @@ pub fn render(r: &Report) -> String {
             links::Kind::External => "broken-external-link",
             _ => "broken-link",
         };
-        let mut text = l.message.clone();
-        if let Some(h) = &l.hint {
-            text.push_str(&format!(" ({h})"));
-        }
+        let text = l.explained();
         results.push(json!({
             "ruleId": rule,
             "level": if r.link_fails(l) { "error" } else { "warning" },

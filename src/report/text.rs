@@ -51,53 +51,18 @@ pub fn render(r: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
-    let broken: Vec<_> = r
-        .links
-        .iter()
-        .filter(|l| l.status == links::Status::Broken)
-        .collect();
-    if !broken.is_empty() {
-        out.push_str(&paint(
-            &format!("BROKEN LINKS ({})", broken.len()),
-            "1;31",
-            color,
-        ));
-        out.push('\n');
-        for l in broken {
-            out.push_str(&format!(
-                "    {}:{}:{}: {}",
-                l.path.display(),
-                l.line,
-                l.column,
-                l.message
-            ));
-            if let Some(h) = &l.hint {
-                out.push_str(&format!(" ({h})"));
-            }
-            out.push('\n');
+    for (status, title, code) in [
+        (links::Status::Broken, "BROKEN LINKS", "1;31"),
+        (links::Status::Blocked, "BLOCKED LINKS", "1;33"),
+    ] {
+        let group: Vec<_> = r.links.iter().filter(|l| l.status == status).collect();
+        if group.is_empty() {
+            continue;
         }
+        out.push_str(&paint(&format!("{title} ({})", group.len()), code, color));
         out.push('\n');
-    }
-    let blocked: Vec<_> = r
-        .links
-        .iter()
-        .filter(|l| l.status == links::Status::Blocked)
-        .collect();
-    if !blocked.is_empty() {
-        out.push_str(&paint(
-            &format!("BLOCKED LINKS ({})", blocked.len()),
-            "1;33",
-            color,
-        ));
-        out.push('\n');
-        for l in blocked {
-            out.push_str(&format!(
-                "    {}:{}:{}: {}\n",
-                l.path.display(),
-                l.line,
-                l.column,
-                l.message
-            ));
+        for l in group {
+            out.push_str(&format!("    {}: {}\n", l.location(), l.explained()));
         }
         out.push('\n');
     }
