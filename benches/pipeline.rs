@@ -51,17 +51,15 @@ fn benches(c: &mut Criterion) {
             || {
                 let _ = std::fs::remove_dir_all(&cache);
             },
-            |()| History::read(&site, now),
+            |()| History::read(&site),
             BatchSize::PerIteration,
         )
     });
-    History::read(&site, now).0.save_cache();
-    g.bench_function("warm (cache at HEAD)", |b| {
-        b.iter(|| History::read(&site, now))
-    });
+    History::read(&site).0.save_cache();
+    g.bench_function("warm (cache at HEAD)", |b| b.iter(|| History::read(&site)));
     g.finish();
 
-    let (history, _) = History::read(&site, now);
+    let (history, _) = History::read(&site);
     let mut g = c.benchmark_group("stages");
     g.sample_size(20);
     g.bench_function("freshness (all articles)", |b| {

@@ -302,14 +302,10 @@ impl FreshnessConfig {
 
 impl Config {
     /// Loads `kbfresh.toml` from `root`; a missing file means defaults.
-    pub fn load(root: &Path) -> Result<(Config, Option<PathBuf>), Diagnostic> {
-        let path = root.join(CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let config = Config::parse(&text, Path::new(CONFIG_FILE))?;
-                Ok((config, Some(path)))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), None)),
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        match std::fs::read_to_string(root.join(CONFIG_FILE)) {
+            Ok(text) => Config::parse(&text, Path::new(CONFIG_FILE)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(
                 Diagnostic::error(format!("cannot read the config file: {e}"))
                     .in_file(CONFIG_FILE)

@@ -129,7 +129,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         .hint("pass --root with the folder that holds kbfresh.toml (or your content/ folder)")
         .into());
     }
-    let (mut config, _) = Config::load(root)?;
+    let mut config = Config::load(root)?;
     if let Some(b) = &opts.base_url {
         config.base_url = b.clone();
         // Re-validate through the same rules as the file.
@@ -230,7 +230,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     lap("markdown", &mut timings);
 
     // History (the only stage that talks to git), then the pure policy.
-    let (history, history_diags) = history::History::read(&site, opts.now);
+    let (history, history_diags) = history::History::read(&site);
     diags.extend(history_diags.0);
     if diags.has_errors() {
         diags.sort();

@@ -49,8 +49,6 @@ pub struct Rendered {
     pub links: Vec<LinkSpan>,
     /// Text of the first heading when it is a level-1 heading at the very start of the body.
     pub leading_h1: Option<String>,
-    /// Plain text of the body (for descriptions and search).
-    pub plain_len: usize,
 }
 
 /// Resolves a relative link (path part, already percent-decoded, relative to the article's folder)
@@ -226,7 +224,6 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    r.plain_len = body.len();
     r.html = html;
     r
 }
@@ -381,7 +378,6 @@ fn rewrite_event<'a>(
             }
             ev.clone()
         }
-        Event::FootnoteReference(_) => ev.clone(),
         other => other.clone(),
     }
 }

@@ -47,7 +47,7 @@ pub fn run(
     edit: &Edit,
     dry_run: bool,
 ) -> Result<Vec<Outcome>, Failure> {
-    let (config, _) = Config::load(root)?;
+    let config = Config::load(root)?;
     let content_dir = content
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join(&config.content_dir));

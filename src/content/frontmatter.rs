@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde_json::{Map, Value};
 
 use crate::config::{Bump, PolicyOverrides, key_position};
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::Diagnostic;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -350,11 +350,6 @@ fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
         ),
         Y::Tagged(t) => yaml_to_json(t.value),
     }
-}
-
-/// Line number (1-based) in the file where the body starts.
-pub fn body_line(text: &str, split: &Split) -> usize {
-    LineIndex::new(text).line_col(split.body_start).0
 }
 
 #[cfg(test)]

@@ -131,14 +131,14 @@ impl Site {
             }
         };
 
-        let (files, walk_diags) = walk(&content_canon, &root_canon, root, &opts.exclude);
+        let (files, walk_diags) = walk(&content_canon, &root_canon, &opts.exclude);
         diags.extend(walk_diags);
 
         // Read and parse front matter in parallel; keep walk order for determinism.
         let read: Vec<ReadResult> = files
             .par_iter()
             .map(|f| match f {
-                Found::Markdown { rel, abs } => read_source(rel, abs, root)
+                Found::Markdown { rel, abs } => read_source(rel, abs, &root_canon)
                     .map(|s| s.filter(|(_, fm)| opts.drafts || !fm.draft)),
                 Found::Asset { .. } => Ok(None),
             })
@@ -157,6 +157,7 @@ impl Site {
 
         let site = assemble(
             root,
+            &root_canon,
             &content_canon,
             config,
             markdown,
@@ -228,12 +229,7 @@ fn is_markdown(p: &Path) -> bool {
     )
 }
 
-fn walk(
-    content: &Path,
-    root_canon: &Path,
-    root: &Path,
-    exclude: &[PathBuf],
-) -> (Vec<Found>, Vec<Diagnostic>) {
+fn walk(content: &Path, root_canon: &Path, exclude: &[PathBuf]) -> (Vec<Found>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut diags = Vec::new();
     let exclude: Vec<PathBuf> = exclude
@@ -307,7 +303,7 @@ fn walk(
                 diags.push(
                     Diagnostic::warning(format!(
                         "skipping `{}`: it is kbfresh's output or cache folder inside the content folder",
-                        display_path(path, root).display()
+                        display_path(path, root_canon).display()
                     ))
                     .hint("move the output folder out of the content folder (`--output` or `output_dir`)"),
                 );
@@ -333,17 +329,16 @@ fn walk(
             found.push(Found::Asset { rel, abs });
         }
     }
-    let _ = root;
     (found, diags)
 }
 
+/// Reads one Markdown file; `root_canon` is the canonical site root (paths are shown relative to it).
 fn read_source(
     rel: &str,
     abs: &Path,
-    root: &Path,
+    root_canon: &Path,
 ) -> Result<Option<(Source, FrontMatter)>, Vec<Diagnostic>> {
-    let root_canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let shown = display_path(abs, &root_canon);
+    let shown = display_path(abs, root_canon);
     let bytes = std::fs::read(abs).map_err(|e| {
         vec![
             Diagnostic::error(format!("cannot read the file: {e}"))
@@ -442,6 +437,7 @@ pub fn title_from_name(name: &str) -> String {
 
 fn assemble(
     root: &Path,
+    root_canon: &Path,
     content: &Path,
     config: Config,
     markdown: Vec<(Source, FrontMatter)>,
@@ -570,10 +566,7 @@ fn assemble(
             owners.insert(url, who);
         }
     };
-    let content_shown = display_path(
-        content,
-        &std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
-    );
+    let content_shown = display_path(content, root_canon);
     for s in &sections {
         let who = s
             .index

@@ -70,13 +70,12 @@ pub struct History {
 impl History {
     /// Reads everything the freshness policy needs. Errors (a shallow clone, a missing product repo)
     /// come back as diagnostics; a site outside git gets one warning and front-matter dates only.
-    pub fn read(site: &Site, now: Timestamp) -> (History, Diagnostics) {
+    pub fn read(site: &Site) -> (History, Diagnostics) {
         let mut diags = Diagnostics::default();
         let mut h = History {
             files: vec![None; site.articles.len()],
             ..History::default()
         };
-        let _ = now;
         let repo = match Repository::discover(&site.content_dir) {
             Ok(r) => r,
             Err(_) => {
@@ -740,7 +739,6 @@ fn mark_status(
             f.dirty = true;
         }
     }
-    let _ = unborn;
 }
 
 /// Tags matching the glob, parsed as versions, sorted by version; dated by tagger (annotated) or commit.
@@ -860,7 +858,7 @@ fn ranges(
 pub fn newest_release(
     opts: &crate::Options,
 ) -> Result<Option<Release>, crate::diagnostics::Failure> {
-    let (config, _) = crate::config::Config::load(&opts.root)?;
+    let config = crate::config::Config::load(&opts.root)?;
     let fcfg = &config.freshness;
     let repo = match &fcfg.product_repo {
         Some(p) => Repository::open(opts.root.join(p)).map_err(|e| {
