@@ -104,7 +104,8 @@ fn benches(c: &mut Criterion) {
 }
 
 fn main() {
-    kbfresh::history::tune_libgit2();
+    // SAFETY: first thing in `main`: no other thread exists and no repository is open yet.
+    unsafe { kbfresh::history::tune_libgit2() };
     let mut c = Criterion::default().configure_from_args();
     benches(&mut c);
     c.final_summary();

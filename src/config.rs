@@ -419,11 +419,15 @@ impl Config {
                 );
             }
         }
-        if !(l.timeout > 0.0 && l.deadline > 0.0) {
-            return Err(Diagnostic::error(
-                "[links] timeout and deadline must be more than 0 seconds",
-            )
-            .in_file(shown));
+        for (key, value) in [("timeout", l.timeout), ("deadline", l.deadline)] {
+            if value <= 0.0 {
+                let (line, col) = at_key(key);
+                return Err(Diagnostic::error(format!(
+                    "[links] {key} must be more than 0 seconds, not {value}"
+                ))
+                .at(shown, line, col)
+                .hint(format!("write a number of seconds, e.g. {key} = 20")));
+            }
         }
         for re in &self.freshness.ignore_commit_messages {
             if let Err(e) = regex::Regex::new(re) {

@@ -241,8 +241,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     let today = freshness::date_of(opts.now);
     for a in &mut site.articles {
         if let Some(v) = a.front.verified.filter(|v| *v > today) {
-            let (line, col) =
-                config::key_position(&a.src.text[..a.src.split.body_start], "verified");
+            let (line, col) = a.src.key_position("verified");
             diags.push(
                 Diagnostic::warning(format!(
                     "`verified = {v}` is in the future; counting it as today ({today})"

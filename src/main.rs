@@ -14,7 +14,8 @@ use kbfresh::diagnostics::{Diagnostic, Failure, Severity};
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    kbfresh::history::tune_libgit2();
+    // SAFETY: first thing in `main`: no other thread exists and no repository is open yet.
+    unsafe { kbfresh::history::tune_libgit2() };
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));

@@ -31,6 +31,11 @@ impl Source {
         &self.text[self.split.body_start..]
     }
 
+    /// Line and column of a front-matter key's value in the file, or (0, 0).
+    pub fn key_position(&self, key: &str) -> (usize, usize) {
+        crate::config::key_position(&self.text[..self.split.body_start], key)
+    }
+
     /// Folder of the file relative to the content folder, `/`-separated.
     pub fn dir(&self) -> &str {
         self.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")

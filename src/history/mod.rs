@@ -20,13 +20,16 @@ use crate::freshness::{Change, CoversHit, Release, Version};
 
 /// Lets libgit2 cache trees of any size. Its default (trees up to 4 KiB) means a section folder of a few
 /// hundred articles is re-read and re-inflated from its delta chain on every lookup, which made one walk
-/// of 30,000 commits 100 times slower than `git log`. Call before any other thread exists.
-pub fn tune_libgit2() {
+/// of 30,000 commits 100 times slower than `git log`.
+///
+/// # Safety
+/// Sets libgit2 globals without synchronization: call it before any other thread exists (first thing
+/// in `main`) and before any repository is opened.
+pub unsafe fn tune_libgit2() {
     // Like the git command line, do not re-hash every object read (SHA-1 with collision detection was
     // the largest cost of a walk); objects still come from the repository's own checksummed packs.
     git2::opts::strict_hash_verification(false);
-    // SAFETY: these set libgit2 globals without synchronization; the binary calls this first thing in
-    // `main`, before rayon or any other thread is started, so nothing reads them concurrently.
+    // SAFETY: this function's own contract: no other thread exists yet.
     unsafe {
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 4 << 20);
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Commit, 64 << 10);
@@ -252,7 +255,10 @@ impl History {
         match releases(product_repo, &fcfg.release_tags, &mut diags) {
             Ok(r) => h.releases = r,
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read release tags: {e}")));
+                diags.push(
+                    Diagnostic::error(format!("cannot read release tags: {e}"))
+                        .hint("check the repository with `git fsck`; `release_tags` in [freshness] selects the tags"),
+                );
                 return (h, diags);
             }
         }
@@ -263,9 +269,10 @@ impl History {
                     h.path_table = cache_file.range_paths.clone();
                     cache_changed |= computed;
                 }
-                Err(e) => diags.push(Diagnostic::error(format!(
-                    "cannot read release ranges: {e}"
-                ))),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("cannot read what each release changed (for `covers`): {e}"))
+                        .hint("check the repository with `git fsck`; delete .kbfresh-cache/ if it persists"),
+                ),
             }
         }
         if cache_changed {

@@ -409,6 +409,7 @@ pub fn render(
         .collect();
     let mut alias_seen: HashMap<String, usize> = HashMap::new();
     for (i, a) in site.articles.iter().enumerate() {
+        let (alias_line, alias_col) = a.src.key_position("aliases");
         for alias in &a.front.aliases {
             let (out, alias_path) = match alias_output(alias) {
                 Some(x) => x,
@@ -417,11 +418,7 @@ pub fn render(
                         Diagnostic::error(format!(
                             "alias `{alias}` is not a URL path on this site"
                         ))
-                        .at(
-                            a.src.shown.clone(),
-                            crate::config::key_position(&a.src.text, "aliases").0,
-                            0,
-                        )
+                        .at(a.src.shown.clone(), alias_line, alias_col)
                         .hint("write aliases as site paths, e.g. aliases = [\"/old/path/\"]"),
                     );
                     continue;
@@ -430,11 +427,7 @@ pub fn render(
             if taken.contains(alias_path.as_str()) {
                 errors.push(
                     Diagnostic::error(format!("alias `{alias}` is the URL of an existing page"))
-                        .at(
-                            a.src.shown.clone(),
-                            crate::config::key_position(&a.src.text, "aliases").0,
-                            0,
-                        )
+                        .at(a.src.shown.clone(), alias_line, alias_col)
                         .hint("remove the alias, or move the page that lives at that URL"),
                 );
                 continue;

@@ -225,12 +225,7 @@ impl Report {
                 Status::Stale => summary.stale += 1,
                 Status::Unknown => summary.unknown += 1,
             }
-            let line = match crate::config::key_position(
-                &a.src.text[..a.src.split.body_start],
-                "verified",
-            )
-            .0
-            {
+            let line = match a.src.key_position("verified").0 {
                 0 => 1,
                 l => l,
             };
