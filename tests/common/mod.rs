@@ -52,6 +52,13 @@ impl Run {
     }
 }
 
+/// Runs kbfresh on a site root that is not a [`Site`] (a clone, a worktree).
+pub fn run_at(root: &Path, args: &[&str]) -> Run {
+    let mut c = kbfresh();
+    c.args(args).arg("--root").arg(root).current_dir(root);
+    Run::from(c.output().expect("run kbfresh"))
+}
+
 pub fn kbfresh() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kbfresh"));
     c.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
@@ -111,12 +118,7 @@ impl Site {
 
     /// Runs kbfresh with `--root` set to the site.
     pub fn run(&self, args: &[&str]) -> Run {
-        let mut c = kbfresh();
-        c.args(args)
-            .arg("--root")
-            .arg(self.root())
-            .current_dir(self.root());
-        Run::from(c.output().expect("run kbfresh"))
+        run_at(self.root(), args)
     }
 
     pub fn build(&self) -> Run {
