@@ -61,8 +61,23 @@ pub enum Command {
     },
     /// Check freshness and links for CI: report, and exit 1 when the policy fails
     Check(CheckArgs),
+    /// Serve the site from memory while you write: rebuilds on save and reloads the browser
+    Serve(ServeArgs),
     /// Record that a person checked articles: set `verified` and `describes` in their front matter
     Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; 0.0.0.0 shares the site on your network)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, short, value_name = "PORT", default_value_t = 1111)]
+    pub port: u16,
+    /// Open the site in the default browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args, Clone)]

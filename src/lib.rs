@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ use rayon::prelude::*;
 use config::Config;
 use content::{LoadOptions, Site};
 use diagnostics::{Diagnostic, Diagnostics, Failure};
-use freshness::{Change, Freshness, Policy, Release};
+use freshness::{Change, Freshness, Policy};
 use markdown::{DropH1, Rendered};
 
 pub const GENERATOR: &str = concat!("kbfresh ", env!("CARGO_PKG_VERSION"));
@@ -175,21 +176,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     let articles_md: Vec<Rendered> = site
         .articles
         .par_iter()
-        .map(|a| {
-            let drop = match &a.front.title {
-                Some(t) => DropH1::IfEquals(t),
-                None => DropH1::Always,
-            };
-            markdown::render(
-                &markdown::Input {
-                    file: &a.src.text,
-                    body_start: a.src.split.body_start,
-                    dir: a.src.dir(),
-                    drop_leading_h1: drop,
-                },
-                &site,
-            )
-        })
+        .map(|a| article_markdown(a, &site))
         .collect();
     let sections_md: Vec<Option<Rendered>> = site
         .sections
@@ -212,11 +199,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         })
         .collect();
     for (a, md) in site.articles.iter_mut().zip(&articles_md) {
-        if a.front.title.is_none()
-            && let Some(h) = &md.leading_h1
-        {
-            a.title = h.clone();
-        }
+        title_from_markdown(a, md);
     }
     for (s, md) in site.sections.iter_mut().zip(&sections_md) {
         if s.front.title.is_none()
@@ -237,20 +220,8 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         return Err(Failure(diags.0));
     }
     lap("history", &mut timings);
-    // A `verified` date after today is a typo that would keep an article fresh forever.
-    let today = freshness::date_of(opts.now);
     for a in &mut site.articles {
-        if let Some(v) = a.front.verified.filter(|v| *v > today) {
-            let (line, col) = a.src.key_position("verified");
-            diags.push(
-                Diagnostic::warning(format!(
-                    "`verified = {v}` is in the future; counting it as today ({today})"
-                ))
-                .at(a.src.shown.clone(), line, col)
-                .hint("write the day the article was actually checked"),
-            );
-            a.front.verified = Some(today);
-        }
+        diags.extend(clamp_future_verified(a, opts.now));
     }
     let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
     lap("freshness", &mut timings);
@@ -258,9 +229,8 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     // Internal links and anchors, against the site model and the files the theme adds.
     let theme =
         render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
-    let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
-    extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
-    let link_results = links::check_internal(&site, &articles_md, &sections_md, &extra);
+    let link_results =
+        links::check_internal(&site, &articles_md, &sections_md, &generated_files(&theme));
     lap("links", &mut timings);
 
     diags.sort();
@@ -280,6 +250,39 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     })
 }
 
+/// Files of the output that no Markdown file makes: theme static files, 404, sitemap, robots.txt.
+pub fn generated_files(theme: &render::theme::Theme) -> Vec<String> {
+    let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
+    extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
+    extra
+}
+
+/// An article's Markdown, rendered; a leading `# Title` equal to the front-matter title is dropped.
+pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
+    let drop = match &a.front.title {
+        Some(t) => DropH1::IfEquals(t),
+        None => DropH1::Always,
+    };
+    markdown::render(
+        &markdown::Input {
+            file: &a.src.text,
+            body_start: a.src.split.body_start,
+            dir: a.src.dir(),
+            drop_leading_h1: drop,
+        },
+        site,
+    )
+}
+
+/// Without a front-matter title, the leading `# Heading` is the title.
+pub fn title_from_markdown(a: &mut content::Article, md: &Rendered) {
+    if a.front.title.is_none()
+        && let Some(h) = &md.leading_h1
+    {
+        a.title = h.clone();
+    }
+}
+
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
@@ -290,40 +293,64 @@ pub fn evaluate_freshness(
     history: &history::History,
     now: Timestamp,
 ) -> (Vec<Freshness>, Vec<Option<Change>>) {
-    let edits = site.config.freshness.edits_count_as_verification;
-    let releases: &[Release] = &history.releases;
-    site.articles
-        .par_iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let fh = history.files.get(i).and_then(|f| f.as_ref());
-            let last_change = fh.and_then(|f| f.last_change.clone());
-            let facts = freshness::Facts {
-                verified: a.front.verified,
-                describes: a.front.describes.as_deref(),
-                has_covers: !a.front.covers.is_empty(),
-                last_change: last_change.as_ref(),
-                dirty: fh.is_some_and(|f| f.dirty),
-                source_change: None,
-                source_lang_name: None,
-            };
-            // Once per article, not once per release.
-            let covers_hits = history.covers_hits(&a.front.covers);
-            let hits = |r: usize| covers_hits.get(r).cloned().flatten();
-            let policy = Policy::from_overrides(a.policy, edits);
-            (
-                freshness::evaluate(&facts, releases, &hits, &policy, now),
-                last_change,
-            )
-        })
+    (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| evaluate_one(site, history, i, now))
         .unzip()
+}
+
+/// Runs the policy for one article.
+pub fn evaluate_one(
+    site: &Site,
+    history: &history::History,
+    i: usize,
+    now: Timestamp,
+) -> (Freshness, Option<Change>) {
+    let a = &site.articles[i];
+    let fh = history.files.get(i).and_then(|f| f.as_ref());
+    let last_change = fh.and_then(|f| f.last_change.clone());
+    let facts = freshness::Facts {
+        verified: a.front.verified,
+        describes: a.front.describes.as_deref(),
+        has_covers: !a.front.covers.is_empty(),
+        last_change: last_change.as_ref(),
+        dirty: fh.is_some_and(|f| f.dirty),
+        source_change: None,
+        source_lang_name: None,
+    };
+    // Once per article, not once per release.
+    let covers_hits = history.covers_hits(&a.front.covers);
+    let hits = |r: usize| covers_hits.get(r).cloned().flatten();
+    let policy =
+        Policy::from_overrides(a.policy, site.config.freshness.edits_count_as_verification);
+    (
+        freshness::evaluate(&facts, &history.releases, &hits, &policy, now),
+        last_change,
+    )
+}
+
+/// A `verified` date after today is a typo that would keep an article fresh forever: it counts as
+/// today, with a warning.
+pub fn clamp_future_verified(a: &mut content::Article, now: Timestamp) -> Option<Diagnostic> {
+    let today = freshness::date_of(now);
+    let v = a.front.verified.filter(|v| *v > today)?;
+    let (line, col) = a.src.key_position("verified");
+    a.front.verified = Some(today);
+    Some(
+        Diagnostic::warning(format!(
+            "`verified = {v}` is in the future; counting it as today ({today})"
+        ))
+        .at(a.src.shown.clone(), line, col)
+        .hint("write the day the article was actually checked"),
+    )
 }
 
 fn sort_key(weight: Option<i64>, title: &str) -> (bool, i64, String) {
     (weight.is_none(), weight.unwrap_or(0), title.to_lowercase())
 }
 
-fn sort_site(site: &mut Site) {
+/// Orders every section's articles and subsections: weight, then title.
+pub fn sort_site(site: &mut Site) {
     let articles = &site.articles;
     let sections_snapshot: Vec<(Option<i64>, String)> = site
         .sections
@@ -371,39 +398,58 @@ pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, F
     build_loaded(loaded, start)
 }
 
-pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
+impl Loaded {
+    /// The commit that created each article (across renames), when known.
+    pub fn created(&self) -> Vec<Option<Change>> {
+        (0..self.site.articles.len())
+            .map(|i| {
+                self.history
+                    .files
+                    .get(i)
+                    .and_then(|f| f.as_ref())
+                    .and_then(|f| f.created.clone())
+            })
+            .collect()
+    }
+
+    /// What the renderer reads.
+    pub fn render_input<'a>(&'a self, created: &'a [Option<Change>]) -> render::Input<'a> {
+        render::Input {
+            site: &self.site,
+            articles_md: &self.articles_md,
+            sections_md: &self.sections_md,
+            freshness: &self.freshness,
+            last_changes: &self.last_changes,
+            created,
+            releases: &self.history.releases,
+            generator: GENERATOR,
+            now: self.now,
+        }
+    }
+}
+
+/// A rendered site, in memory: what `build` writes and `serve` serves.
+pub struct Rendering {
+    pub tera: tera::Tera,
+    pub prepared: render::Prepared,
+    pub files: Vec<render::OutFile>,
+    /// The load's diagnostics plus link warnings and broken links the templates wrote.
+    pub diagnostics: Diagnostics,
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// render: every page, then the links the templates wrote.
+pub fn render_loaded(loaded: &Loaded, created: &[Option<Change>]) -> Result<Rendering, Failure> {
     let site = &loaded.site;
-    output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
     let mut timings = loaded.timings.clone();
     let t = Instant::now();
-    let theme = &loaded.theme;
-    let tera = render::environment(theme).map_err(Failure)?;
-    let created: Vec<Option<Change>> = (0..site.articles.len())
-        .map(|i| {
-            loaded
-                .history
-                .files
-                .get(i)
-                .and_then(|f| f.as_ref())
-                .and_then(|f| f.created.clone())
-        })
-        .collect();
-    let files = render::render(
-        &render::Input {
-            site,
-            articles_md: &loaded.articles_md,
-            sections_md: &loaded.sections_md,
-            freshness: &loaded.freshness,
-            last_changes: &loaded.last_changes,
-            created: &created,
-            releases: &loaded.history.releases,
-            generator: GENERATOR,
-            now: loaded.now,
-        },
-        theme,
-        &tera,
-    )
-    .map_err(Failure)?;
+    let tera = render::environment(&loaded.theme).map_err(Failure)?;
+    let input = loaded.render_input(created);
+    let prepared = render::prepare(&input);
+    let files =
+        render::render_prepared(&input, &prepared, &loaded.theme, &tera).map_err(Failure)?;
+    timings.push(("render", t.elapsed()));
+    let t = Instant::now();
     // Links the templates wrote (navigation, theme files) on every rendered page.
     let md_hrefs: std::collections::HashSet<String> = loaded
         .articles_md
@@ -415,13 +461,30 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
                 .map(|l| l.href.split(['#', '?']).next().unwrap_or("").to_string())
         })
         .collect();
-    timings.push(("render", t.elapsed()));
-    let t = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(links::diagnostics(&loaded.links));
     diagnostics.extend(links::check_rendered(&files, &site.base_path(), &md_hrefs));
     diagnostics.sort();
     timings.push(("template links", t.elapsed()));
+    Ok(Rendering {
+        tera,
+        prepared,
+        files,
+        diagnostics,
+        timings,
+    })
+}
+
+pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
+    let site = &loaded.site;
+    output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
+    let created = loaded.created();
+    let Rendering {
+        files,
+        diagnostics,
+        mut timings,
+        ..
+    } = render_loaded(&loaded, &created)?;
     let t = Instant::now();
     let stats = output::write(&loaded.output_dir, &files)?;
     loaded.history.save_cache();

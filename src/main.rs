@@ -66,6 +66,18 @@ fn main() -> ExitCode {
             }
             Err(d) => printer.fail(&Failure::from(d)),
         },
+        Command::Serve(args) => {
+            let so = kbfresh::serve::ServeOptions {
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                fixed_now: g.now.is_some() || std::env::var_os("SOURCE_DATE_EPOCH").is_some(),
+            };
+            match kbfresh::serve::serve(opts, &so) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(f) => printer.fail(&f),
+            }
+        }
         Command::Check(args) => {
             let sub = matches.subcommand_matches("check");
             check::run(&opts, args, sub, &printer)

@@ -176,6 +176,36 @@ impl Site {
         self.config.base_path()
     }
 
+    /// Reads article `i` from disk again (for `serve`). `Ok(None)`: it is now a draft that is left
+    /// out, so the site's structure changed.
+    pub fn reload_article(
+        &self,
+        i: usize,
+        drafts: bool,
+    ) -> Result<Option<Article>, Vec<Diagnostic>> {
+        let old = &self.articles[i];
+        let root_canon = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        let Some((src, front)) = read_source(&old.src.rel, &old.src.abs, &root_canon)? else {
+            return Ok(None);
+        };
+        if front.draft && !drafts {
+            return Ok(None);
+        }
+        let sec = &self.sections[old.section];
+        Ok(Some(Article {
+            owner: front.owner.clone().or_else(|| sec.owner.clone()),
+            policy: front.policy.or(sec.policy),
+            path: old.path.clone(),
+            section: old.section,
+            title: front
+                .title
+                .clone()
+                .unwrap_or_else(|| file_stem(&src.rel).to_string()),
+            src,
+            front,
+        }))
+    }
+
     /// Every ancestor section of `s`, home first, `s` last.
     pub fn section_chain(&self, mut s: usize) -> Vec<usize> {
         let mut chain = vec![s];

@@ -114,9 +114,34 @@ pub fn check_internal(
     sections_md: &[Option<Rendered>],
     extra_files: &[String],
 ) -> Vec<LinkResult> {
+    check_pages(site, articles_md, sections_md, extra_files, None)
+}
+
+/// The internal links of one article (after `serve` re-read it).
+pub fn check_article(
+    site: &Site,
+    articles_md: &[Rendered],
+    sections_md: &[Option<Rendered>],
+    extra_files: &[String],
+    article: usize,
+) -> Vec<LinkResult> {
+    check_pages(site, articles_md, sections_md, extra_files, Some(article))
+}
+
+/// Every page's links, or only one article's.
+fn check_pages(
+    site: &Site,
+    articles_md: &[Rendered],
+    sections_md: &[Option<Rendered>],
+    extra_files: &[String],
+    only: Option<usize>,
+) -> Vec<LinkResult> {
     let checker = Internal::new(site, articles_md, sections_md, extra_files);
     let mut out = Vec::new();
     for (i, md) in articles_md.iter().enumerate() {
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
         let a = &site.articles[i];
         for l in &md.links {
             if let Some(r) =
@@ -130,6 +155,9 @@ pub fn check_internal(
         }
     }
     for (s, md) in sections_md.iter().enumerate() {
+        if only.is_some() {
+            break;
+        }
         let (Some(md), Some(src)) = (md, site.sections[s].index.as_ref()) else {
             continue;
         };

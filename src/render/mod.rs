@@ -131,8 +131,9 @@ fn template_error(shown: &str, e: &tera::Error) -> Diagnostic {
         .hint("fix the template; see docs/templates.md for the variables each template gets")
 }
 
-struct Ctx<'a> {
-    input: &'a Input<'a>,
+/// What every page of a render shares, computed once per full render and patched per article by
+/// `serve` ([`Prepared::refresh_article`]).
+pub struct Prepared {
     base: String,
     abs_base: Option<String>,
     lang: String,
@@ -142,6 +143,19 @@ struct Ctx<'a> {
     cards: Vec<Value>,
     /// Position of each article in its section's sorted list.
     position: Vec<usize>,
+    related: Vec<Vec<usize>>,
+}
+
+struct Ctx<'a> {
+    input: &'a Input<'a>,
+    p: &'a Prepared,
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = Prepared;
+    fn deref(&self) -> &Prepared {
+        self.p
+    }
 }
 
 impl Ctx<'_> {
@@ -273,6 +287,27 @@ pub fn render(
     theme: &Theme,
     tera: &Tera,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let prepared = prepare(input);
+    render_prepared(input, &prepared, theme, tera)
+}
+
+fn summary(input: &Input<'_>, base: &str, lang: &str, i: usize) -> Value {
+    let site = input.site;
+    let a = &site.articles[i];
+    let sec = &site.sections[a.section];
+    json!({
+        "title": a.title,
+        "url": format!("{base}{}", a.path),
+        "description": a.front.description.clone().unwrap_or_default(),
+        "section_title": sec.title,
+        "section_url": format!("{base}{}", sec.path),
+        "status": input.freshness[i].status,
+        "last_verified": input.freshness[i].last_verified.map(|d| date_value(d, lang)),
+    })
+}
+
+/// The shared part of every page: site-wide values, article summaries, section cards, positions.
+pub fn prepare(input: &Input<'_>) -> Prepared {
     let site = input.site;
     let config = &site.config;
     let lang = config.default_language.clone();
@@ -294,29 +329,9 @@ pub fn render(
             })
         })
         .collect();
-    let summaries: Vec<Value> = site
-        .articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let sec = &site.sections[a.section];
-            json!({
-                "title": a.title,
-                "url": url(&a.path),
-                "description": a.front.description.clone().unwrap_or_default(),
-                "section_title": sec.title,
-                "section_url": url(&sec.path),
-                "status": input.freshness[i].status,
-                "last_verified": input.freshness[i].last_verified.map(|d| date_value(d, &lang)),
-            })
-        })
+    let summaries: Vec<Value> = (0..site.articles.len())
+        .map(|i| summary(input, &base, &lang, i))
         .collect();
-    let mut position = vec![0; site.articles.len()];
-    for s in &site.sections {
-        for (p, &a) in s.articles.iter().enumerate() {
-            position[a] = p;
-        }
-    }
     let support = config.support.as_ref().map(|s| {
         let channels: Vec<Value> = s
             .channels
@@ -346,19 +361,91 @@ pub fn render(
         "sections": site.sections[0].children.iter().map(|&c| cards[c].clone()).collect::<Vec<_>>(),
         "support": support,
     });
-    let ctx = Ctx {
-        input,
+    Prepared {
         base: base.clone(),
-        abs_base: abs_base.clone(),
+        abs_base,
         t: words::words(&lang),
         lang,
         site_value,
         summaries,
         cards,
-        position,
-    };
+        position: positions(site),
+        related: related_articles(site),
+    }
+}
 
-    let related = related_articles(site);
+fn positions(site: &Site) -> Vec<usize> {
+    let mut position = vec![0; site.articles.len()];
+    for s in &site.sections {
+        for (p, &a) in s.articles.iter().enumerate() {
+            position[a] = p;
+        }
+    }
+    position
+}
+
+impl Prepared {
+    /// After one article changed: its summary and the section order. Returns whether anything another
+    /// page shows of it (title, status, dates, order) changed.
+    pub fn refresh_article(&mut self, input: &Input<'_>, i: usize) -> bool {
+        let fresh = summary(input, &self.base, &self.lang, i);
+        let position = positions(input.site);
+        let changed = fresh != self.summaries[i] || position != self.position;
+        self.summaries[i] = fresh;
+        self.position = position;
+        changed
+    }
+
+    /// Articles whose "related" list shows article `i`.
+    pub fn related_to(&self, i: usize) -> Vec<usize> {
+        (0..self.related.len())
+            .filter(|&j| self.related[j].contains(&i))
+            .collect()
+    }
+}
+
+/// Renders some article and section pages (for `serve`'s incremental rebuilds).
+pub fn render_pages(
+    input: &Input<'_>,
+    prepared: &Prepared,
+    tera: &Tera,
+    articles: &[usize],
+    sections: &[usize],
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let ctx = Ctx { input, p: prepared };
+    let pages: Vec<Result<OutFile, Diagnostic>> = articles
+        .par_iter()
+        .map(|&i| render_article(&ctx, tera, i, &prepared.related[i]))
+        .chain(sections.par_iter().map(|&s| render_section(&ctx, tera, s)))
+        .collect();
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for r in pages {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        let mut seen = HashSet::new();
+        errors.retain(|e: &Diagnostic| seen.insert(e.message.clone()));
+        Err(errors)
+    }
+}
+
+/// Renders every page with an already prepared context.
+pub fn render_prepared(
+    input: &Input<'_>,
+    prepared: &Prepared,
+    theme: &Theme,
+    tera: &Tera,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let site = input.site;
+    let abs_base = prepared.abs_base.clone();
+    let ctx = Ctx { input, p: prepared };
+    let related = &prepared.related;
 
     // Articles and sections render in parallel; errors are collected, not short-circuited.
     let article_pages: Vec<Result<OutFile, Diagnostic>> = (0..site.articles.len())
@@ -460,31 +547,13 @@ pub fn render(
             }
         }
     }
-    // The docs team's dashboard (kept out of the sitemap and search; `noindex` in the default theme).
-    if config.dashboard.enabled && tera.get_template_names().any(|n| n == "dashboard.html") {
-        let dir = config.dashboard.path.trim_matches('/').to_string();
-        let path = format!("/{dir}/");
-        let mut c = ctx.common("dashboard", "Freshness dashboard", "", &path);
-        c.insert(
-            "dashboard".into(),
-            dashboard::context(input, input.now, &|p: &str| ctx.url(p)),
-        );
-        match render_template(tera, "dashboard.html", c) {
-            Ok(html) => files.push(OutFile {
-                path: format!("{dir}/index.html"),
-                data: OutData::Bytes(html.into_bytes()),
-            }),
-            Err(e) => errors.push(e),
-        }
+    match listings(input, prepared, tera) {
+        Ok(l) => files.extend(l),
+        Err(e) => errors.extend(e),
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-
-    files.push(OutFile {
-        path: "sitemap.xml".into(),
-        data: OutData::Bytes(sitemap(&ctx).into_bytes()),
-    });
     let robots = match &abs_base {
         Some(b) => format!("User-agent: *\nAllow: /\n\nSitemap: {b}sitemap.xml\n"),
         None => "User-agent: *\nAllow: /\n".to_string(),
@@ -508,6 +577,38 @@ pub fn render(
             data: OutData::Copy(a.abs.clone()),
         });
     }
+    Ok(files)
+}
+
+/// The files that list every article: the freshness dashboard and the sitemap. `serve` renders
+/// them after the reload, off the path from save to reload.
+pub fn listings(
+    input: &Input<'_>,
+    prepared: &Prepared,
+    tera: &Tera,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let ctx = Ctx { input, p: prepared };
+    let config = &input.site.config;
+    let mut files = Vec::new();
+    // The docs team's dashboard (kept out of the sitemap and search; `noindex` in the default theme).
+    if config.dashboard.enabled && tera.get_template_names().any(|n| n == "dashboard.html") {
+        let dir = config.dashboard.path.trim_matches('/').to_string();
+        let path = format!("/{dir}/");
+        let mut c = ctx.common("dashboard", "Freshness dashboard", "", &path);
+        c.insert(
+            "dashboard".into(),
+            dashboard::context(input, input.now, &|p: &str| ctx.url(p)),
+        );
+        let html = render_template(tera, "dashboard.html", c).map_err(|e| vec![e])?;
+        files.push(OutFile {
+            path: format!("{dir}/index.html"),
+            data: OutData::Bytes(html.into_bytes()),
+        });
+    }
+    files.push(OutFile {
+        path: "sitemap.xml".into(),
+        data: OutData::Bytes(sitemap(&ctx).into_bytes()),
+    });
     Ok(files)
 }
 

@@ -249,3 +249,13 @@ kind = "chat"
 label = "Chat"
 url = "https://acme.test/chat"
 "#;
+
+/// A template of the default theme, to override in a test.
+pub fn default_template(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default/templates")
+            .join(name),
+    )
+    .expect("default template")
+}
