@@ -116,7 +116,9 @@ fn main() {
     if let Some(last) = rebuilt.last() {
         println!("server said: {last}");
     }
-    println!("(the articles now end with an extra line; regenerate the corpus for a clean copy)");
+    println!(
+        "(the saved articles now end with an extra line: `git checkout -- .` in the site restores them)"
+    );
 }
 
 /// Up to `n` article files, spread over the sections.

@@ -398,6 +398,8 @@ fn an_edited_article_counts_as_changed_now() {
     let events = srv.events();
     let before = srv.get("/a/");
     assert!(before.body.contains("freshness-stale"), "{}", before.body);
+    let dots = |page: &str| srv.get(page).body.matches("class=\"dot-stale\"").count();
+    assert_eq!(dots("/b/"), 2, "B's sidebar marks both stale");
     s.file("content/a.md", "+++\ntitle = \"A\"\n+++\nNew steps.\n");
     events.expect("reload");
     let after = srv.get("/a/");
@@ -414,8 +416,9 @@ fn an_edited_article_counts_as_changed_now() {
     let err = srv.stderr_until("page(s) in");
     assert!(err.contains("page(s) in"), "{err}");
     assert!(!err.contains("Rebuilt the site"), "{err}");
-    // The untouched article keeps its history.
+    // The untouched article keeps its history; its sidebar no longer marks A stale.
     assert!(srv.get("/b/").body.contains("freshness-stale"));
+    assert_eq!(dots("/b/"), 1);
 }
 
 #[test]

@@ -222,16 +222,7 @@ impl Ctx<'_> {
         let site = self.input.site;
         let sec = &site.sections[section];
         let list = &sec.articles;
-        // A huge section shows a window around the current article, so a page never lists the whole site.
-        let (from, to) = match current.map(|a| self.position[a]) {
-            Some(p) if list.len() > NAV_WINDOW => {
-                let from = p
-                    .saturating_sub(NAV_WINDOW / 2)
-                    .min(list.len() - NAV_WINDOW);
-                (from, from + NAV_WINDOW)
-            }
-            _ => (0, list.len().min(NAV_WINDOW)),
-        };
+        let (from, to) = nav_window(list.len(), current.map(|a| self.position[a]));
         let articles: Vec<Value> = list[from..to]
             .iter()
             .map(|&a| {
@@ -374,6 +365,18 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
     }
 }
 
+/// The slice of a section's article list its sidebar shows: a huge section shows a window around the
+/// current article, so a page never lists the whole site.
+fn nav_window(len: usize, current: Option<usize>) -> (usize, usize) {
+    match current {
+        Some(p) if len > NAV_WINDOW => {
+            let from = p.saturating_sub(NAV_WINDOW / 2).min(len - NAV_WINDOW);
+            (from, from + NAV_WINDOW)
+        }
+        _ => (0, len.min(NAV_WINDOW)),
+    }
+}
+
 fn positions(site: &Site) -> Vec<usize> {
     let mut position = vec![0; site.articles.len()];
     for s in &site.sections {
@@ -384,16 +387,47 @@ fn positions(site: &Site) -> Vec<usize> {
     position
 }
 
+/// What other pages show of an article that changed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Refreshed {
+    /// Its summary (title, description, status, dates): the section and home pages, related lists.
+    pub summary: bool,
+    /// Its sidebar entry (title, URL, stale dot): the section's article pages that list it.
+    pub nav: bool,
+    /// The section's order: every article page of the section (windows, previous and next).
+    pub order: bool,
+}
+
 impl Prepared {
-    /// After one article changed: its summary and the section order. Returns whether anything another
-    /// page shows of it (title, status, dates, order) changed.
-    pub fn refresh_article(&mut self, input: &Input<'_>, i: usize) -> bool {
+    /// After one article changed: its summary and the section order, and what changed.
+    pub fn refresh_article(&mut self, input: &Input<'_>, i: usize) -> Refreshed {
         let fresh = summary(input, &self.base, &self.lang, i);
         let position = positions(input.site);
-        let changed = fresh != self.summaries[i] || position != self.position;
+        let old = &self.summaries[i];
+        let is_stale = |v: &Value| v["status"] == json!(Status::Stale);
+        let changed = Refreshed {
+            summary: fresh != *old,
+            nav: fresh["title"] != old["title"]
+                || fresh["url"] != old["url"]
+                || is_stale(&fresh) != is_stale(old),
+            order: position != self.position,
+        };
         self.summaries[i] = fresh;
         self.position = position;
         changed
+    }
+
+    /// The article pages of `i`'s section whose sidebar lists `i`.
+    pub fn nav_shows(&self, site: &Site, i: usize) -> Vec<usize> {
+        let list = &site.sections[site.articles[i].section].articles;
+        let p = self.position[i];
+        list.iter()
+            .copied()
+            .filter(|&j| {
+                let (from, to) = nav_window(list.len(), Some(self.position[j]));
+                (from..to).contains(&p)
+            })
+            .collect()
     }
 
     /// Articles whose "related" list shows article `i`.

@@ -536,10 +536,16 @@ impl Server {
 
             let input = loaded.render_input(&live.created);
             pages.insert(i);
-            if live.rendering.prepared.refresh_article(&input, i) {
-                let s = loaded.site.articles[i].section;
+            let prepared = &mut live.rendering.prepared;
+            let changed = prepared.refresh_article(&input, i);
+            let s = loaded.site.articles[i].section;
+            if changed.order {
                 pages.extend(loaded.site.sections[s].articles.iter().copied());
-                pages.extend(live.rendering.prepared.related_to(i));
+            } else if changed.nav {
+                pages.extend(prepared.nav_shows(&loaded.site, i));
+            }
+            if changed.summary || changed.order {
+                pages.extend(prepared.related_to(i));
                 sections.extend([s, 0]);
             }
         }
