@@ -108,7 +108,8 @@ pub struct CheckArgs {
     /// File for the format given just before it (default: standard output)
     #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
     pub output: Vec<PathBuf>,
-    /// What fails the check: stale, expiring, unknown, broken-links, external-links, warnings
+    /// What fails the check: stale, expiring, unknown, broken-links, external-links, blocked-links,
+    /// warnings, missing-translations
     /// (comma-separated; default from `[check] fail_on`, else stale,broken-links)
     #[arg(long, value_name = "LIST")]
     pub fail_on: Option<String>,

@@ -24,6 +24,23 @@ pub struct Config {
     pub check: CheckConfig,
     pub dashboard: DashboardConfig,
     pub links: LinksConfig,
+    /// `[languages.<code>]`: one content tree per language. Empty: one language, `default_language`.
+    pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+}
+
+/// `[languages.<code>]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LanguageConfig {
+    /// The language's own name for itself, shown in the switcher: "فارسی", "Deutsch".
+    pub name: Option<String>,
+    /// The language's content tree, relative to the site root. The default language's defaults to
+    /// `content_dir`.
+    pub content_dir: Option<PathBuf>,
+    /// `"ltr"` or `"rtl"`; inferred from the code (ar, fa, he, ur... are right to left).
+    pub direction: Option<String>,
+    /// The site title in this language.
+    pub title: Option<String>,
 }
 
 /// `[links]`: the external link checker.
@@ -182,6 +199,7 @@ impl Default for Config {
             check: CheckConfig::default(),
             dashboard: DashboardConfig::default(),
             links: LinksConfig::default(),
+            languages: Default::default(),
         }
     }
 }
@@ -375,6 +393,7 @@ impl Config {
             .at(shown, line, col)
             .hint("use a folder name such as \"_freshness\""));
         }
+        self.validate_languages(text, shown)?;
         let l = &self.links;
         if !matches!(l.method.as_str(), "get" | "head") {
             let (line, col) = at_key("method");
@@ -499,6 +518,129 @@ pub fn toml_error(e: &toml::de::Error, text: &str, shown: &Path, line_offset: us
 }
 
 /// Line and column of the value of a top-level `key = ...` (or `key: ...`), or (0, 0).
+/// `en`, `fa`, `pt-BR`, `zh-Hans`: a BCP 47 tag of the simple kind (language, then script or region).
+fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+impl Config {
+    fn validate_languages(&self, text: &str, shown: &Path) -> Result<(), Diagnostic> {
+        let section = |code: &str| {
+            let header = format!("[languages.{code}]");
+            text.lines()
+                .position(|l| l.trim() == header)
+                .map(|i| (i + 1, 1))
+                .unwrap_or((0, 0))
+        };
+        if !is_language_code(&self.default_language) {
+            let (line, col) = key_position(text, "default_language");
+            return Err(Diagnostic::error(format!(
+                "default_language `{}` is not a language code",
+                self.default_language
+            ))
+            .at(shown, line, col)
+            .hint("write a code such as \"en\", \"fa\" or \"pt-BR\""));
+        }
+        if self.languages.is_empty() {
+            return Ok(());
+        }
+        if !self.languages.contains_key(&self.default_language) {
+            let (line, col) = key_position(text, "default_language");
+            return Err(Diagnostic::error(format!(
+                "default_language `{}` has no [languages.{}] table",
+                self.default_language, self.default_language
+            ))
+            .at(shown, line, col)
+            .hint(format!(
+                "add [languages.{}] with its name, or set default_language to one of: {}",
+                self.default_language,
+                self.languages
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let mut dirs: Vec<(&str, PathBuf)> = Vec::new();
+        for (code, l) in &self.languages {
+            let (line, col) = section(code);
+            if !is_language_code(code) {
+                return Err(Diagnostic::error(format!(
+                    "[languages.{code}]: `{code}` is not a language code"
+                ))
+                .at(shown, line, col)
+                .hint("use a code such as \"en\", \"fa\" or \"pt-BR\""));
+            }
+            if let Some(d) = &l.direction
+                && !matches!(d.as_str(), "ltr" | "rtl")
+            {
+                let (line, col) = key_position(text, "direction");
+                return Err(Diagnostic::error(format!(
+                    "[languages.{code}] direction `{d}` must be \"ltr\" or \"rtl\""
+                ))
+                .at(shown, line, col));
+            }
+            let dir = match (&l.content_dir, *code == self.default_language) {
+                (Some(d), _) => d.clone(),
+                (None, true) => self.content_dir.clone(),
+                (None, false) => {
+                    return Err(Diagnostic::error(format!(
+                        "[languages.{code}] has no content_dir"
+                    ))
+                    .at(shown, line, col)
+                    .hint(format!(
+                        "every translation has its own content tree: content_dir = \"{}.{code}\"",
+                        self.content_dir.display()
+                    )));
+                }
+            };
+            if let Some((other, _)) = dirs.iter().find(|(_, d)| *d == dir) {
+                return Err(Diagnostic::error(format!(
+                    "[languages.{code}] and [languages.{other}] share the content folder `{}`",
+                    dir.display()
+                ))
+                .at(shown, line, col)
+                .hint("give every language a folder of its own"));
+            }
+            dirs.push((code, dir));
+        }
+        Ok(())
+    }
+
+    /// The default language's content folder, relative to the root.
+    pub fn default_content_dir(&self) -> PathBuf {
+        self.languages
+            .get(&self.default_language)
+            .and_then(|l| l.content_dir.clone())
+            .unwrap_or_else(|| self.content_dir.clone())
+    }
+
+    /// Every language's code, settings and content folder (relative to the root), default first.
+    pub fn language_list(&self) -> Vec<(String, LanguageConfig, PathBuf)> {
+        let default = self
+            .languages
+            .get(&self.default_language)
+            .cloned()
+            .unwrap_or_default();
+        let dir = default
+            .content_dir
+            .clone()
+            .unwrap_or_else(|| self.content_dir.clone());
+        let mut out = vec![(self.default_language.clone(), default, dir)];
+        for (code, l) in &self.languages {
+            if *code != self.default_language {
+                let dir = l.content_dir.clone().unwrap_or_default();
+                out.push((code.clone(), l.clone(), dir));
+            }
+        }
+        out
+    }
+}
+
 pub fn key_position(text: &str, key: &str) -> (usize, usize) {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();

@@ -491,7 +491,12 @@ pub fn evaluate(
     // Translation rule: the source changed after this translation was last verified.
     if let Some(src) = facts.source_change {
         let changed = date_of(src.date);
-        if changed > last_verified {
+        // On the same day, a verification that is the translation's own commit is compared to the
+        // minute: a source commit after it still leaves the translation behind.
+        let later_that_day = changed == last_verified
+            && source == VerifiedSource::Commit
+            && facts.last_change.is_some_and(|c| src.date > c.date);
+        if changed > last_verified || later_that_day {
             status = status.max(Status::Stale);
             let lang = facts.source_lang_name.unwrap_or("source");
             reasons.push(Reason {
@@ -766,5 +771,46 @@ mod tests {
                 .message
                 .starts_with("the English original changed on 2026-10-05")
         );
+    }
+
+    #[test]
+    fn translation_rule_same_day_compares_commit_times() {
+        let translated = Change {
+            commit: "aaa".into(),
+            date: "2026-10-05T09:00:00Z".parse().unwrap(),
+            author: "t".into(),
+        };
+        let source = Change {
+            commit: "bbb".into(),
+            date: "2026-10-05T15:00:00Z".parse().unwrap(),
+            author: "s".into(),
+        };
+        let facts = Facts {
+            last_change: Some(&translated),
+            source_change: Some(&source),
+            source_lang_name: Some("English"),
+            ..Facts::default()
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Stale);
+        // A source change earlier that day is older than the translation.
+        let earlier = Change {
+            date: "2026-10-05T08:00:00Z".parse().unwrap(),
+            ..source.clone()
+        };
+        let facts = Facts {
+            source_change: Some(&earlier),
+            ..facts
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Fresh);
+        // A `verified` date of that day is a person's word: the day is what counts.
+        let facts = Facts {
+            source_change: Some(&source),
+            verified: Some(date("2026-10-05")),
+            ..facts
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Fresh);
     }
 }

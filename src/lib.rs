@@ -147,7 +147,7 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     }
     let content_dir = match &opts.content {
         Some(c) => c.clone(),
-        None => root.join(&config.content_dir),
+        None => root.join(config.default_content_dir()),
     };
     let output_dir = match &opts.output {
         Some(o) => o.clone(),
@@ -309,14 +309,28 @@ pub fn evaluate_one(
     let a = &site.articles[i];
     let fh = history.files.get(i).and_then(|f| f.as_ref());
     let last_change = fh.and_then(|f| f.last_change.clone());
+    // A translation answers to its source article's last change; an uncommitted edit of the source
+    // counts as a change now.
+    let source = site.source_of(i).map(|s| {
+        let sh = history.files.get(s).and_then(|f| f.as_ref());
+        match sh {
+            Some(f) if f.dirty => Some(freshness::Change {
+                commit: "uncommitted".into(),
+                date: now,
+                author: String::new(),
+            }),
+            Some(f) => f.last_change.clone(),
+            None => None,
+        }
+    });
     let facts = freshness::Facts {
         verified: a.front.verified,
         describes: a.front.describes.as_deref(),
         has_covers: !a.front.covers.is_empty(),
         last_change: last_change.as_ref(),
         dirty: fh.is_some_and(|f| f.dirty),
-        source_change: None,
-        source_lang_name: None,
+        source_change: source.as_ref().and_then(Option::as_ref),
+        source_lang_name: Some(site.languages[0].name.as_str()),
     };
     // Once per article, not once per release.
     let covers_hits = history.covers_hits(&a.front.covers);
@@ -445,7 +459,7 @@ pub fn render_loaded(loaded: &Loaded, created: &[Option<Change>]) -> Result<Rend
     let t = Instant::now();
     let tera = render::environment(&loaded.theme).map_err(Failure)?;
     let input = loaded.render_input(created);
-    let prepared = render::prepare(&input);
+    let prepared = render::prepare(&input).map_err(Failure)?;
     let files =
         render::render_prepared(&input, &prepared, &loaded.theme, &tera).map_err(Failure)?;
     timings.push(("render", t.elapsed()));

@@ -50,7 +50,7 @@ pub fn run(
     let config = Config::load(root)?;
     let content_dir = content
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.join(&config.content_dir));
+        .unwrap_or_else(|| root.join(config.default_content_dir()));
     let content_c = std::fs::canonicalize(&content_dir).map_err(|_| {
         Diagnostic::error(format!(
             "the content folder `{}` does not exist",
@@ -58,6 +58,16 @@ pub fn run(
         ))
         .hint("run verify from the site root, or pass --root / --content")
     })?;
+    // Translations are articles too.
+    let trees: Vec<PathBuf> = std::iter::once(content_c.clone())
+        .chain(
+            config
+                .language_list()
+                .into_iter()
+                .skip(1)
+                .filter_map(|(_, _, d)| std::fs::canonicalize(root.join(d)).ok()),
+        )
+        .collect();
     let style = site_style(&content_c);
     let mut errors = Vec::new();
     let mut planned = Vec::new();
@@ -77,7 +87,7 @@ pub fn run(
             &abs,
             &std::fs::canonicalize(root).unwrap_or(root.to_path_buf()),
         );
-        if !abs.starts_with(&content_c) {
+        if !trees.iter().any(|t| abs.starts_with(t)) {
             errors.push(
                 Diagnostic::error(
                     "not inside the content folder; kbfresh only edits articles of this site",

@@ -441,3 +441,31 @@ fn a_changed_static_file_reloads_without_a_rebuild() {
     assert_eq!(js.status, 200);
     assert!(js.headers.contains("javascript"));
 }
+
+#[test]
+fn editing_an_original_makes_its_translation_stale() {
+    let s = Site::new();
+    s.git_init();
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\nname = \"English\"\n[languages.fa]\ncontent_dir = \"content.fa\"\n",
+    )
+    .file("content/a.md", "+++\ntitle = \"A\"\n+++\nOne.\n")
+    .file("content.fa/a.md", "+++\ntitle = \"الف\"\n+++\nیک.\n");
+    s.commit("both", "2026-05-01");
+    let srv = Serve::start(&s, &[]);
+    let events = srv.events();
+    assert!(srv.get("/fa/a/").body.contains("freshness-fresh"));
+    s.file("content/a.md", "+++\ntitle = \"A\"\n+++\nTwo.\n");
+    events.expect("reload");
+    let fa = srv.get("/fa/a/");
+    assert!(fa.body.contains("freshness-stale"), "{}", fa.body);
+    assert!(fa.body.contains("banner-translation"));
+    // A save in the translation's own tree is incremental too.
+    s.file("content.fa/a.md", "+++\ntitle = \"الف\"\n+++\nدو.\n");
+    events.expect("reload");
+    let fa = srv.get("/fa/a/");
+    assert!(fa.body.contains("دو."));
+    assert!(fa.body.contains("freshness-fresh"), "{}", fa.body);
+    assert!(!srv.stderr_until("page(s) in").contains("Rebuilt the site"));
+}

@@ -88,6 +88,9 @@ pub struct FrontMatter {
     pub verified: Option<Date>,
     pub describes: Option<String>,
     pub covers: Vec<String>,
+    /// For a translation: the source article's path in the default language's content folder, when
+    /// it is not at the same relative path.
+    pub translation_of: Option<String>,
     pub policy: PolicyOverrides,
     /// Keys kbfresh does not know, passed to templates as they were written.
     pub extra: Map<String, Value>,
@@ -104,6 +107,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "verified",
     "describes",
     "covers",
+    "translation_of",
     "max_age_days",
     "warn_days",
     "grace_days",
@@ -184,7 +188,7 @@ fn typed(
     };
     for (key, v) in map {
         match key.as_str() {
-            "title" | "description" | "owner" | "describes" => {
+            "title" | "description" | "owner" | "describes" | "translation_of" => {
                 let s = match &v {
                     Value::String(s) => Some(s.clone()),
                     // `describes = 2.3` is a natural thing to write.
@@ -199,6 +203,7 @@ fn typed(
                     "title" => fm.title = s,
                     "description" => fm.description = s,
                     "owner" => fm.owner = s,
+                    "translation_of" => fm.translation_of = s,
                     _ => fm.describes = s,
                 }
             }

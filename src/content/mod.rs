@@ -58,6 +58,8 @@ pub struct Section {
     pub owner: Option<String>,
     /// Policy for the section's articles: global, then parent sections, then this `_index.md`.
     pub policy: PolicyOverrides,
+    /// Index into `Site::languages`.
+    pub lang: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +73,25 @@ pub struct Article {
     pub title: String,
     pub owner: Option<String>,
     pub policy: PolicyOverrides,
+    /// Index into `Site::languages`.
+    pub lang: usize,
+}
+
+/// One language of the site and its content tree.
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub code: String,
+    /// Its own name for itself: "English", "فارسی".
+    pub name: String,
+    pub rtl: bool,
+    /// The site title in this language.
+    pub title: String,
+    /// Where its tree sits among content paths and URLs: `""` for the default language, `"fa"`.
+    pub mount: String,
+    /// Its home section.
+    pub home: usize,
+    /// Its content folder on disk (canonical).
+    pub content_dir: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +115,11 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Content-relative path (file or folder) to site path, for link rewriting.
     pub paths: HashMap<String, String>,
+    /// The default language first. A translation's content paths start with its mount: `fa/billing/x.md`.
+    pub languages: Vec<Language>,
+    /// For every article, the versions of it in the other languages (same relative path in each tree,
+    /// or `translation_of`), ordered by language.
+    pub translations: Vec<Vec<usize>>,
 }
 
 pub struct LoadOptions {
@@ -112,32 +138,54 @@ impl Site {
     ) -> (Option<Site>, Diagnostics) {
         let mut diags = Diagnostics::default();
         let root_canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        let content_canon = match std::fs::canonicalize(content_dir) {
-            Ok(p) if p.is_dir() => p,
-            Ok(p) => {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "the content folder `{}` is not a folder",
-                        display_path(&p, root).display()
-                    ))
-                    .hint("point `content_dir` in kbfresh.toml or `--content` at a folder of Markdown files"),
-                );
-                return (None, diags);
-            }
-            Err(_) => {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "the content folder `{}` does not exist",
-                        display_path(content_dir, root).display()
-                    ))
-                    .hint("create it (`kbfresh init` scaffolds a site), or set `content_dir` in kbfresh.toml or pass `--content DIR`"),
-                );
-                return (None, diags);
-            }
+        let Some(content_canon) = content_folder(content_dir, root, &mut diags, "content_dir")
+        else {
+            return (None, diags);
         };
-
-        let (files, walk_diags) = walk(&content_canon, &root_canon, &opts.exclude);
-        diags.extend(walk_diags);
+        // Every other language's tree, mounted at its code.
+        let mut trees = vec![(String::new(), content_canon.clone())];
+        for (code, _, dir) in config.language_list().into_iter().skip(1) {
+            let key = format!("[languages.{code}] content_dir");
+            if let Some(c) = content_folder(&root.join(&dir), root, &mut diags, &key) {
+                trees.push((code, c));
+            }
+        }
+        if diags.has_errors() {
+            return (None, diags);
+        }
+        let mut files = Vec::new();
+        for (mount, dir) in &trees {
+            // A tree nested in another (content/ and content/fa/) is read once, as its own language.
+            let mut exclude = opts.exclude.clone();
+            exclude.extend(
+                trees
+                    .iter()
+                    .filter(|(_, d)| d != dir && d.starts_with(dir))
+                    .map(|(_, d)| d.clone()),
+            );
+            let (mut found, walk_diags) = walk(dir, &root_canon, &exclude);
+            diags.extend(walk_diags);
+            if mount.is_empty() {
+                for (m, _) in &trees[1..] {
+                    if let Some(f) = found.iter().find(|f| f.rel().split('/').next() == Some(m)) {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "`{}` is in the `{m}` folder of the default language, whose URLs are the {m} translation's",
+                                f.rel()
+                            ))
+                            .in_file(display_path(&content_canon.join(m), &root_canon))
+                            .hint(format!("rename the folder, or move it into the {m} content tree")),
+                        );
+                        return (None, diags);
+                    }
+                }
+            } else {
+                for f in &mut found {
+                    f.mount(mount);
+                }
+            }
+            files.extend(found);
+        }
 
         // Read and parse front matter in parallel; keep walk order for determinism.
         let read: Vec<ReadResult> = files
@@ -172,6 +220,34 @@ impl Site {
         (Some(site), diags)
     }
 
+    /// For every language but the default: the default language's articles it has no version of.
+    pub fn missing_translations(&self) -> Vec<(usize, Vec<usize>)> {
+        (1..self.languages.len())
+            .map(|l| {
+                let missing = (0..self.articles.len())
+                    .filter(|&i| {
+                        self.articles[i].lang == 0
+                            && !self.translations[i]
+                                .iter()
+                                .any(|&j| self.articles[j].lang == l)
+                    })
+                    .collect();
+                (l, missing)
+            })
+            .collect()
+    }
+
+    /// The default language's article that article `i` translates.
+    pub fn source_of(&self, i: usize) -> Option<usize> {
+        if self.articles[i].lang == 0 {
+            return None;
+        }
+        self.translations[i]
+            .first()
+            .copied()
+            .filter(|&j| self.articles[j].lang == 0)
+    }
+
     pub fn base_path(&self) -> String {
         self.config.base_path()
     }
@@ -197,6 +273,7 @@ impl Site {
             policy: front.policy.or(sec.policy),
             path: old.path.clone(),
             section: old.section,
+            lang: old.lang,
             title: front
                 .title
                 .clone()
@@ -252,6 +329,57 @@ type ReadResult = Result<Option<(Source, FrontMatter)>, Vec<Diagnostic>>;
 enum Found {
     Markdown { rel: String, abs: PathBuf },
     Asset { rel: String, abs: PathBuf },
+}
+
+impl Found {
+    fn rel(&self) -> &str {
+        match self {
+            Found::Markdown { rel, .. } | Found::Asset { rel, .. } => rel,
+        }
+    }
+
+    /// Moves the file under a language's mount: `billing/x.md` → `fa/billing/x.md`.
+    fn mount(&mut self, mount: &str) {
+        match self {
+            Found::Markdown { rel, .. } | Found::Asset { rel, .. } => {
+                *rel = format!("{mount}/{rel}");
+            }
+        }
+    }
+}
+
+/// A content folder, canonical; a missing one is an error naming the setting to change.
+fn content_folder(
+    dir: &Path,
+    root: &Path,
+    diags: &mut Diagnostics,
+    setting: &str,
+) -> Option<PathBuf> {
+    match std::fs::canonicalize(dir) {
+        Ok(p) if p.is_dir() => Some(p),
+        Ok(p) => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the content folder `{}` is not a folder",
+                    display_path(&p, root).display()
+                ))
+                .hint(format!(
+                    "point `{setting}` in kbfresh.toml or `--content` at a folder of Markdown files"
+                )),
+            );
+            None
+        }
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the content folder `{}` does not exist",
+                    display_path(dir, root).display()
+                ))
+                .hint(format!("create it (`kbfresh init` scaffolds a site), or set `{setting}` in kbfresh.toml or pass `--content DIR`")),
+            );
+            None
+        }
+    }
 }
 
 fn is_markdown(p: &Path) -> bool {
@@ -479,9 +607,29 @@ fn assemble(
     assets_rel: Vec<(String, PathBuf)>,
     diags: &mut Diagnostics,
 ) -> Site {
-    // Folders that hold Markdown become sections, with all their ancestors.
+    let language_list = config.language_list();
+    let mounts: Vec<String> = language_list
+        .iter()
+        .enumerate()
+        .map(|(i, (code, _, _))| if i == 0 { String::new() } else { code.clone() })
+        .collect();
+    let lang_of = |dir: &str| {
+        mounts
+            .iter()
+            .skip(1)
+            .position(|m| {
+                dir == m
+                    || dir
+                        .strip_prefix(m.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+            .map_or(0, |p| p + 1)
+    };
+    // Folders that hold Markdown become sections, with all their ancestors; every language has a home.
     let mut dirs: BTreeMap<String, Vec<(Source, FrontMatter)>> = BTreeMap::new();
-    dirs.entry(String::new()).or_default();
+    for m in &mounts {
+        dirs.entry(m.clone()).or_default();
+    }
     for (src, fm) in markdown {
         let dir = src.dir().to_string();
         let mut d = dir.as_str();
@@ -508,7 +656,9 @@ fn assemble(
             .filter(|(rank, _)| *rank > 0)
             .max();
         let index = best.map(|(_, i)| files.remove(i));
-        let parent = if dir.is_empty() {
+        let lang = lang_of(&dir);
+        let is_home = dir == mounts[lang];
+        let parent = if is_home {
             None
         } else {
             let p = dir.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
@@ -525,8 +675,12 @@ fn assemble(
         sections.push(Section {
             path: dir_path(&dir),
             title: front.title.clone().unwrap_or_else(|| {
-                if dir.is_empty() {
-                    config.title.clone()
+                if is_home {
+                    language_list[lang]
+                        .1
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| config.title.clone())
                 } else {
                     title_from_name(name)
                 }
@@ -539,6 +693,7 @@ fn assemble(
             parent,
             children: Vec::new(),
             articles: Vec::new(),
+            lang,
         });
         if let Some(p) = parent {
             sections[p].children.push(idx);
@@ -565,6 +720,7 @@ fn assemble(
             title,
             src,
             front,
+            lang: sec.lang,
         });
     }
     for (i, a) in articles.iter().enumerate() {
@@ -631,6 +787,31 @@ fn assemble(
         paths.insert(a.rel.clone(), format!("/{}", a.out));
     }
 
+    let languages = language_list
+        .into_iter()
+        .enumerate()
+        .map(|(i, (code, l, dir))| Language {
+            content_dir: if i == 0 {
+                content.to_path_buf()
+            } else {
+                std::fs::canonicalize(root.join(&dir)).unwrap_or_else(|_| root.join(&dir))
+            },
+            name: l.name.clone().unwrap_or_else(|| code.clone()),
+            rtl: match l.direction.as_deref() {
+                Some(d) => d == "rtl",
+                None => is_rtl(&code),
+            },
+            title: l.title.clone().unwrap_or_else(|| config.title.clone()),
+            home: sections
+                .iter()
+                .position(|s| s.dir == mounts[i])
+                .unwrap_or(0),
+            mount: mounts[i].clone(),
+            code,
+        })
+        .collect::<Vec<_>>();
+    let translations = translations(&articles, &languages, diags);
+
     Site {
         root: root.to_path_buf(),
         content_dir: content.to_path_buf(),
@@ -639,7 +820,90 @@ fn assemble(
         articles,
         assets,
         paths,
+        languages,
+        translations,
     }
+}
+
+/// Right-to-left scripts by language code.
+pub fn is_rtl(code: &str) -> bool {
+    let primary = code.split(['-', '_']).next().unwrap_or(code);
+    matches!(
+        primary,
+        "ar" | "fa" | "he" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
+    )
+}
+
+/// Groups every article with its versions in the other languages: a translation is the file at the
+/// same path in its language's tree, or the one its `translation_of` names.
+fn translations(
+    articles: &[Article],
+    languages: &[Language],
+    diags: &mut Diagnostics,
+) -> Vec<Vec<usize>> {
+    if languages.len() < 2 {
+        return vec![Vec::new(); articles.len()];
+    }
+    let source_at: HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.lang == 0)
+        .map(|(i, a)| (a.src.rel.as_str(), i))
+        .collect();
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        let key = if a.lang == 0 {
+            a.src.rel.clone()
+        } else if let Some(of) = &a.front.translation_of {
+            let of = of.trim_start_matches("./").trim_start_matches('/');
+            if !source_at.contains_key(of) {
+                let (line, col) = a.src.key_position("translation_of");
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "translation_of = \"{of}\": no {} article at that path",
+                        languages[0].name
+                    ))
+                    .at(a.src.shown.clone(), line, col)
+                    .hint(format!(
+                        "write the source article's path inside the {} content folder, e.g. \"billing/refunds.md\"",
+                        languages[0].name
+                    )),
+                );
+            }
+            of.to_string()
+        } else {
+            let mount = &languages[a.lang].mount;
+            a.src.rel[mount.len() + 1..].to_string()
+        };
+        groups.entry(key).or_default().push(i);
+    }
+    let mut out = vec![Vec::new(); articles.len()];
+    for members in groups.values() {
+        if members.len() < 2 {
+            continue;
+        }
+        let mut sorted = members.clone();
+        sorted.sort_by_key(|&i| (articles[i].lang, i));
+        for w in sorted.windows(2) {
+            if articles[w[0]].lang == articles[w[1]].lang {
+                let (a, b) = (&articles[w[0]], &articles[w[1]]);
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`{}` and `{}` are both the {} version of one article",
+                        a.src.shown.display(),
+                        b.src.shown.display(),
+                        languages[a.lang].name
+                    ))
+                    .in_file(b.src.shown.clone())
+                    .hint("give one of them a `translation_of` naming its own source"),
+                );
+            }
+        }
+        for &i in &sorted {
+            out[i] = sorted.iter().copied().filter(|&j| j != i).collect();
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -660,6 +924,14 @@ mod tests {
         assert_eq!(normalize_rel("a/b", "../c.md").as_deref(), Some("a/c.md"));
         assert_eq!(normalize_rel("", "./x/y.md").as_deref(), Some("x/y.md"));
         assert_eq!(normalize_rel("a", "../../x"), None);
+    }
+
+    #[test]
+    fn rtl_languages() {
+        assert!(is_rtl("fa"));
+        assert!(is_rtl("ar-EG"));
+        assert!(!is_rtl("en"));
+        assert!(!is_rtl("hy"));
     }
 
     #[test]

@@ -113,16 +113,12 @@ impl History {
         }
 
         // Content files by path relative to the repository root.
-        let content_prefix = content_prefix(&workdir, &site.content_dir);
-        // The content folder is canonical already, so paths inside it need no system call each.
+        let trees = Trees::new(&workdir, site);
+        let content_prefix = trees.common.clone();
+        // The content folders are canonical already, so paths inside them need no system call each.
         let mut wanted: HashMap<String, usize> = HashMap::with_capacity(site.articles.len());
         for (i, a) in site.articles.iter().enumerate() {
-            let rel = if content_prefix.is_empty() {
-                a.src.rel.clone()
-            } else {
-                format!("{content_prefix}/{}", a.src.rel)
-            };
-            wanted.insert(rel, i);
+            wanted.insert(trees.repo_path(&a.src.rel), i);
         }
 
         let ignore = match Ignore::new(&workdir, fcfg) {
@@ -148,7 +144,7 @@ impl History {
 
         // The walk, or the cache of the last one.
         let cache_dir = site.root.join(".kbfresh-cache");
-        let key = cache::key(&content_prefix, fcfg, &ignore.fingerprint());
+        let key = cache::key(&trees.key(), fcfg, &ignore.fingerprint());
         let cached = cache::load(&cache_dir, &key, &mut diags);
         let mut results: HashMap<String, FileHistory> = HashMap::new();
         let mut walk_from: Option<Oid> = None;
@@ -345,6 +341,85 @@ impl History {
         if let Some((dir, c)) = &self.cache {
             cache::save(dir, c);
         }
+    }
+}
+
+/// Where every language's content tree sits in the repository.
+struct Trees {
+    /// `(path in the repository, mount among content paths)`, longest path first.
+    trees: Vec<(String, String)>,
+    /// The folder that holds them all (`""`: the whole work tree).
+    common: String,
+}
+
+impl Trees {
+    fn new(workdir: &Path, site: &Site) -> Trees {
+        let mut trees: Vec<(String, String)> = site
+            .languages
+            .iter()
+            .map(|l| (content_prefix(workdir, &l.content_dir), l.mount.clone()))
+            .collect();
+        if trees.is_empty() {
+            trees.push((content_prefix(workdir, &site.content_dir), String::new()));
+        }
+        let mut common: Vec<&str> = trees[0].0.split('/').filter(|c| !c.is_empty()).collect();
+        for (t, _) in &trees[1..] {
+            let parts: Vec<&str> = t.split('/').filter(|c| !c.is_empty()).collect();
+            let same = common
+                .iter()
+                .zip(&parts)
+                .take_while(|(a, b)| a == b)
+                .count();
+            common.truncate(same);
+        }
+        let common = common.join("/");
+        trees.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        Trees { trees, common }
+    }
+
+    /// A content path (`fa/billing/x.md`) as a path in the repository.
+    fn repo_path(&self, rel: &str) -> String {
+        let (prefix, inner) = self
+            .trees
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .find_map(|(t, m)| {
+                rel.strip_prefix(m.as_str())
+                    .and_then(|r| r.strip_prefix('/'))
+                    .map(|r| (t.as_str(), r))
+            })
+            .unwrap_or_else(|| {
+                let default = self.trees.iter().find(|(_, m)| m.is_empty());
+                (default.map_or("", |(t, _)| t.as_str()), rel)
+            });
+        if prefix.is_empty() {
+            inner.to_string()
+        } else {
+            format!("{prefix}/{inner}")
+        }
+    }
+
+    /// A path in the repository as a content path, when it is inside a content tree.
+    fn rel(&self, path: &str) -> Option<String> {
+        self.trees.iter().find_map(|(t, m)| {
+            let inner = if t.is_empty() {
+                path
+            } else {
+                path.strip_prefix(t.as_str())?.strip_prefix('/')?
+            };
+            Some(if m.is_empty() {
+                inner.to_string()
+            } else {
+                format!("{m}/{inner}")
+            })
+        })
+    }
+
+    /// What the cache is keyed on.
+    fn key(&self) -> String {
+        let mut k: Vec<String> = self.trees.iter().map(|(t, m)| format!("{m}={t}")).collect();
+        k.sort();
+        k.join(";")
     }
 }
 
@@ -913,14 +988,9 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
         .map_err(bad_rev)?;
     let to = head.tree().map_err(bad_rev)?;
     let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
-    let prefix = content_prefix(&workdir, &site.content_dir);
-    let strip = |p: &str| -> Option<String> {
-        if prefix.is_empty() {
-            Some(p.to_string())
-        } else {
-            p.strip_prefix(&format!("{prefix}/")).map(str::to_string)
-        }
-    };
+    let trees = Trees::new(&workdir, site);
+    let prefix = trees.common.clone();
+    let strip = |p: &str| trees.rel(p);
     let mut out: HashSet<String> = treediff::diff(&repo, Some(&from), Some(&to), &prefix)
         .map_err(|e| Diagnostic::error(format!("cannot compare with `{rev}`: {}", e.message())))?
         .into_iter()

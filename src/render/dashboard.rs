@@ -166,8 +166,15 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
         .filter(|(s, _)| per_section[*s].iter().sum::<usize>() > 0)
         .map(|(s, sec)| {
             let c = per_section[s];
+            // A translation's tree sits under its language's row.
+            let depth = site.section_chain(s).len() + usize::from(sec.lang > 0) - 2;
+            let title = if sec.parent.is_none() {
+                site.languages[sec.lang].name.clone()
+            } else {
+                sec.title.clone()
+            };
             json!({
-                "title": sec.title, "url": url(&sec.path), "depth": site.section_chain(s).len() - 2,
+                "title": title, "url": url(&sec.path), "depth": depth,
                 "fresh": c[0], "expiring": c[1], "stale": c[2], "unknown": c[3],
                 "total": c.iter().sum::<usize>(), "bar_svg": stacked(c),
             })
@@ -224,5 +231,26 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
         "releases": releases,
         "releases_svg": if release_bars.is_empty() { String::new() } else { bar_chart("Articles each release made stale", &release_bars) },
         "articles": articles,
+        "missing_translations": missing_translations(site, url),
     })
+}
+
+/// Per translated language: how many of the default language's articles it lacks, and the first few.
+fn missing_translations(site: &crate::content::Site, url: &dyn Fn(&str) -> String) -> Vec<Value> {
+    const SHOWN: usize = 100;
+    site.missing_translations()
+        .into_iter()
+        .map(|(l, missing)| {
+            json!({
+                "code": site.languages[l].code,
+                "name": site.languages[l].name,
+                "count": missing.len(),
+                "articles": missing.iter().take(SHOWN).map(|&i| {
+                    let a = &site.articles[i];
+                    json!({ "title": a.title, "url": url(&a.path), "path": a.src.shown.display().to_string() })
+                }).collect::<Vec<_>>(),
+                "more": missing.len().saturating_sub(SHOWN),
+            })
+        })
+        .collect()
 }

@@ -17,7 +17,7 @@ use crate::diagnostics::Diagnostic;
 use crate::freshness::{Change, Freshness, Release, Status};
 use crate::markdown::Rendered;
 use theme::{FileSource, Theme};
-use words::date_value;
+use words::Words;
 
 /// One file of the output, relative to the output folder with `/` separators.
 #[derive(Debug, Clone)]
@@ -136,14 +136,23 @@ fn template_error(shown: &str, e: &tera::Error) -> Diagnostic {
 pub struct Prepared {
     base: String,
     abs_base: Option<String>,
-    lang: String,
-    site_value: Value,
-    t: Value,
+    /// Per language of the site (`Site::languages`), the default first.
+    langs: Vec<PageLang>,
     summaries: Vec<Value>,
+    /// For every section, its versions in the other languages (same folder in each tree).
+    section_translations: Vec<Vec<usize>>,
     cards: Vec<Value>,
     /// Position of each article in its section's sorted list.
     position: Vec<usize>,
     related: Vec<Vec<usize>>,
+}
+
+/// What pages of one language share.
+struct PageLang {
+    code: String,
+    dir: &'static str,
+    words: Words,
+    site_value: Value,
 }
 
 struct Ctx<'a> {
@@ -170,31 +179,79 @@ impl Ctx<'_> {
         }
     }
 
+    /// The variables every page gets, for a page in language `l`.
     fn common(
         &self,
+        l: usize,
         kind: &str,
         title: &str,
         description: &str,
         path: &str,
     ) -> serde_json::Map<String, Value> {
         let site = &self.input.site;
-        let page_title = if title.is_empty() || title == site.config.title {
-            site.config.title.clone()
+        let lang = &self.langs[l];
+        let site_title = &site.languages[l].title;
+        let page_title = if title.is_empty() || title == site_title {
+            site_title.clone()
         } else {
-            format!("{title} · {}", site.config.title)
+            format!("{title} · {site_title}")
         };
         let mut m = serde_json::Map::new();
         m.insert("kind".into(), json!(kind));
         m.insert("page_title".into(), json!(page_title));
         m.insert("description".into(), json!(description));
         m.insert("canonical".into(), json!(self.permalink(path)));
-        m.insert("lang".into(), json!(self.lang));
-        m.insert("dir".into(), json!(direction(&self.lang)));
-        m.insert("site".into(), self.site_value.clone());
-        m.insert("t".into(), self.t.clone());
+        m.insert("lang".into(), json!(lang.code));
+        m.insert("dir".into(), json!(lang.dir));
+        m.insert("site".into(), lang.site_value.clone());
+        m.insert("t".into(), lang.words.t.clone());
         m.insert("nav".into(), Value::Null);
         m.insert("breadcrumbs".into(), json!([]));
+        m.insert("translations".into(), json!([]));
+        m.insert("alternates".into(), json!([]));
         m
+    }
+
+    /// Section `s` and its versions in the other languages, as `(language, path)`.
+    fn section_versions(&self, s: usize) -> Vec<(usize, &str)> {
+        let sections = &self.input.site.sections;
+        std::iter::once(s)
+            .chain(self.section_translations[s].iter().copied())
+            .map(|k| (sections[k].lang, sections[k].path.as_str()))
+            .collect()
+    }
+
+    /// The language switcher (`translations`: every version, this one marked `current`) and the
+    /// `hreflang` alternates of a page whose versions are `versions` (pages, `(language, path)`).
+    fn versions(&self, c: &mut serde_json::Map<String, Value>, mut versions: Vec<(usize, &str)>) {
+        if versions.len() < 2 {
+            return;
+        }
+        versions.sort_by_key(|(l, _)| *l);
+        let current = c["lang"].as_str().unwrap_or_default().to_string();
+        let site = self.input.site;
+        let switcher: Vec<Value> = versions
+            .iter()
+            .map(|&(l, path)| {
+                let lang = &site.languages[l];
+                json!({
+                    "code": lang.code,
+                    "name": lang.name,
+                    "dir": self.langs[l].dir,
+                    "url": self.url(path),
+                    "current": lang.code == current,
+                })
+            })
+            .collect();
+        let mut alternates: Vec<Value> = versions
+            .iter()
+            .map(|&(l, path)| json!({ "hreflang": site.languages[l].code, "href": self.permalink(path) }))
+            .collect();
+        if let Some(&(_, path)) = versions.iter().find(|(l, _)| *l == 0) {
+            alternates.push(json!({ "hreflang": "x-default", "href": self.permalink(path) }));
+        }
+        c.insert("translations".into(), Value::Array(switcher));
+        c.insert("alternates".into(), Value::Array(alternates));
     }
 
     fn breadcrumbs(&self, section: usize, last: Option<(&str, &str)>) -> Value {
@@ -204,8 +261,11 @@ impl Ctx<'_> {
             .into_iter()
             .map(|s| {
                 let sec = &site.sections[s];
-                let title = if s == 0 {
-                    self.t["home"].as_str().unwrap_or("Home").to_string()
+                let title = if sec.parent.is_none() {
+                    self.langs[sec.lang].words.t["home"]
+                        .as_str()
+                        .unwrap_or("Home")
+                        .to_string()
                 } else {
                     sec.title.clone()
                 };
@@ -249,18 +309,6 @@ impl Ctx<'_> {
     }
 }
 
-pub fn direction(lang: &str) -> &'static str {
-    let primary = lang.split(['-', '_']).next().unwrap_or(lang);
-    if matches!(
-        primary,
-        "ar" | "fa" | "he" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
-    ) {
-        "rtl"
-    } else {
-        "ltr"
-    }
-}
-
 fn article_counts(site: &Site) -> Vec<usize> {
     let mut counts: Vec<usize> = site.sections.iter().map(|s| s.articles.len()).collect();
     // Children always come after their parent, so one reverse pass adds subtrees up.
@@ -278,11 +326,11 @@ pub fn render(
     theme: &Theme,
     tera: &Tera,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let prepared = prepare(input);
+    let prepared = prepare(input)?;
     render_prepared(input, &prepared, theme, tera)
 }
 
-fn summary(input: &Input<'_>, base: &str, lang: &str, i: usize) -> Value {
+fn summary(input: &Input<'_>, base: &str, words: &Words, i: usize) -> Value {
     let site = input.site;
     let a = &site.articles[i];
     let sec = &site.sections[a.section];
@@ -293,16 +341,29 @@ fn summary(input: &Input<'_>, base: &str, lang: &str, i: usize) -> Value {
         "section_title": sec.title,
         "section_url": format!("{base}{}", sec.path),
         "status": input.freshness[i].status,
-        "last_verified": input.freshness[i].last_verified.map(|d| date_value(d, lang)),
+        "last_verified": input.freshness[i].last_verified.map(|d| words.date_value(d)),
     })
 }
 
 /// The shared part of every page: site-wide values, article summaries, section cards, positions.
-pub fn prepare(input: &Input<'_>) -> Prepared {
+pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
     let site = input.site;
     let config = &site.config;
-    let lang = config.default_language.clone();
     let base = site.base_path();
+    let mut errors = Vec::new();
+    let words: Vec<Words> = site
+        .languages
+        .iter()
+        .map(|l| {
+            Words::load(&l.code, &site.root).unwrap_or_else(|e| {
+                errors.push(e);
+                Words::english()
+            })
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let abs_base = config.absolute_base();
 
     let counts = article_counts(site);
@@ -321,9 +382,10 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
         })
         .collect();
     let summaries: Vec<Value> = (0..site.articles.len())
-        .map(|i| summary(input, &base, &lang, i))
+        .map(|i| summary(input, &base, &words[site.articles[i].lang], i))
         .collect();
-    let support = config.support.as_ref().map(|s| {
+    let support = |w: &Words| {
+        config.support.as_ref().map(|s| {
         let channels: Vec<Value> = s
             .channels
             .iter()
@@ -337,32 +399,83 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
             })
             .collect();
         json!({
-            "title": s.title.clone().unwrap_or_else(|| "Still need help?".into()),
+            "title": s.title.clone().unwrap_or_else(|| w.t["still_need_help"].as_str().unwrap_or_default().to_string()),
             "text": s.text.clone().unwrap_or_default(),
             "channels": channels,
         })
-    });
-    let site_value = json!({
-        "title": config.title,
-        "description": config.description,
-        "base_url": config.base_url,
-        "base_path": base,
-        "home_url": format!("{base}/"),
-        "generator": input.generator,
-        "sections": site.sections[0].children.iter().map(|&c| cards[c].clone()).collect::<Vec<_>>(),
-        "support": support,
-    });
-    Prepared {
+    })
+    };
+    let languages: Vec<Value> = site
+        .languages
+        .iter()
+        .map(|l| json!({ "code": l.code, "name": l.name, "url": url(&site.sections[l.home].path) }))
+        .collect();
+    let langs = site
+        .languages
+        .iter()
+        .zip(words)
+        .map(|(l, w)| {
+            let home = &site.sections[l.home];
+            let site_value = json!({
+                "title": l.title,
+                "description": config.description,
+                "base_url": config.base_url,
+                "base_path": base,
+                "home_url": url(&home.path),
+                "generator": input.generator,
+                "sections": home.children.iter().map(|&c| cards[c].clone()).collect::<Vec<_>>(),
+                "support": support(&w),
+                "languages": languages,
+                "default_language": site.languages[0].code,
+            });
+            PageLang {
+                code: l.code.clone(),
+                dir: if l.rtl { "rtl" } else { "ltr" },
+                words: w,
+                site_value,
+            }
+        })
+        .collect();
+    Ok(Prepared {
         base: base.clone(),
         abs_base,
-        t: words::words(&lang),
-        lang,
-        site_value,
+        langs,
         summaries,
+        section_translations: section_translations(site),
         cards,
         position: positions(site),
         related: related_articles(site),
+    })
+}
+
+/// Every section's versions in the other languages: the same folder in each language's tree.
+fn section_translations(site: &Site) -> Vec<Vec<usize>> {
+    if site.languages.len() < 2 {
+        return vec![Vec::new(); site.sections.len()];
     }
+    let key = |s: &crate::content::Section| {
+        let mount = &site.languages[s.lang].mount;
+        s.dir
+            .strip_prefix(mount.as_str())
+            .unwrap_or(&s.dir)
+            .trim_start_matches('/')
+            .to_string()
+    };
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, s) in site.sections.iter().enumerate() {
+        by_key.entry(key(s)).or_default().push(i);
+    }
+    site.sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            by_key[&key(s)]
+                .iter()
+                .copied()
+                .filter(|&j| j != i)
+                .collect()
+        })
+        .collect()
 }
 
 /// The slice of a section's article list its sidebar shows: a huge section shows a window around the
@@ -401,7 +514,8 @@ pub struct Refreshed {
 impl Prepared {
     /// After one article changed: its summary and the section order, and what changed.
     pub fn refresh_article(&mut self, input: &Input<'_>, i: usize) -> Refreshed {
-        let fresh = summary(input, &self.base, &self.lang, i);
+        let words = &self.langs[input.site.articles[i].lang].words;
+        let fresh = summary(input, &self.base, words, i);
         let position = positions(input.site);
         let old = &self.summaries[i];
         let is_stale = |v: &Value| v["status"] == json!(Status::Stale);
@@ -508,8 +622,11 @@ pub fn render_prepared(
         tera,
         "404.html",
         ctx.common(
+            0,
             "404",
-            ctx.t["not_found_title"].as_str().unwrap_or(""),
+            ctx.langs[0].words.t["not_found_title"]
+                .as_str()
+                .unwrap_or(""),
             "",
             "/404.html",
         ),
@@ -569,7 +686,7 @@ pub fn render_prepared(
                 continue;
             }
             alias_seen.insert(out.clone(), i);
-            let mut c = ctx.common("alias", &a.title, "", &a.path);
+            let mut c = ctx.common(a.lang, "alias", &a.title, "", &a.path);
             c.insert("target".into(), json!(ctx.url(&a.path)));
             c.insert("canonical".into(), json!(ctx.permalink(&a.path)));
             match render_template(tera, "alias.html", c) {
@@ -628,7 +745,7 @@ pub fn listings(
     if config.dashboard.enabled && tera.get_template_names().any(|n| n == "dashboard.html") {
         let dir = config.dashboard.path.trim_matches('/').to_string();
         let path = format!("/{dir}/");
-        let mut c = ctx.common("dashboard", "Freshness dashboard", "", &path);
+        let mut c = ctx.common(0, "dashboard", "Freshness dashboard", "", &path);
         c.insert(
             "dashboard".into(),
             dashboard::context(input, input.now, &|p: &str| ctx.url(p)),
@@ -717,7 +834,8 @@ fn render_article(
         Value::Null
     };
     let next = list.get(p + 1).map(|&j| link(j)).unwrap_or(Value::Null);
-    let lang = &ctx.lang;
+    let words = &ctx.langs[a.lang].words;
+    let lang = &ctx.langs[a.lang].code;
     let change = ctx.input.last_changes[i].as_ref();
     let updated = change.map(|c| crate::freshness::date_of(c.date));
     let describes = f
@@ -751,17 +869,19 @@ fn render_article(
         "related": related.iter().map(|&j| ctx.summaries[j].clone()).collect::<Vec<_>>(),
         "freshness": {
             "status": f.status,
-            "last_verified": f.last_verified.map(|d| date_value(d, lang)),
-            "updated": updated.map(|d| date_value(d, lang)),
+            "last_verified": f.last_verified.map(|d| words.date_value(d)),
+            "updated": updated.map(|d| words.date_value(d)),
             "describes": describes,
             "expires": if f.status == Status::Stale { None } else { f.expires.map(|d| d.to_string()) },
             "banner": f.banner,
             "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
         },
         "jsonld": jsonld.to_string().replace("</", "<\\/"),
+        "original": original(ctx, i, words),
     });
-    let mut c = ctx.common("article", &a.title, &description, &a.path);
+    let mut c = ctx.common(a.lang, "article", &a.title, &description, &a.path);
     c.insert("page".into(), page);
+    ctx.versions(&mut c, article_versions(site, i));
     c.insert(
         "breadcrumbs".into(),
         ctx.breadcrumbs(a.section, Some((&a.title, &a.path))),
@@ -782,15 +902,18 @@ fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagn
         .map(|r| r.html.clone())
         .unwrap_or_default();
     let description = sec.front.description.clone().unwrap_or_default();
-    let (name, mut c) = if s == 0 {
-        let mut c = ctx.common("index", "", &site.config.description, "/");
+    let is_home = sec.parent.is_none();
+    let (name, mut c) = if is_home {
+        let mut c = ctx.common(sec.lang, "index", "", &site.config.description, &sec.path);
         c.insert("content".into(), json!(content));
         c.insert(
             "sections".into(),
             Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect()),
         );
         let mut recent: Vec<usize> = (0..site.articles.len())
-            .filter(|&a| ctx.input.freshness[a].last_verified.is_some())
+            .filter(|&a| {
+                site.articles[a].lang == sec.lang && ctx.input.freshness[a].last_verified.is_some()
+            })
             .collect();
         // Partial selection: O(n) for the top few, not a full sort of the site.
         let key = |a: &usize| (std::cmp::Reverse(ctx.input.freshness[*a].last_verified), *a);
@@ -805,7 +928,7 @@ fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagn
         );
         ("index.html", c)
     } else {
-        let mut c = ctx.common("section", &sec.title, &description, &sec.path);
+        let mut c = ctx.common(sec.lang, "section", &sec.title, &description, &sec.path);
         c.insert(
             "section".into(),
             json!({
@@ -822,9 +945,10 @@ fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagn
         c.insert("nav".into(), ctx.nav(s, None));
         ("section.html", c)
     };
-    if s == 0 {
+    if is_home {
         c.insert("breadcrumbs".into(), json!([]));
     }
+    ctx.versions(&mut c, ctx.section_versions(s));
     let html = render_template(tera, name, c)?;
     Ok(OutFile {
         path: format!("{}index.html", sec.path.trim_start_matches('/')),
@@ -836,25 +960,27 @@ fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagn
 /// a tag on every article costs O(n), not O(n^2).
 fn related_articles(site: &Site) -> Vec<Vec<usize>> {
     const PER_TAG: usize = 32;
-    let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Tags are per language: a reader is pointed to articles in the language they read.
+    let mut by_tag: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
     for (i, a) in site.articles.iter().enumerate() {
         for t in &a.front.tags {
-            by_tag.entry(t.as_str()).or_default().push(i);
+            by_tag.entry((a.lang, t.as_str())).or_default().push(i);
         }
     }
-    let mut pos_in_tag: HashMap<(&str, usize), usize> = HashMap::new();
-    for (t, list) in &by_tag {
+    let mut pos_in_tag: HashMap<(usize, &str, usize), usize> = HashMap::new();
+    for (&(l, t), list) in &by_tag {
         for (p, &a) in list.iter().enumerate() {
-            pos_in_tag.insert((t, a), p);
+            pos_in_tag.insert((l, t, a), p);
         }
     }
     (0..site.articles.len())
         .into_par_iter()
         .map(|i| {
             let mut score: HashMap<usize, usize> = HashMap::new();
+            let l = site.articles[i].lang;
             for t in &site.articles[i].front.tags {
-                let list = &by_tag[t.as_str()];
-                let p = pos_in_tag[&(t.as_str(), i)];
+                let list = &by_tag[&(l, t.as_str())];
+                let p = pos_in_tag[&(l, t.as_str(), i)];
                 let from = p.saturating_sub(PER_TAG / 2);
                 for &j in list.iter().skip(from).take(PER_TAG) {
                     if j != i {
@@ -869,14 +995,72 @@ fn related_articles(site: &Site) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// Article `i` and its versions in the other languages, as `(language, path)`.
+fn article_versions(site: &Site, i: usize) -> Vec<(usize, &str)> {
+    std::iter::once(i)
+        .chain(site.translations[i].iter().copied())
+        .map(|j| (site.articles[j].lang, site.articles[j].path.as_str()))
+        .collect()
+}
+
+/// For a translation that went stale because its source changed: the source, its language and the
+/// date it changed, for the notice linking to it.
+fn original(ctx: &Ctx<'_>, i: usize, words: &Words) -> Value {
+    let site = ctx.input.site;
+    let Some(src) = site.source_of(i) else {
+        return Value::Null;
+    };
+    let f = &ctx.input.freshness[i];
+    if !f
+        .reasons
+        .iter()
+        .any(|r| r.kind == crate::freshness::ReasonKind::Translation)
+    {
+        return Value::Null;
+    }
+    let changed = ctx.input.last_changes[src]
+        .as_ref()
+        .map(|c| crate::freshness::date_of(c.date))
+        .or_else(|| Some(crate::freshness::date_of(ctx.input.now)));
+    let source = &site.articles[src];
+    json!({
+        "title": source.title,
+        "url": ctx.url(&source.path),
+        "lang": site.languages[0].code,
+        "lang_name": site.languages[0].name,
+        "dir": ctx.langs[0].dir,
+        "updated": changed.map(|d| words.date_value(d)),
+    })
+}
+
 fn sitemap(ctx: &Ctx<'_>) -> String {
     let site = ctx.input.site;
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for sec in &site.sections {
+    let multilingual = site.languages.len() > 1;
+    let mut s = String::from(if multilingual {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n"
+    } else {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+    });
+    // Every version of a translated page, itself included, as Google reads hreflang from sitemaps.
+    let alternates = |versions: Vec<(usize, &str)>| -> String {
+        if versions.len() < 2 {
+            return String::new();
+        }
+        versions
+            .iter()
+            .map(|&(l, path)| {
+                format!(
+                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                    site.languages[l].code,
+                    crate::markdown::escape_attr(&ctx.permalink(path))
+                )
+            })
+            .collect()
+    };
+    for (k, sec) in site.sections.iter().enumerate() {
+        let alt = alternates(ctx.section_versions(k));
         s.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
+            "  <url><loc>{}</loc>{alt}</url>\n",
             crate::markdown::escape_attr(&ctx.permalink(&sec.path))
         ));
     }
@@ -885,8 +1069,9 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
             .last_verified
             .map(|d| format!("<lastmod>{d}</lastmod>"))
             .unwrap_or_default();
+        let alt = alternates(article_versions(site, i));
         s.push_str(&format!(
-            "  <url><loc>{}</loc>{lastmod}</url>\n",
+            "  <url><loc>{}</loc>{lastmod}{alt}</url>\n",
             crate::markdown::escape_attr(&ctx.permalink(&a.path))
         ));
     }
@@ -905,12 +1090,5 @@ mod tests {
         assert_eq!(alias_output("/old.html").unwrap().0, "old.html");
         assert!(alias_output("/../etc/passwd").is_none());
         assert!(alias_output("https://x.example/").is_none());
-    }
-
-    #[test]
-    fn rtl_languages() {
-        assert_eq!(direction("fa"), "rtl");
-        assert_eq!(direction("ar-EG"), "rtl");
-        assert_eq!(direction("en"), "ltr");
     }
 }

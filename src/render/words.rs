@@ -1,80 +1,147 @@
-//! The theme's own words and date formats, per language (English is the fallback).
+//! The theme's own words and date formats, per language, from `themes/default/i18n/<code>.toml`
+//! (embedded) and the site's `i18n/<code>.toml` (overrides). English fills every gap.
+
+use std::path::Path;
 
 use jiff::civil::Date;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
-const EN: &[(&str, &str)] = &[
-    ("search", "Search"),
-    ("search_placeholder", "Search the help centre"),
-    ("home", "Home"),
-    ("skip_to_content", "Skip to content"),
-    ("on_this_page", "On this page"),
-    ("previous", "Previous"),
-    ("next", "Next"),
-    ("related", "Related articles"),
-    ("recently_updated", "Recently updated"),
-    ("articles", "articles"),
-    ("article", "article"),
-    ("in_this_section", "In this section"),
-    ("last_verified", "Last verified"),
-    ("updated", "Updated"),
-    ("for_version", "for version"),
-    ("not_verified", "Not verified yet"),
-    ("still_need_help", "Still need help?"),
-    ("contact_us", "Contact us"),
-    ("stale_title", "This article may be out of date"),
-    (
-        "stale_late",
-        "It has not been checked against the product for a while; some details may have changed.",
-    ),
-    ("not_found_title", "Page not found"),
-    (
-        "not_found_text",
-        "The page you were looking for does not exist or has moved.",
-    ),
-    ("redirecting", "This page has moved. Redirecting to"),
-    ("tags", "Tags"),
-    ("owner", "Owner"),
-    ("sections", "Sections"),
-    ("menu", "Menu"),
-    ("built_with", "Built with"),
-    ("stale", "May be out of date"),
-    ("breadcrumbs", "Breadcrumbs"),
+use crate::diagnostics::Diagnostic;
+
+/// The embedded strings files, by language code.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("en", include_str!("../../themes/default/i18n/en.toml")),
+    ("fa", include_str!("../../themes/default/i18n/fa.toml")),
+    ("de", include_str!("../../themes/default/i18n/de.toml")),
 ];
 
-const EN_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct File {
+    date_format: Option<String>,
+    months: Option<Vec<String>>,
+    digits: Option<String>,
+    words: Map<String, Value>,
+}
 
-/// The `t` map templates read.
-pub fn words(_lang: &str) -> Value {
-    let mut m = Map::new();
-    for (k, v) in EN {
-        m.insert((*k).to_string(), Value::String((*v).to_string()));
+/// One language's words and date format.
+#[derive(Debug, Clone)]
+pub struct Words {
+    /// The `t` map templates read.
+    pub t: Value,
+    date_format: String,
+    months: Vec<String>,
+    digits: Option<Vec<char>>,
+}
+
+fn parse(text: &str, shown: &Path) -> Result<File, Diagnostic> {
+    let file: File =
+        toml::from_str(text).map_err(|e| crate::config::toml_error(&e, text, shown, 0))?;
+    if let Some(m) = &file.months
+        && m.len() != 12
+    {
+        return Err(Diagnostic::error(format!(
+            "`months` has {} names; it needs 12, January first",
+            m.len()
+        ))
+        .in_file(shown));
     }
-    Value::Object(m)
+    if let Some(d) = &file.digits
+        && d.chars().count() != 10
+    {
+        return Err(
+            Diagnostic::error("`digits` must hold the ten digits, zero first").in_file(shown),
+        );
+    }
+    Ok(file)
 }
 
-/// A date written out for readers: `2 May 2026`.
-pub fn display_date(d: Date, _lang: &str) -> String {
-    let month = EN_MONTHS[usize::try_from(d.month() - 1).unwrap_or(0)];
-    format!("{} {month} {}", d.day(), d.year())
+fn embedded(code: &str) -> Option<File> {
+    let primary = code.split(['-', '_']).next().unwrap_or(code);
+    EMBEDDED
+        .iter()
+        .find(|(c, _)| *c == code)
+        .or_else(|| EMBEDDED.iter().find(|(c, _)| *c == primary))
+        .map(|(c, text)| {
+            parse(text, Path::new(&format!("themes/default/i18n/{c}.toml")))
+                .expect("the embedded strings files parse (tested)")
+        })
 }
 
-/// `{ iso, display }` for templates.
-pub fn date_value(d: Date, lang: &str) -> Value {
-    serde_json::json!({ "iso": d.to_string(), "display": display_date(d, lang) })
+impl Words {
+    /// English, then the theme's file for `code`, then the site's `i18n/<code>.toml` under `root`.
+    pub fn load(code: &str, root: &Path) -> Result<Words, Diagnostic> {
+        let mut layers: Vec<File> = vec![embedded("en").unwrap_or_default()];
+        if code != "en" {
+            layers.extend(embedded(code));
+        }
+        let shown = Path::new("i18n").join(format!("{code}.toml"));
+        match std::fs::read_to_string(root.join(&shown)) {
+            Ok(text) => layers.push(parse(&text, &shown)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(
+                    Diagnostic::error(format!("cannot read the strings file: {e}")).in_file(shown),
+                );
+            }
+        }
+        let mut t = Map::new();
+        let mut w = Words {
+            t: Value::Null,
+            date_format: "{day} {month} {year}".into(),
+            months: Vec::new(),
+            digits: None,
+        };
+        for layer in layers {
+            t.extend(layer.words);
+            if let Some(f) = layer.date_format {
+                w.date_format = f;
+            }
+            if let Some(m) = layer.months {
+                w.months = m;
+            }
+            if let Some(d) = layer.digits {
+                w.digits = Some(d.chars().collect());
+            }
+        }
+        w.t = Value::Object(t);
+        Ok(w)
+    }
+
+    /// English only (tests, and the fallback when nothing else loads).
+    pub fn english() -> Words {
+        Words::load("en", Path::new("")).expect("the embedded English strings load")
+    }
+
+    fn number(&self, n: i64) -> String {
+        let s = n.to_string();
+        match &self.digits {
+            Some(d) => s
+                .chars()
+                .map(|c| c.to_digit(10).map_or(c, |v| d[v as usize]))
+                .collect(),
+            None => s,
+        }
+    }
+
+    /// A date written out for readers: `2 May 2026`, `2. Mai 2026`, `۲ مه ۲۰۲۶`.
+    pub fn display_date(&self, d: Date) -> String {
+        let month = usize::try_from(d.month() - 1)
+            .ok()
+            .and_then(|m| self.months.get(m))
+            .cloned()
+            .unwrap_or_else(|| d.month().to_string());
+        self.date_format
+            .replace("{day}", &self.number(d.day().into()))
+            .replace("{month}", &month)
+            .replace("{year}", &self.number(d.year().into()))
+    }
+
+    /// `{ iso, display }` for templates.
+    pub fn date_value(&self, d: Date) -> Value {
+        serde_json::json!({ "iso": d.to_string(), "display": self.display_date(d) })
+    }
 }
 
 #[cfg(test)]
@@ -84,6 +151,31 @@ mod tests {
     #[test]
     fn dates() {
         let d: Date = "2026-05-02".parse().unwrap();
-        assert_eq!(display_date(d, "en"), "2 May 2026");
+        assert_eq!(Words::english().display_date(d), "2 May 2026");
+        let fa = Words::load("fa", Path::new("")).unwrap();
+        assert_eq!(fa.display_date(d), "۲ مه ۲۰۲۶");
+        let de = Words::load("de-AT", Path::new("")).unwrap();
+        assert_eq!(de.display_date(d), "2. Mai 2026");
+    }
+
+    #[test]
+    fn every_language_has_every_english_word() {
+        let en = Words::english();
+        let keys: Vec<&String> = en.t.as_object().unwrap().keys().collect();
+        for (code, text) in EMBEDDED {
+            let f = parse(text, Path::new(code)).unwrap();
+            for k in &keys {
+                assert!(f.words.contains_key(*k), "{code} lacks `{k}`");
+            }
+            for k in f.words.keys() {
+                assert!(keys.contains(&k), "{code} has `{k}`, which English lacks");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_languages_fall_back_to_english() {
+        let w = Words::load("hy", Path::new("")).unwrap();
+        assert_eq!(w.t["search"], "Search");
     }
 }

@@ -29,6 +29,7 @@ pub enum FailOn {
     ExternalLinks,
     BlockedLinks,
     Warnings,
+    MissingTranslations,
 }
 
 impl FromStr for FailOn {
@@ -42,9 +43,10 @@ impl FromStr for FailOn {
             "external-links" => FailOn::ExternalLinks,
             "blocked-links" => FailOn::BlockedLinks,
             "warnings" => FailOn::Warnings,
+            "missing-translations" => FailOn::MissingTranslations,
             other => {
                 return Err(format!(
-                    "`{other}` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, blocked-links, warnings"
+                    "`{other}` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, blocked-links, warnings, missing-translations"
                 ));
             }
         })
@@ -103,6 +105,8 @@ pub struct Report {
     pub releases: Vec<ReleaseOut>,
     pub articles: Vec<ArticleOut>,
     pub links: Vec<LinkResult>,
+    /// Per translated language, the default language's articles it has no version of.
+    pub missing_translations: Vec<MissingOut>,
     pub summary: Summary,
     /// What the policy fails on, in words (empty: pass).
     pub failures: Vec<String>,
@@ -110,6 +114,14 @@ pub struct Report {
     pub fail_on: Vec<FailOn>,
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingOut {
+    pub lang: String,
+    pub name: String,
+    /// Paths of the untranslated source articles.
+    pub articles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -234,7 +246,7 @@ impl Report {
                 line,
                 url: format!("{}{}", site.base_path(), a.path),
                 title: a.title.clone(),
-                lang: site.config.default_language.clone(),
+                lang: site.languages[a.lang].code.clone(),
                 owner: a.owner.clone(),
                 status: f.status,
                 last_changed: loaded.last_changes[i].as_ref().map(|c| ChangeOut {
@@ -283,6 +295,19 @@ impl Report {
             .map(|l| (*l).clone())
             .collect();
 
+        let missing_translations: Vec<MissingOut> = site
+            .missing_translations()
+            .into_iter()
+            .map(|(l, list)| MissingOut {
+                lang: site.languages[l].code.clone(),
+                name: site.languages[l].name.clone(),
+                articles: list
+                    .into_iter()
+                    .filter(|&i| in_scope(i) && !site.articles[i].front.draft)
+                    .map(|i| site.articles[i].src.shown.display().to_string())
+                    .collect(),
+            })
+            .collect();
         let mut failures = Vec::new();
         let failing_articles: Vec<&ArticleOut> = articles.iter().filter(|a| a.fails).collect();
         for st in [Status::Stale, Status::Expiring, Status::Unknown] {
@@ -312,6 +337,12 @@ impl Report {
                 failures.push(format!("{n} broken external link{}", plural(n)));
             }
         }
+        if fail_on.contains(&FailOn::MissingTranslations) {
+            let n: usize = missing_translations.iter().map(|m| m.articles.len()).sum();
+            if n > 0 {
+                failures.push(format!("{n} missing translation{}", plural(n)));
+            }
+        }
         if fail_on.contains(&FailOn::BlockedLinks) {
             let n = count(&|l| l.status == links::Status::Blocked);
             if n > 0 {
@@ -338,6 +369,7 @@ impl Report {
             releases,
             articles,
             links,
+            missing_translations,
             summary,
             failures,
             fail_on: fail_on.to_vec(),

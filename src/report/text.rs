@@ -1,7 +1,7 @@
 //! The default report: readable in a CI log. Non-fresh articles grouped by status, then owner, one line
 //! each as `path:line: status: reason`; broken links as `path:line:column: ...`; a summary line.
 
-use super::Report;
+use super::{FailOn, Report};
 use crate::freshness::Status;
 use crate::links;
 
@@ -63,6 +63,35 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push('\n');
         for l in group {
             out.push_str(&format!("    {}: {}\n", l.location(), l.explained()));
+        }
+        out.push('\n');
+    }
+    for m in r
+        .missing_translations
+        .iter()
+        .filter(|m| !m.articles.is_empty())
+    {
+        let code = if r.fail_on.contains(&FailOn::MissingTranslations) {
+            "1;31"
+        } else {
+            "1"
+        };
+        let title = format!(
+            "MISSING TRANSLATIONS: {} ({}) ({})",
+            m.name,
+            m.lang,
+            m.articles.len()
+        );
+        out.push_str(&paint(&title, code, color));
+        out.push('\n');
+        for p in m.articles.iter().take(20) {
+            out.push_str(&format!("    {p}\n"));
+        }
+        if m.articles.len() > 20 {
+            out.push_str(&format!(
+                "    and {} more (the JSON report lists them all)\n",
+                m.articles.len() - 20
+            ));
         }
         out.push('\n');
     }

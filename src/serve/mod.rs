@@ -165,6 +165,8 @@ pub struct Server {
     root_canon: PathBuf,
     /// The folders watched with everything below them (content, templates, static, theme).
     watched_dirs: Vec<PathBuf>,
+    /// Every language's content folder, canonical.
+    content_trees: Vec<PathBuf>,
 }
 
 /// Runs `kbfresh serve` until Ctrl-C.
@@ -199,6 +201,7 @@ pub fn serve(mut opts: Options, so: &ServeOptions) -> Result<(), Failure> {
         broken: None,
         shared: shared.clone(),
         watched_dirs: Vec::new(),
+        content_trees: Vec::new(),
     };
     let t = Instant::now();
     server.full_rebuild();
@@ -299,10 +302,17 @@ impl Server {
         };
         let content = folder(
             &self.opts.content,
-            config.as_ref().map(|c| c.content_dir.clone()),
+            config.as_ref().map(|c| c.default_content_dir()),
             "content",
         );
         let mut recursive = vec![content, root.join("templates"), root.join("static")];
+        // Every translation's tree.
+        for (_, _, dir) in config
+            .iter()
+            .flat_map(|c| c.language_list().into_iter().skip(1))
+        {
+            recursive.push(root.join(dir));
+        }
         if let Some(theme) = config.as_ref().and_then(|c| c.theme.clone())
             && theme != "default"
         {
@@ -332,7 +342,7 @@ impl Server {
             return Plan::Full;
         };
         let config_file = self.root_canon.join(crate::config::CONFIG_FILE);
-        let content = &live.loaded.site.content_dir;
+        let trees = &self.content_trees;
         let mut plan = Plan::Nothing;
         let mut articles = BTreeSet::new();
         for p in paths {
@@ -348,14 +358,14 @@ impl Server {
                 }
                 continue;
             }
-            if !p.starts_with(content) {
+            let Some(content) = trees.iter().find(|t| p.starts_with(t)) else {
                 if p.parent() == Some(self.root_canon.as_path()) && !self.watched_dirs.contains(p) {
                     // Another file at the root (a README, a script): nothing the site shows.
                     continue;
                 }
                 // Templates and static files: every page may use them.
                 return Plan::Full;
-            }
+            };
             let hidden = p.strip_prefix(content).ok().is_some_and(|r| {
                 r.components()
                     .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
@@ -461,6 +471,12 @@ impl Server {
                     })
                     .collect();
                 self.shared.replace(files);
+                self.content_trees = loaded
+                    .site
+                    .languages
+                    .iter()
+                    .map(|l| l.content_dir.clone())
+                    .collect();
                 let was_broken = self.broken.take().is_some();
                 self.live = Some(Live {
                     loaded,
@@ -505,8 +521,12 @@ impl Server {
                     return Err(Some(i));
                 }
             };
-            // New aliases write new redirect pages: a full rebuild.
-            if article.front.aliases != loaded.site.articles[i].front.aliases {
+            // New aliases write new redirect pages, a new `translation_of` regroups translations:
+            // a full rebuild.
+            let old = &loaded.site.articles[i].front;
+            if article.front.aliases != old.aliases
+                || article.front.translation_of != old.translation_of
+            {
                 return Err(None);
             }
             warnings.extend(crate::clamp_future_verified(&mut article, now));
@@ -534,19 +554,32 @@ impl Server {
             warnings.extend(crate::links::diagnostics(&links));
             loaded.links.extend(links);
 
-            let input = loaded.render_input(&live.created);
-            pages.insert(i);
-            let prepared = &mut live.rendering.prepared;
-            let changed = prepared.refresh_article(&input, i);
-            let s = loaded.site.articles[i].section;
-            if changed.order {
-                pages.extend(loaded.site.sections[s].articles.iter().copied());
-            } else if changed.nav {
-                pages.extend(prepared.nav_shows(&loaded.site, i));
+            // The translations of an edited original answer to its new change.
+            let translations: Vec<usize> = loaded.site.translations[i]
+                .iter()
+                .copied()
+                .filter(|&t| loaded.site.source_of(t) == Some(i))
+                .collect();
+            for &t in &translations {
+                let (fresh, _) = crate::evaluate_one(&loaded.site, &loaded.history, t, now);
+                loaded.freshness[t] = fresh;
             }
-            if changed.summary || changed.order {
-                pages.extend(prepared.related_to(i));
-                sections.extend([s, 0]);
+            let input = loaded.render_input(&live.created);
+            let prepared = &mut live.rendering.prepared;
+            for j in std::iter::once(i).chain(translations) {
+                pages.insert(j);
+                let changed = prepared.refresh_article(&input, j);
+                let site = &loaded.site;
+                let s = site.articles[j].section;
+                if changed.order {
+                    pages.extend(site.sections[s].articles.iter().copied());
+                } else if changed.nav {
+                    pages.extend(prepared.nav_shows(site, j));
+                }
+                if changed.summary || changed.order {
+                    pages.extend(prepared.related_to(j));
+                    sections.extend([s, site.languages[site.articles[j].lang].home]);
+                }
             }
         }
         print_diagnostics(&warnings);

@@ -1,0 +1,320 @@
+//! Translations: one content tree per language, URLs under the language code, the theme's words and
+//! dates per language, the switcher and hreflang, and the translation freshness rule.
+
+mod common;
+
+use common::Site;
+
+const CONFIG: &str = r#"title = "Acme Help"
+base_url = "https://help.example.com/"
+default_language = "en"
+
+[languages.en]
+name = "English"
+
+[languages.fa]
+name = "فارسی"
+title = "راهنمای اکمی"
+content_dir = "content.fa"
+
+[languages.de]
+name = "Deutsch"
+content_dir = "content.de"
+"#;
+
+fn article(title: &str, body: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\ntags = [\"billing\"]\n+++\n\n{body}\n")
+}
+
+/// English refunds (January), Persian and German translations (February), then the English article
+/// changes in March: the Persian one is behind, the German one was verified after.
+fn site() -> Site {
+    let s = Site::new();
+    s.git_init();
+    s.file("kbfresh.toml", CONFIG)
+        .file(
+            "content/billing/_index.md",
+            "+++\ntitle = \"Billing\"\n+++\n",
+        )
+        .file(
+            "content/billing/refunds.md",
+            &article("Refunds", "Ask within 30 days."),
+        )
+        .file(
+            "content/billing/invoices.md",
+            &article("Invoices", "See [refunds](refunds.md)."),
+        )
+        .file(
+            "content.fa/billing/_index.md",
+            "+++\ntitle = \"صورت‌حساب\"\n+++\n",
+        );
+    s.commit("English", "2026-01-10");
+    s.file(
+        "content.fa/billing/refunds.md",
+        &article(
+            "بازپرداخت",
+            "تا ۳۰ روز درخواست دهید. [فاکتورها](/billing/invoices/)",
+        ),
+    )
+    .file(
+        "content.de/billing/refunds.md",
+        &article("Rückerstattung", "Innerhalb von 30 Tagen."),
+    );
+    s.commit("Translations", "2026-02-01");
+    s.file(
+        "content/billing/refunds.md",
+        &article("Refunds", "Ask within 60 days."),
+    );
+    let source = s.commit("Longer refund window", "2026-03-05");
+    s.file(
+        "content.de/billing/refunds.md",
+        &article("Rückerstattung", "Innerhalb von 60 Tagen."),
+    );
+    s.commit("German follows", "2026-03-20");
+    s.file("source-commit", &source);
+    s
+}
+
+#[test]
+fn translations_get_their_own_urls_words_and_direction() {
+    let s = site();
+    let r = s.run(&["build", "--now", "2026-04-01"]).ok();
+    assert!(!r.stderr.contains("broken"), "{}", r.stderr);
+    let fa = s.read("public/fa/billing/refunds/index.html");
+    assert!(fa.contains("<html lang=\"fa\" dir=\"rtl\">"), "{fa}");
+    assert!(fa.contains("آخرین بررسی"), "Persian theme words");
+    assert!(
+        fa.contains("<time datetime=\"2026-02-01\">۱ فوریه ۲۰۲۶</time>"),
+        "Persian date: {fa}"
+    );
+    assert!(fa.contains("راهنمای اکمی"), "the language's site title");
+    let de = s.read("public/de/billing/refunds/index.html");
+    assert!(de.contains("<html lang=\"de\" dir=\"ltr\">"));
+    assert!(de.contains("Zuletzt geprüft <time datetime=\"2026-03-20\">20. März 2026</time>"));
+    let en = s.read("public/billing/refunds/index.html");
+    assert!(en.contains("<html lang=\"en\" dir=\"ltr\">"));
+    // Switcher and alternates on every version.
+    for page in [&fa, &de, &en] {
+        assert!(page.contains(
+            "<link rel=\"alternate\" hreflang=\"fa\" href=\"https://help.example.com/fa/billing/refunds/\">"
+        ));
+        assert!(page.contains(
+            "<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://help.example.com/billing/refunds/\">"
+        ));
+        assert!(
+            page.contains(
+                "<a href=\"/de/billing/refunds/\" hreflang=\"de\" lang=\"de\" dir=\"ltr\""
+            )
+        );
+    }
+    assert!(fa.contains("dir=\"rtl\" aria-current=\"true\">فارسی</a>"));
+    // Each language has its home; sections and related articles stay in their language.
+    let fa_home = s.read("public/fa/index.html");
+    assert!(fa_home.contains("<html lang=\"fa\" dir=\"rtl\">"));
+    assert!(fa_home.contains("صورت‌حساب"));
+    assert!(!fa.contains("Invoices</a></h3>"), "related stays Persian");
+    let sitemap = s.read("public/sitemap.xml");
+    assert!(sitemap.contains(
+        "<xhtml:link rel=\"alternate\" hreflang=\"de\" href=\"https://help.example.com/de/billing/refunds/\"/>"
+    ));
+}
+
+#[test]
+fn a_translation_whose_original_changed_is_stale_and_links_to_it() {
+    let s = site();
+    let commit = s.read("source-commit");
+    s.run(&["build", "--now", "2026-04-01"]).ok();
+    let fa = s.read("public/fa/billing/refunds/index.html");
+    assert!(fa.contains("freshness-stale"), "{fa}");
+    assert!(
+        fa.contains(
+            "نسخهٔ اصلی این مقاله به‌روز شده است در <time datetime=\"2026-03-05\">۵ مارس ۲۰۲۶</time>"
+        ),
+        "{fa}"
+    );
+    assert!(
+        fa.contains("<a href=\"/billing/refunds/\" hreflang=\"en\">خواندن نسخهٔ اصلی (English)</a>")
+    );
+    // The German translation was updated after the original: fresh, no notice.
+    let de = s.read("public/de/billing/refunds/index.html");
+    assert!(de.contains("freshness-fresh"), "{de}");
+    assert!(!de.contains("banner-translation"));
+
+    let r = s
+        .run(&["check", "--now", "2026-04-01", "--format", "json"])
+        .fails(1);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let fa_article = json["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "content.fa/billing/refunds.md")
+        .unwrap();
+    assert_eq!(fa_article["lang"], "fa");
+    assert_eq!(fa_article["status"], "stale");
+    assert_eq!(
+        fa_article["reasons"][0]["message"],
+        format!(
+            "the English original changed on 2026-03-05 (commit {}) after this translation was verified on 2026-02-01",
+            &commit[..10]
+        )
+    );
+    assert_eq!(fa_article["reasons"][0]["kind"], "translation");
+}
+
+#[test]
+fn a_source_commit_later_the_same_day_still_counts() {
+    let s = Site::new();
+    s.git_init();
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\nname = \"English\"\n[languages.fa]\ncontent_dir = \"content.fa\"\n",
+    )
+    .file("content/a.md", &article("A", "One."))
+    .file("content.fa/a.md", &article("الف", "یک."));
+    s.commit("both", "2026-05-01T09:00:00Z");
+    s.file("content/a.md", &article("A", "Two."));
+    s.commit("English again", "2026-05-01T16:00:00Z");
+    s.run(&["build", "--now", "2026-05-02"]).ok();
+    assert!(s.read("public/fa/a/index.html").contains("freshness-stale"));
+}
+
+#[test]
+fn translation_of_links_a_file_at_another_path() {
+    let s = site();
+    s.remove("content.de/billing/refunds.md").file(
+        "content.de/geld/erstattung.md",
+        "+++\ntitle = \"Erstattung\"\ntranslation_of = \"billing/refunds.md\"\n+++\nText.\n",
+    );
+    s.commit("German moves", "2026-03-25");
+    s.run(&["build", "--now", "2026-04-01"]).ok();
+    let de = s.read("public/de/geld/erstattung/index.html");
+    assert!(de.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"https://help.example.com/billing/refunds/\">"));
+    assert!(de.contains("freshness-fresh"), "{de}");
+    assert!(
+        s.read("public/billing/refunds/index.html")
+            .contains("<a href=\"/de/geld/erstattung/\" hreflang=\"de\"")
+    );
+    // A `translation_of` naming nothing is a warning at its line and column.
+    s.file(
+        "content.de/geld/erstattung.md",
+        "+++\ntitle = \"Erstattung\"\ntranslation_of = \"billing/nope.md\"\n+++\nText.\n",
+    );
+    let r = s.run(&["build", "--now", "2026-04-01"]).ok();
+    assert!(
+        r.stderr.contains("content.de/geld/erstattung.md:3:18: translation_of = \"billing/nope.md\": no English article at that path"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn missing_translations_are_listed_and_can_fail_check() {
+    let s = site();
+    let r = s
+        .run(&["check", "--now", "2026-04-01", "--fail-on", "broken-links"])
+        .ok();
+    assert!(
+        r.stdout.contains("MISSING TRANSLATIONS: فارسی (fa) (1)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("    content/billing/invoices.md"));
+    assert!(r.stdout.contains("MISSING TRANSLATIONS: Deutsch (de) (1)"));
+    let r = s
+        .run(&[
+            "check",
+            "--now",
+            "2026-04-01",
+            "--fail-on",
+            "missing-translations",
+        ])
+        .fails(1);
+    assert!(r.stdout.contains("2 missing translations"), "{}", r.stdout);
+    s.run(&["build", "--now", "2026-04-01"]).ok();
+    let dash = s.read("public/_freshness/index.html");
+    assert!(dash.contains("Missing translations"));
+    assert!(dash.contains("<h3 lang=\"fa\">فارسی: 1</h3>"), "{dash}");
+}
+
+#[test]
+fn language_config_errors_name_the_line() {
+    let s = Site::new();
+    s.file("content/a.md", "# A\n").file(
+        "kbfresh.toml",
+        "default_language = \"en\"\n\n[languages.en]\nname = \"English\"\n\n[languages.fa]\nname = \"فارسی\"\n",
+    );
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr
+            .contains("kbfresh.toml:6:1: [languages.fa] has no content_dir"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("content_dir = \"content.fa\""));
+
+    s.file(
+        "kbfresh.toml",
+        "default_language = \"en\"\n\n[languages.fa]\ncontent_dir = \"content.fa\"\n",
+    );
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr
+            .contains("kbfresh.toml:1:20: default_language `en` has no [languages.en] table"),
+        "{}",
+        r.stderr
+    );
+
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\n[languages.fa]\ncontent_dir = \"content.fa\"\n",
+    );
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr
+            .contains("the content folder `content.fa` does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("[languages.fa] content_dir"));
+    assert!(!r.stderr.contains("panicked"));
+}
+
+#[test]
+fn a_default_folder_named_like_a_language_is_refused() {
+    let s = Site::new();
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\n[languages.fa]\ncontent_dir = \"content.fa\"\n",
+    )
+    .file("content/fa/x.md", "# X\n")
+    .file("content.fa/y.md", "# Y\n");
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr
+            .contains("`fa/x.md` is in the `fa` folder of the default language"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn nested_language_trees_are_read_once() {
+    let s = Site::new();
+    s.git_init();
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\n[languages.fa]\ncontent_dir = \"content/fa\"\n",
+    )
+    .file("content/a.md", "# A\n")
+    .file("content/fa/a.md", "# الف\n");
+    s.commit("add", "2026-01-01");
+    let r = s.run(&["build", "--now", "2026-01-02"]).ok();
+    assert!(r.stdout.contains("2 articles"), "{}", r.stdout);
+    assert!(s.read("public/fa/a/index.html").contains("lang=\"fa\""));
+    // History found the nested tree's file.
+    assert!(
+        s.read("public/fa/a/index.html")
+            .contains("<time datetime=\"2026-01-01\">")
+    );
+}
