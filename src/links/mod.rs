@@ -636,15 +636,27 @@ pub fn show_progress(quiet: bool) -> bool {
 /// Links the templates put on rendered pages (navigation, breadcrumbs, theme files): every
 /// root-relative `href`/`src` must name a file of the output. Each broken target is reported once,
 /// with the first page it was found on; targets that come from Markdown were reported already.
+/// The site paths in a page's `href="/..."` and `src="/..."` attributes, without fragment or query.
+fn site_targets(page: &[u8]) -> impl Iterator<Item = &[u8]> {
+    // Only the attribute's start is matched (a literal search) and the path is read by hand up to
+    // `"`, `#` or `?`: regex captures over the whole site's pages cost most of a second.
+    static ATTR: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r#"(?:href|src)="/"#).expect("valid regex")
+    });
+    ATTR.find_iter(page).map(move |m| {
+        let rest = &page[m.end() - 1..];
+        let end = memchr::memchr3(b'"', b'#', b'?', rest).unwrap_or(rest.len());
+        &rest[..end]
+    })
+}
+
 pub fn check_rendered(
     files: &[crate::render::OutFile],
     base_path: &str,
     markdown_hrefs: &HashSet<String>,
 ) -> Vec<crate::diagnostics::Diagnostic> {
     use rayon::prelude::*;
-    static ATTR: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
-        regex::bytes::Regex::new(r##"(?:href|src)="(/[^"#?]*)"##).expect("valid regex")
-    });
+
     let exists: HashSet<String> = files
         .iter()
         .map(|f| format!("{base_path}/{}", f.path))
@@ -661,13 +673,7 @@ pub fn check_rendered(
         .par_iter()
         .filter(|f| f.path.ends_with(".html"))
         .filter_map(|f| match &f.data {
-            crate::render::OutData::Bytes(b) => Some((
-                f.path.as_str(),
-                ATTR.captures_iter(b)
-                    .filter_map(|c| c.get(1))
-                    .map(|m| m.as_bytes())
-                    .collect(),
-            )),
+            crate::render::OutData::Bytes(b) => Some((f.path.as_str(), site_targets(b).collect())),
             _ => None,
         })
         .collect();

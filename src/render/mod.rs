@@ -805,12 +805,24 @@ fn render_template(
     name: &str,
     ctx: serde_json::Map<String, Value>,
 ) -> Result<String, Diagnostic> {
+    thread_local! {
+        // Tera grows its output by doubling; a page rendered into a fresh Vec reallocates (and faults
+        // in new memory) a dozen times. One buffer per thread, copied out at its exact size, does not.
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let context = tera::Context::from_value(Value::Object(ctx))
         .map_err(|e| Diagnostic::error(error_chain(&e)))?;
-    tera.render(name, &context).map_err(|e| {
-        Diagnostic::error(format!("template error: {}", error_chain(&e)))
-            .in_file(format!("templates/{name}"))
-            .hint("fix the template; see docs/templates.md for the variables each template gets")
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        tera.render_to(name, &context, &mut *buf).map_err(|e| {
+            Diagnostic::error(format!("template error: {}", error_chain(&e)))
+                .in_file(format!("templates/{name}"))
+                .hint(
+                    "fix the template; see docs/templates.md for the variables each template gets",
+                )
+        })?;
+        String::from_utf8(buf.as_slice().to_vec())
+            .map_err(|e| Diagnostic::error(format!("template `{name}` wrote invalid UTF-8: {e}")))
     })
 }
 

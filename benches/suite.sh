@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The whole-process performance suite: generated help centres with real git history, kbfresh's
+# commands timed with /usr/bin/time, and Hugo (when installed) building the same corpus in the same
+# run for a ratio.
+#
+#   benches/suite.sh                 # 1,000 and 10,000 articles
+#   benches/suite.sh 1000 10000 100000
+#
+# Corpora are generated once into target/perf/ (deterministic from the seed) and reused. Figures go
+# to stdout and target/perf/report.md. Run it on a quiet machine: it measures wall time.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+out=target/perf
+mkdir -p "$out"
+report="$out/report.md"
+now=2026-11-22
+
+cargo build --release --bins --examples --quiet
+bin=target/release/kbfresh
+
+# Runs a command under /usr/bin/time; prints "wall user sys maxrss_kib".
+measure() {
+  local log
+  log=$(mktemp)
+  /usr/bin/time -f '%e %U %S %M' -o "$log" "$@" >/dev/null 2>"$log.err" || {
+    echo "failed: $*" >&2
+    tail -5 "$log.err" >&2
+    rm -f "$log" "$log.err"
+    return 1
+  }
+  tail -1 "$log"
+  rm -f "$log" "$log.err"
+}
+
+# "wall user sys rss" -> a table row fragment.
+row() {
+  read -r wall user sys rss <<<"$1"
+  printf '%s s | %s s | %s s | %d MiB' "$wall" "$user" "$sys" $((rss / 1024))
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+hugo_site() {
+  local root=$1
+  mkdir -p "$root/layouts/_default"
+  cat >"$root/hugo.toml" <<'EOF'
+baseURL = "https://help.example.com/"
+title = "Bench"
+enableGitInfo = true
+contentDir = "content"
+disableKinds = ["taxonomy", "term", "RSS"]
+[markup.goldmark.renderer]
+unsafe = true
+EOF
+  cat >"$root/layouts/_default/single.html" <<'EOF'
+<!doctype html><html><head><title>{{ .Title }}</title></head><body><nav>{{ range .CurrentSection.Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav><p>Last modified {{ .Lastmod.Format "2006-01-02" }}</p>{{ .Content }}</body></html>
+EOF
+  cat >"$root/layouts/_default/list.html" <<'EOF'
+<!doctype html><html><head><title>{{ .Title }}</title></head><body>{{ .Content }}<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Lastmod.Format "2006-01-02" }}</li>{{ end }}</ul></body></html>
+EOF
+}
+
+{
+  echo "# kbfresh performance suite"
+  echo
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(rustc --version)"
+  command -v hugo >/dev/null && echo "Hugo: $(hugo version | cut -d' ' -f2)" || echo "Hugo: not installed (apt-get install hugo)"
+  echo
+} | tee "$report"
+
+for n in "${sizes[@]}"; do
+  corpus="$out/kb-$n"
+  if [ ! -d "$corpus/.git" ]; then
+    rm -rf "$corpus"
+    target/release/examples/gen_corpus "$corpus" "$n" $((n * 3)) 60 $((n < 4000 ? 10 : n / 250)) 1 >&2
+  fi
+  git -C "$corpus" checkout -q -- . 2>/dev/null || true
+
+  rm -rf "$corpus/.kbfresh-cache" "$corpus/public"
+  sync
+  cold=$(measure "$bin" build --root "$corpus" --now "$now")
+  warm=$(measure "$bin" build --root "$corpus" --now "$now")
+  stages=$("$bin" build --root "$corpus" --now "$now" --verbose 2>&1 | grep -o 'stages: .*' || true)
+  check=$(measure "$bin" check --root "$corpus" --now "$now" --offline --format json)
+  size=$(du -sb "$corpus/public" | cut -f1)
+  pages=$(find "$corpus/public" -name '*.html' | wc -l)
+
+  {
+    echo "## $n articles ($(git -C "$corpus" rev-list --count HEAD) commits, $(git -C "$corpus" tag | wc -l) tags)"
+    echo
+    echo "| run | wall | user | sys | peak memory |"
+    echo "| --- | --- | --- | --- | --- |"
+    echo "| kbfresh build, cold (no cache, no output) | $(row "$cold") |"
+    echo "| kbfresh build, warm (cache at HEAD, output unchanged) | $(row "$warm") |"
+    echo "| kbfresh check --offline, warm | $(row "$check") |"
+  } | tee -a "$report"
+
+  if command -v hugo >/dev/null; then
+    hugo_site "$corpus"
+    rm -rf "$out/hugo-$n" "$corpus/resources"
+    sync
+    hcold=$(measure hugo --quiet --source "$corpus" --destination "$(pwd)/$out/hugo-$n")
+    hwarm=$(measure hugo --quiet --source "$corpus" --destination "$(pwd)/$out/hugo-$n")
+    rm -rf "$corpus/hugo.toml" "$corpus/layouts" "$corpus/resources" "$corpus/.hugo_build.lock"
+    {
+      echo "| hugo, cold (enableGitInfo, minimal layout) | $(row "$hcold") |"
+      echo "| hugo, warm (output present) | $(row "$hwarm") |"
+      echo
+      echo "kbfresh/Hugo wall time: cold $(ratio "${cold%% *}" "${hcold%% *}"), warm $(ratio "${warm%% *}" "${hwarm%% *}"); peak memory: $(ratio "${cold##* }" "${hcold##* }")."
+    } | tee -a "$report"
+  fi
+  {
+    echo
+    echo "Output: $pages pages, $((size / 1048576)) MiB. Warm build ${stages:-stages: (not printed)}."
+    echo
+  } | tee -a "$report"
+
+  if [ "$n" -le 10000 ]; then
+    git -C "$corpus" checkout -q -- .
+    target/release/examples/serve_bench "$corpus" 20 | grep -E 'saves:|serving after' | sed 's/^/serve: /' | tee -a "$report"
+    git -C "$corpus" checkout -q -- .
+    echo | tee -a "$report"
+  fi
+done
+
+echo "Report: $report" >&2
