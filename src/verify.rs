@@ -223,6 +223,17 @@ pub fn edit_text(
             })?;
             for (k, v) in &fields {
                 let new = v.toml_value();
+                if doc.get(k).is_some_and(|i| !i.is_value()) {
+                    // `[verified]` or `verified.x = 1`: replacing it would lose what is inside.
+                    let (line, column) = crate::config::key_position(fm, k);
+                    return Err(Diagnostic::error(format!(
+                        "`{k}` is a table here, not a value; verify will not replace it"
+                    ))
+                    .at("", if line > 0 { line + 1 } else { 0 }, column)
+                    .hint(format!(
+                        "rename the table, then run verify again to set `{k}`"
+                    )));
+                }
                 match doc.get_mut(k).and_then(|i| i.as_value_mut()) {
                     Some(old) => {
                         let was = old.clone().decorated("", "").to_string();

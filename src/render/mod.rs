@@ -131,6 +131,56 @@ fn template_error(shown: &str, e: &tera::Error) -> Diagnostic {
         .hint("fix the template; see docs/templates.md for the variables each template gets")
 }
 
+/// Tera reports a missing variable without a position: point at the template file it came from and
+/// the first line that uses the variable.
+pub fn locate_render_error(d: &mut Diagnostic, theme: &Theme) {
+    let Some(name) = d
+        .path
+        .as_ref()
+        .and_then(|p| p.to_str())
+        .and_then(|p| p.strip_prefix("templates/"))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    let variable = d
+        .message
+        .split("Variable `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .filter(|v| !v.is_empty());
+    let named = theme.templates.get(&name);
+    if let Some((shown, _)) = named {
+        d.path = Some(shown.into());
+    }
+    let Some(variable) = variable else {
+        return;
+    };
+    // The template being rendered first, then the ones it extends or includes.
+    let found = named
+        .into_iter()
+        .chain(theme.templates.values())
+        .find_map(|(shown, text)| {
+            text.lines().enumerate().find_map(|(i, line)| {
+                let at = find_variable(line, variable)?;
+                Some((shown, i + 1, line[..at].chars().count() + 1))
+            })
+        });
+    if let Some((shown, line, column)) = found {
+        d.path = Some(shown.into());
+        d.line = line;
+        d.column = column;
+    }
+}
+
+/// Byte offset of `variable` in `line` as a whole name (`page.title` not in `page.title_x`).
+fn find_variable(line: &str, variable: &str) -> Option<usize> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    line.match_indices(variable).map(|(i, _)| i).find(|&i| {
+        !line[..i].ends_with(is_name) && !line[i + variable.len()..].starts_with(is_name)
+    })
+}
+
 /// What every page of a render shares, computed once per full render and patched per article by
 /// `serve` ([`Prepared::refresh_article`]).
 pub struct Prepared {
@@ -552,6 +602,9 @@ pub fn render_prepared(
         Err(e) => errors.extend(e),
     }
     if !errors.is_empty() {
+        for e in &mut errors {
+            locate_render_error(e, theme);
+        }
         return Err(errors);
     }
     let robots = match &abs_base {
