@@ -103,7 +103,8 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 16);
     let mut r = Rendered::default();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut ids = Ids::default();
+    let mut explicit_seen: HashSet<String> = HashSet::new();
     let mut callouts: Vec<bool> = Vec::new();
     let mut i = 0;
     let mut first_block = true;
@@ -111,7 +112,7 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
     // Explicit ids first, so generated slugs never take an id the author chose.
     for (ev, _) in &events {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
-            used_ids.insert(id.to_string());
+            ids.used.insert(id.to_string());
         }
     }
 
@@ -127,8 +128,12 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 let end = find_heading_end(&events, i);
                 let title = plain_text(&events[i + 1..end]);
                 let id = match id {
+                    // The same `{#id}` twice would be invalid HTML: later ones get a suffix.
+                    Some(id) if !explicit_seen.insert(id.to_string()) => {
+                        ids.uniquify(id.to_string())
+                    }
                     Some(id) => id.to_string(),
-                    None => unique_slug(&title, &mut used_ids),
+                    None => ids.slug(&title),
                 };
                 r.anchors.push(id.clone());
                 let lvl = heading_level(*level);
@@ -443,29 +448,44 @@ pub fn slugify(text: &str) -> String {
     s
 }
 
-fn unique_slug(title: &str, used: &mut HashSet<String>) -> String {
-    let mut base = slugify(title);
-    if base.is_empty() {
-        base = "section".into();
-    }
-    // A heading of 100,000 characters must not make a 100,000-character id.
-    if base.len() > 80 {
-        let mut cut = 80;
-        while !base.is_char_boundary(cut) {
-            cut -= 1;
+/// Heading ids taken so far, and for each base the next suffix to try (so a thousand headings with
+/// one title stay linear, not quadratic).
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl Ids {
+    fn slug(&mut self, title: &str) -> String {
+        let mut base = slugify(title);
+        if base.is_empty() {
+            base = "section".into();
         }
-        base.truncate(cut);
-    }
-    if used.insert(base.clone()) {
-        return base;
-    }
-    let mut n = 1;
-    loop {
-        let candidate = format!("{base}-{n}");
-        if used.insert(candidate.clone()) {
-            return candidate;
+        // A heading of 100,000 characters must not make a 100,000-character id.
+        if base.len() > 80 {
+            let mut cut = 80;
+            while !base.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            base.truncate(cut);
         }
-        n += 1;
+        self.uniquify(base)
+    }
+
+    /// `base`, or `base-1`, `base-2`, ... whichever is free first.
+    fn uniquify(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 

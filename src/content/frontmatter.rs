@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde_json::{Map, Value};
 
 use crate::config::{Bump, PolicyOverrides, key_position};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -140,9 +140,14 @@ pub fn values(text: &str, split: &Split, shown: &Path) -> Result<Map<String, Val
                 match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(fm_text) {
                     Ok(v) => yaml_to_json(v),
                     Err(e) => {
+                        // From the byte index, not YAML's own line count: YAML also breaks lines
+                        // at a lone `\r`, and positions must be lines of the file as kbfresh counts them.
                         let (line, col) = e
                             .location()
-                            .map(|l| (l.line() + line_offset, l.column()))
+                            .map(|l| {
+                                LineIndex::new(text)
+                                    .line_col(split.fm_start + l.index().min(fm_text.len()))
+                            })
                             .unwrap_or((line_offset + 1, 1));
                         let msg = e.to_string();
                         // serde_yaml appends " at line X column Y": we report the position ourselves.
