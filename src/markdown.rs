@@ -410,6 +410,67 @@ pub fn has_scheme(target: &str) -> bool {
     }
 }
 
+/// The scheme of a URL as a browser reads it, lowercase: character references decoded, leading
+/// spaces and control characters dropped, tabs and newlines removed (`java&#x09;script:` is
+/// `javascript:` to a browser).
+pub fn url_scheme(href: &str) -> Option<String> {
+    let decoded = decode_char_refs(href);
+    let cleaned: String = decoded
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    has_scheme(&cleaned).then(|| cleaned.split(':').next().unwrap_or("").to_ascii_lowercase())
+}
+
+/// `&#106;`, `&#x6A;` (the `;` is optional, as browsers read it), `&colon;`, `&tab;`, `&newline;`.
+fn decode_char_refs(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let after = &rest[1..];
+        let (decoded, used) = if let Some(num) = after.strip_prefix('#') {
+            let (radix, digits_from) = match num.strip_prefix(['x', 'X']) {
+                Some(h) => (16, h),
+                None => (10, num),
+            };
+            let len = digits_from
+                .find(|c: char| !c.is_digit(radix))
+                .unwrap_or(digits_from.len());
+            let prefix = num.len() - digits_from.len();
+            let value = u32::from_str_radix(&digits_from[..len.min(8)], radix)
+                .ok()
+                .and_then(char::from_u32);
+            match value {
+                Some(c) if len > 0 => {
+                    let semi = usize::from(digits_from[len..].starts_with(';'));
+                    (Some(c), 1 + 1 + prefix + len + semi)
+                }
+                _ => (None, 1),
+            }
+        } else {
+            let lower = after.get(..8).unwrap_or(after).to_ascii_lowercase();
+            [("colon;", ':'), ("tab;", '\t'), ("newline;", '\n')]
+                .into_iter()
+                .find(|(name, _)| lower.starts_with(name))
+                .map(|(name, c)| (Some(c), 1 + name.len()))
+                .unwrap_or((None, 1))
+        };
+        match decoded {
+            Some(c) => out.push(c),
+            None => out.push('&'),
+        }
+        rest = &rest[used..];
+    }
+    out.push_str(rest);
+    out.into()
+}
+
 /// For a relative target, the site URL of the file it names (keeping `?query#fragment`).
 fn rewrite_target(target: &str, dir: &str, resolver: &dyn LinkResolver) -> (String, bool) {
     if target.is_empty() || target.starts_with('/') || is_external_or_fragment(target) {
@@ -514,6 +575,31 @@ pub fn escape_attr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_schemes_as_a_browser_reads_them() {
+        assert_eq!(url_scheme("JaVaScript:x").as_deref(), Some("javascript"));
+        assert_eq!(
+            url_scheme(" \tjava\nscript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(
+            url_scheme("java&#x09;script:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(
+            url_scheme("&#106;avascript&colon;x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(
+            url_scheme("&#106avascript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(url_scheme("data:text/html,x").as_deref(), Some("data"));
+        assert_eq!(url_scheme("a&b.md"), None);
+        assert_eq!(url_scheme("&#xFFFFFFFFF;:x"), None);
+        assert_eq!(url_scheme("../x:y"), None);
+    }
 
     struct Map;
     impl LinkResolver for Map {

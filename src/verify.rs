@@ -221,6 +221,14 @@ pub fn edit_text(
                 }
                 .hint("fix the front matter first; verify never rewrites a file it cannot read")
             })?;
+            // toml_edit keeps every byte of what it reads, except a few it cannot (a stray BOM):
+            // then the file is not ours to rewrite.
+            if doc.to_string() != fm.replace("\r\n", "\n") && doc.to_string() != fm {
+                return Err(Diagnostic::error(
+                    "cannot edit this front matter without changing other bytes in it",
+                )
+                .hint("set `verified` by hand, or remove invisible characters (a byte order mark) from the front matter"));
+            }
             for (k, v) in &fields {
                 let new = v.toml_value();
                 if doc.get(k).is_some_and(|i| !i.is_value()) {

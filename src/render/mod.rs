@@ -777,7 +777,13 @@ fn render_article(
             "banner": f.banner,
             "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
         },
-        "jsonld": jsonld.to_string().replace("</", "<\\/"),
+        // Inside <script>, `</script>` or `<!--` from a title would end or derail the element:
+        // no `<`, `>` or `&` reaches it unescaped (JSON reads `\u003c` as `<`).
+        "jsonld": jsonld
+            .to_string()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026"),
     });
     let mut c = ctx.common("article", &a.title, &description, &a.path);
     c.insert("page".into(), page);
