@@ -129,6 +129,7 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 let title = plain_text(&events[i + 1..end]);
                 let id = match id {
                     // The same `{#id}` twice would be invalid HTML: later ones get a suffix.
+                    Some(id) if id.is_empty() => ids.slug(&title),
                     Some(id) if !explicit_seen.insert(id.to_string()) => {
                         ids.uniquify(id.to_string())
                     }
@@ -368,7 +369,10 @@ fn rewrite_event<'a>(
                     .map(|b| b + cap.get(0).map_or(0, |m| m.start()))
                     .unwrap_or(range.start);
                 if attr == "id" || attr == "name" {
-                    r.anchors.push(value.to_string());
+                    // `id=""` is no target.
+                    if !value.is_empty() {
+                        r.anchors.push(value.to_string());
+                    }
                 } else {
                     let (line, column) = pos(offset);
                     r.links.push(LinkSpan {
