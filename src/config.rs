@@ -365,6 +365,21 @@ impl Config {
                 }
             }
         }
+        for ch in self.support.iter().flat_map(|s| &s.channels) {
+            // `javascript:` or `data:` in a footer link would run on every page.
+            let scheme = crate::markdown::url_scheme(&ch.url);
+            if let Some(scheme) = scheme
+                && !matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
+            {
+                let (line, col) = value_position(text, &ch.url).unwrap_or_else(|| at_key("url"));
+                return Err(Diagnostic::error(format!(
+                    "[[support.channels]] url `{}` must be an http(s), mailto: or tel: address",
+                    ch.url
+                ))
+                .at(shown, line, col)
+                .hint("write a web address, an email address or a phone number"));
+            }
+        }
         if let Err(e) = globset::Glob::new(&self.freshness.release_tags) {
             let (line, col) = at_key("release_tags");
             return Err(
@@ -515,6 +530,16 @@ pub fn toml_error(e: &toml::de::Error, text: &str, shown: &Path, line_offset: us
         d = d.hint("fix the TOML syntax at this position");
     }
     d
+}
+
+/// Line and column where a string value is written (the first place it appears), if it does.
+fn value_position(text: &str, value: &str) -> Option<(usize, usize)> {
+    let at = text.find(value)?;
+    let at = text[..at]
+        .rfind(['"', '\''])
+        .filter(|q| at - q == 1)
+        .unwrap_or(at);
+    Some(LineIndex::new(text).line_col(at))
 }
 
 /// Line and column of the value of a top-level `key = ...` (or `key: ...`), or (0, 0).

@@ -9,6 +9,8 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod freshness;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod init;
 pub mod links;

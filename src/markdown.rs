@@ -103,7 +103,8 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 16);
     let mut r = Rendered::default();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut ids = Ids::default();
+    let mut explicit_seen: HashSet<String> = HashSet::new();
     let mut callouts: Vec<bool> = Vec::new();
     let mut i = 0;
     let mut first_block = true;
@@ -111,7 +112,7 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
     // Explicit ids first, so generated slugs never take an id the author chose.
     for (ev, _) in &events {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
-            used_ids.insert(id.to_string());
+            ids.used.insert(id.to_string());
         }
     }
 
@@ -127,8 +128,13 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 let end = find_heading_end(&events, i);
                 let title = plain_text(&events[i + 1..end]);
                 let id = match id {
+                    // The same `{#id}` twice would be invalid HTML: later ones get a suffix.
+                    Some(id) if id.is_empty() => ids.slug(&title),
+                    Some(id) if !explicit_seen.insert(id.to_string()) => {
+                        ids.uniquify(id.to_string())
+                    }
                     Some(id) => id.to_string(),
-                    None => unique_slug(&title, &mut used_ids),
+                    None => ids.slug(&title),
                 };
                 r.anchors.push(id.clone());
                 let lvl = heading_level(*level);
@@ -363,7 +369,10 @@ fn rewrite_event<'a>(
                     .map(|b| b + cap.get(0).map_or(0, |m| m.start()))
                     .unwrap_or(range.start);
                 if attr == "id" || attr == "name" {
-                    r.anchors.push(value.to_string());
+                    // `id=""` is no target.
+                    if !value.is_empty() {
+                        r.anchors.push(value.to_string());
+                    }
                 } else {
                     let (line, column) = pos(offset);
                     r.links.push(LinkSpan {
@@ -405,6 +414,67 @@ pub fn has_scheme(target: &str) -> bool {
     }
 }
 
+/// The scheme of a URL as a browser reads it, lowercase: character references decoded, leading
+/// spaces and control characters dropped, tabs and newlines removed (`java&#x09;script:` is
+/// `javascript:` to a browser).
+pub fn url_scheme(href: &str) -> Option<String> {
+    let decoded = decode_char_refs(href);
+    let cleaned: String = decoded
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    has_scheme(&cleaned).then(|| cleaned.split(':').next().unwrap_or("").to_ascii_lowercase())
+}
+
+/// `&#106;`, `&#x6A;` (the `;` is optional, as browsers read it), `&colon;`, `&tab;`, `&newline;`.
+fn decode_char_refs(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let after = &rest[1..];
+        let (decoded, used) = if let Some(num) = after.strip_prefix('#') {
+            let (radix, digits_from) = match num.strip_prefix(['x', 'X']) {
+                Some(h) => (16, h),
+                None => (10, num),
+            };
+            let len = digits_from
+                .find(|c: char| !c.is_digit(radix))
+                .unwrap_or(digits_from.len());
+            let prefix = num.len() - digits_from.len();
+            let value = u32::from_str_radix(&digits_from[..len.min(8)], radix)
+                .ok()
+                .and_then(char::from_u32);
+            match value {
+                Some(c) if len > 0 => {
+                    let semi = usize::from(digits_from[len..].starts_with(';'));
+                    (Some(c), 1 + 1 + prefix + len + semi)
+                }
+                _ => (None, 1),
+            }
+        } else {
+            let lower = after.get(..8).unwrap_or(after).to_ascii_lowercase();
+            [("colon;", ':'), ("tab;", '\t'), ("newline;", '\n')]
+                .into_iter()
+                .find(|(name, _)| lower.starts_with(name))
+                .map(|(name, c)| (Some(c), 1 + name.len()))
+                .unwrap_or((None, 1))
+        };
+        match decoded {
+            Some(c) => out.push(c),
+            None => out.push('&'),
+        }
+        rest = &rest[used..];
+    }
+    out.push_str(rest);
+    out.into()
+}
+
 /// For a relative target, the site URL of the file it names (keeping `?query#fragment`).
 fn rewrite_target(target: &str, dir: &str, resolver: &dyn LinkResolver) -> (String, bool) {
     if target.is_empty() || target.starts_with('/') || is_external_or_fragment(target) {
@@ -443,29 +513,44 @@ pub fn slugify(text: &str) -> String {
     s
 }
 
-fn unique_slug(title: &str, used: &mut HashSet<String>) -> String {
-    let mut base = slugify(title);
-    if base.is_empty() {
-        base = "section".into();
-    }
-    // A heading of 100,000 characters must not make a 100,000-character id.
-    if base.len() > 80 {
-        let mut cut = 80;
-        while !base.is_char_boundary(cut) {
-            cut -= 1;
+/// Heading ids taken so far, and for each base the next suffix to try (so a thousand headings with
+/// one title stay linear, not quadratic).
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl Ids {
+    fn slug(&mut self, title: &str) -> String {
+        let mut base = slugify(title);
+        if base.is_empty() {
+            base = "section".into();
         }
-        base.truncate(cut);
-    }
-    if used.insert(base.clone()) {
-        return base;
-    }
-    let mut n = 1;
-    loop {
-        let candidate = format!("{base}-{n}");
-        if used.insert(candidate.clone()) {
-            return candidate;
+        // A heading of 100,000 characters must not make a 100,000-character id.
+        if base.len() > 80 {
+            let mut cut = 80;
+            while !base.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            base.truncate(cut);
         }
-        n += 1;
+        self.uniquify(base)
+    }
+
+    /// `base`, or `base-1`, `base-2`, ... whichever is free first.
+    fn uniquify(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -494,6 +579,31 @@ pub fn escape_attr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_schemes_as_a_browser_reads_them() {
+        assert_eq!(url_scheme("JaVaScript:x").as_deref(), Some("javascript"));
+        assert_eq!(
+            url_scheme(" \tjava\nscript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(
+            url_scheme("java&#x09;script:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(
+            url_scheme("&#106;avascript&colon;x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(
+            url_scheme("&#106avascript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(url_scheme("data:text/html,x").as_deref(), Some("data"));
+        assert_eq!(url_scheme("a&b.md"), None);
+        assert_eq!(url_scheme("&#xFFFFFFFFF;:x"), None);
+        assert_eq!(url_scheme("../x:y"), None);
+    }
 
     struct Map;
     impl LinkResolver for Map {

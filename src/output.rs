@@ -71,6 +71,7 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
         }
     }
     std::fs::create_dir_all(out).map_err(|e| io_err("create the output folder", out, e))?;
+    refuse_symlinks_out(out, files)?;
     let old: Vec<String> = std::fs::read_to_string(out.join(MANIFEST))
         .map(|s| s.lines().map(str::to_string).collect())
         .unwrap_or_default();
@@ -145,6 +146,44 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
     write_atomic(&out.join(MANIFEST), manifest.as_bytes())
         .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
     Ok(stats)
+}
+
+/// A folder inside the output folder that is a symbolic link to somewhere else would make every page
+/// under it land outside the output folder: refused before anything is written.
+fn refuse_symlinks_out(out: &Path, files: &[OutFile]) -> Result<(), Diagnostic> {
+    let out_c = std::fs::canonicalize(out).unwrap_or_else(|_| absolute(out));
+    let mut dirs: HashSet<&Path> = HashSet::new();
+    for f in files {
+        let mut d = Path::new(f.path.as_str()).parent();
+        while let Some(dir) = d.filter(|d| !d.as_os_str().is_empty()) {
+            if !dirs.insert(dir) {
+                break;
+            }
+            d = dir.parent();
+        }
+    }
+    let mut dirs: Vec<&Path> = dirs.into_iter().collect();
+    dirs.sort();
+    for dir in dirs {
+        let p = out.join(dir);
+        let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            continue;
+        }
+        let target = std::fs::canonicalize(&p);
+        if target.as_ref().is_ok_and(|t| t.starts_with(&out_c)) {
+            continue;
+        }
+        let to = target
+            .map(|t| format!(" (to `{}`)", t.display()))
+            .unwrap_or_default();
+        return Err(Diagnostic::error(format!(
+            "`{}` is a symbolic link{to} outside the output folder; kbfresh never writes through it",
+            p.display()
+        ))
+        .hint("remove the link from the output folder; kbfresh recreates the folder"));
+    }
+    Ok(())
 }
 
 fn same_file_bytes(a: &Path, b: &Path) -> bool {

@@ -231,8 +231,27 @@ pub fn edit_text(
                 }
                 .hint("fix the front matter first; verify never rewrites a file it cannot read")
             })?;
+            // toml_edit keeps every byte of what it reads, except a few it cannot (a stray BOM):
+            // then the file is not ours to rewrite.
+            if doc.to_string() != fm.replace("\r\n", "\n") && doc.to_string() != fm {
+                return Err(Diagnostic::error(
+                    "cannot edit this front matter without changing other bytes in it",
+                )
+                .hint("set `verified` by hand, or remove invisible characters (a byte order mark) from the front matter"));
+            }
             for (k, v) in &fields {
                 let new = v.toml_value();
+                if doc.get(k).is_some_and(|i| !i.is_value()) {
+                    // `[verified]` or `verified.x = 1`: replacing it would lose what is inside.
+                    let (line, column) = crate::config::key_position(fm, k);
+                    return Err(Diagnostic::error(format!(
+                        "`{k}` is a table here, not a value; verify will not replace it"
+                    ))
+                    .at("", if line > 0 { line + 1 } else { 0 }, column)
+                    .hint(format!(
+                        "rename the table, then run verify again to set `{k}`"
+                    )));
+                }
                 match doc.get_mut(k).and_then(|i| i.as_value_mut()) {
                     Some(old) => {
                         let was = old.clone().decorated("", "").to_string();
@@ -274,12 +293,25 @@ pub fn edit_text(
             )
         }
     };
-    // What we wrote must read back with the new values.
+    // What we wrote must read back with the new values, every other key as it was, and the body
+    // byte for byte.
     let check = frontmatter::split(&new_body).and_then(|s| {
-        frontmatter::parse(&new_body, &s, Path::new("")).map_err(|mut v| v.remove(0))
+        let fm = frontmatter::parse(&new_body, &s, Path::new("")).map_err(|mut v| v.remove(0))?;
+        let after = frontmatter::values(&new_body, &s, Path::new(""))?;
+        Ok((fm, after, s.body_start))
     });
+    let before = frontmatter::values(body, &split, Path::new("")).unwrap_or_default();
+    let others = |m: &serde_json::Map<String, serde_json::Value>| {
+        m.iter()
+            .filter(|(k, _)| !fields.iter().any(|(f, _)| f == k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
     match check {
-        Ok(fm) if fm.verified == Some(edit.verified) => {}
+        Ok((fm, after, body_start))
+            if fm.verified == Some(edit.verified)
+                && others(&before) == others(&after)
+                && new_body[body_start..] == body[split.body_start..] => {}
         Ok(_) | Err(_) => {
             return Err(Diagnostic::error(
                 "cannot edit this front matter without changing its meaning",
@@ -334,8 +366,7 @@ fn edit_yaml(fm: &str, fields: &[(&str, Val)], nl: &str, changes: &mut Vec<Strin
                 let line = lines[i].trim_end_matches(['\n', '\r']).to_string();
                 let ending = &lines[i][line.len()..];
                 let rest = &line[prefix.len()..];
-                let comment = rest
-                    .find(" #")
+                let comment = yaml_comment_start(rest)
                     .map(|c| rest[c..].to_string())
                     .unwrap_or_default();
                 let old = rest[..rest.len() - comment.len()].trim().to_string();
@@ -370,6 +401,34 @@ fn edit_yaml(fm: &str, fields: &[(&str, Val)], nl: &str, changes: &mut Vec<Strin
         }
     }
     lines.concat()
+}
+
+/// Where a trailing ` # comment` starts in a YAML value, skipping `#` inside quoted strings.
+fn yaml_comment_start(value: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut prev_space = false;
+    let mut chars = value.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => {
+                // `''` inside a single-quoted string is an escaped quote.
+                if q == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            }
+            Some(_) => {}
+            None if (c == '"' || c == '\'') && (i == 0 || prev_space) => quote = Some(c),
+            None if c == '#' && prev_space => return Some(i - 1),
+            None => {}
+        }
+        prev_space = c == ' ' || c == '\t';
+    }
+    None
 }
 
 #[cfg(test)]
@@ -414,6 +473,20 @@ mod tests {
         );
         let (out, _) = edit_text("# Title\n", &edit(), Format::Toml).unwrap();
         assert!(out.starts_with("+++\nverified = 2026-11-22\ndescribes = \"2.4.0\"\n+++\n# Title"));
+    }
+
+    #[test]
+    fn a_hash_inside_a_quoted_yaml_value_is_not_a_comment() {
+        let e = Edit {
+            by: Some("Sam #1".into()),
+            ..edit()
+        };
+        let (once, _) = edit_text("---\ntitle: A\n---\n", &e, Format::Yaml).unwrap();
+        let (twice, changes) = edit_text(&once, &e, Format::Yaml).unwrap();
+        assert_eq!(twice, once);
+        assert!(changes.is_empty());
+        assert_eq!(yaml_comment_start(" 'it''s # not' # yes"), Some(14));
+        assert_eq!(yaml_comment_start(" \"a \\\" # b\""), None);
     }
 
     #[test]

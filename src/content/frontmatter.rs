@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde_json::{Map, Value};
 
 use crate::config::{Bump, PolicyOverrides, key_position};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -118,16 +118,23 @@ pub const KNOWN_KEYS: &[&str] = &[
 /// Returns every problem found, not just the first.
 pub fn parse(text: &str, split: &Split, shown: &Path) -> Result<FrontMatter, Vec<Diagnostic>> {
     let fm_text = &text[split.fm_start..split.fm_end];
+    let map = values(text, split, shown).map_err(|d| vec![d])?;
+    typed(map, fm_text, shown, 1)
+}
+
+/// Every key of the front matter with its value, untyped (an empty map without front matter).
+pub fn values(text: &str, split: &Split, shown: &Path) -> Result<Map<String, Value>, Diagnostic> {
+    let fm_text = &text[split.fm_start..split.fm_end];
     // Lines before the front matter text: the opening delimiter.
     let line_offset = 1;
     let value = match split.format {
-        Format::None => return Ok(FrontMatter::default()),
+        Format::None => return Ok(Map::new()),
         Format::Toml => match toml::from_str::<toml::Table>(fm_text) {
             Ok(t) => toml_to_json(toml::Value::Table(t)),
             Err(e) => {
                 let mut d = crate::config::toml_error(&e, fm_text, shown, line_offset);
                 d.message = format!("invalid TOML front matter: {}", d.message);
-                return Err(vec![d]);
+                return Err(d);
             }
         },
         Format::Yaml => {
@@ -137,37 +144,38 @@ pub fn parse(text: &str, split: &Split, shown: &Path) -> Result<FrontMatter, Vec
                 match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(fm_text) {
                     Ok(v) => yaml_to_json(v),
                     Err(e) => {
+                        // From the byte index, not YAML's own line count: YAML also breaks lines
+                        // at a lone `\r`, and positions must be lines of the file as kbfresh counts them.
                         let (line, col) = e
                             .location()
-                            .map(|l| (l.line() + line_offset, l.column()))
+                            .map(|l| {
+                                LineIndex::new(text)
+                                    .line_col(split.fm_start + l.index().min(fm_text.len()))
+                            })
                             .unwrap_or((line_offset + 1, 1));
                         let msg = e.to_string();
                         // serde_yaml appends " at line X column Y": we report the position ourselves.
                         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                        return Err(vec![
+                        return Err(
                             Diagnostic::error(format!("invalid YAML front matter: {msg}"))
                                 .at(shown, line, col)
                                 .hint("fix the YAML syntax at this position (strings with `:` or `#` need quotes)"),
-                        ]);
+                        );
                     }
                 }
             }
         }
     };
-    let map = match value {
-        Value::Object(m) => m,
-        Value::Null => Map::new(),
-        other => {
-            return Err(vec![
-                Diagnostic::error(format!(
-                    "front matter must be a table of `key = value` pairs, found {}",
-                    kind_name(&other)
-                ))
-                .at(shown, 2, 1),
-            ]);
-        }
-    };
-    typed(map, fm_text, shown, line_offset)
+    match value {
+        Value::Object(m) => Ok(m),
+        Value::Null => Ok(Map::new()),
+        other => Err(Diagnostic::error(format!(
+            "front matter must be a table of `key = value` pairs, found {}",
+            kind_name(&other)
+        ))
+        .at(shown, 2, 1)
+        .hint("write one `key = value` (TOML) or `key: value` (YAML) per line")),
+    }
 }
 
 fn typed(

@@ -129,9 +129,20 @@ impl History {
             }
         };
 
-        let head = match repo.head().ok().and_then(|r| r.peel_to_commit().ok()) {
-            Some(c) => c,
-            None => {
+        let head = match repo.head().and_then(|r| r.peel_to_commit()) {
+            Ok(c) => c,
+            Err(e) if e.code() != git2::ErrorCode::UnbornBranch => {
+                // HEAD names a commit that is not there: a damaged repository, not an empty one.
+                diags.push(
+                    Diagnostic::error(format!(
+                        "cannot read the git repository's HEAD commit: {}",
+                        e.message()
+                    ))
+                    .hint("the repository looks damaged: run `git fsck`, or clone it again"),
+                );
+                return (h, diags);
+            }
+            Err(_) => {
                 diags.push(
                     Diagnostic::warning("the git repository has no commits yet: freshness uses front-matter dates only")
                         .hint("commit the content so kbfresh can read when each article changed"),

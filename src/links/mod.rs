@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{LinkKind, LinkSpan, Rendered, has_scheme, percent_decode};
+use crate::markdown::{LinkKind, LinkSpan, Rendered, percent_decode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -462,7 +462,7 @@ impl<'a> Internal<'a> {
 }
 
 fn scheme_of(href: &str) -> Option<String> {
-    has_scheme(href).then(|| href.split(':').next().unwrap_or("").to_ascii_lowercase())
+    crate::markdown::url_scheme(href)
 }
 
 /// Resolves a relative URL against a page URL (a folder URL ending in `/`).

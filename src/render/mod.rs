@@ -131,6 +131,56 @@ fn template_error(shown: &str, e: &tera::Error) -> Diagnostic {
         .hint("fix the template; see docs/templates.md for the variables each template gets")
 }
 
+/// Tera reports a missing variable without a position: point at the template file it came from and
+/// the first line that uses the variable.
+pub fn locate_render_error(d: &mut Diagnostic, theme: &Theme) {
+    let Some(name) = d
+        .path
+        .as_ref()
+        .and_then(|p| p.to_str())
+        .and_then(|p| p.strip_prefix("templates/"))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    let variable = d
+        .message
+        .split("Variable `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .filter(|v| !v.is_empty());
+    let named = theme.templates.get(&name);
+    if let Some((shown, _)) = named {
+        d.path = Some(shown.into());
+    }
+    let Some(variable) = variable else {
+        return;
+    };
+    // The template being rendered first, then the ones it extends or includes.
+    let found = named
+        .into_iter()
+        .chain(theme.templates.values())
+        .find_map(|(shown, text)| {
+            text.lines().enumerate().find_map(|(i, line)| {
+                let at = find_variable(line, variable)?;
+                Some((shown, i + 1, line[..at].chars().count() + 1))
+            })
+        });
+    if let Some((shown, line, column)) = found {
+        d.path = Some(shown.into());
+        d.line = line;
+        d.column = column;
+    }
+}
+
+/// Byte offset of `variable` in `line` as a whole name (`page.title` not in `page.title_x`).
+fn find_variable(line: &str, variable: &str) -> Option<usize> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    line.match_indices(variable).map(|(i, _)| i).find(|&i| {
+        !line[..i].ends_with(is_name) && !line[i + variable.len()..].starts_with(is_name)
+    })
+}
+
 /// What every page of a render shares, computed once per full render and patched per article by
 /// `serve` ([`Prepared::refresh_article`]).
 pub struct Prepared {
@@ -703,6 +753,9 @@ pub fn render_prepared(
         Err(e) => errors.extend(e),
     }
     if !errors.is_empty() {
+        for e in &mut errors {
+            locate_render_error(e, theme);
+        }
         return Err(errors);
     }
     let robots = match &abs_base {
@@ -888,7 +941,9 @@ fn render_article(
             "banner": f.banner,
             "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
         },
-        "jsonld": jsonld.to_string().replace("</", "<\\/"),
+        // Inside <script>, `</script>` or `<!--` from a title would end or derail the element:
+        // no `<`, `>` or `&` reaches it unescaped (JSON reads `\u003c` as `<`).
+        "jsonld": script_safe(jsonld.to_string()),
         "original": original(ctx, i, words),
     });
     let mut c = ctx.common(a.lang, "article", &a.title, &description, &a.path);
@@ -1005,6 +1060,24 @@ fn related_articles(site: &Site) -> Vec<Vec<usize>> {
             ranked.into_iter().take(RELATED).map(|(j, _)| j).collect()
         })
         .collect()
+}
+
+/// JSON for a `<script>` element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026` (one pass, and
+/// none at all for the usual title without them).
+fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Article `i` and its versions in the other languages, as `(language, path)`.

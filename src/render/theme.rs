@@ -45,13 +45,15 @@ impl Theme {
                         .hint("point `theme` at a folder with templates/ and static/, or remove it to use the default theme"),
                     ]);
                 }
-                add_dir(&dir.join("templates"), root, true, &mut t, &mut errors);
-                add_dir(&dir.join("static"), root, false, &mut t, &mut errors);
+                let inside = Inside { root, bound: &dir };
+                add_dir(&dir.join("templates"), inside, true, &mut t, &mut errors);
+                add_dir(&dir.join("static"), inside, false, &mut t, &mut errors);
             }
         }
         // The site's own files shadow the theme's, file by file.
-        add_dir(&root.join("templates"), root, true, &mut t, &mut errors);
-        add_dir(&root.join("static"), root, false, &mut t, &mut errors);
+        let inside = Inside { root, bound: root };
+        add_dir(&root.join("templates"), inside, true, &mut t, &mut errors);
+        add_dir(&root.join("static"), inside, false, &mut t, &mut errors);
         if errors.is_empty() {
             Ok(t)
         } else {
@@ -81,8 +83,38 @@ fn add_embedded(dir: &'static Dir<'static>, t: &mut Theme) {
     }
 }
 
-fn add_dir(dir: &Path, root: &Path, templates: bool, t: &mut Theme, errors: &mut Vec<Diagnostic>) {
+/// The site root (paths are shown relative to it) and the folder a theme's files must stay in.
+#[derive(Clone, Copy)]
+struct Inside<'a> {
+    root: &'a Path,
+    bound: &'a Path,
+}
+
+fn add_dir(
+    dir: &Path,
+    inside: Inside<'_>,
+    templates: bool,
+    t: &mut Theme,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let root = inside.root;
     if !dir.is_dir() {
+        return;
+    }
+    // `static -> /home/me` would publish whatever is there: a folder that leads out is refused.
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (dir_c, bound_c) = (canon(dir), canon(inside.bound));
+    if !dir_c.starts_with(&bound_c) {
+        errors.push(
+            Diagnostic::error(format!(
+                "`{}` is a symbolic link to `{}`, outside the {}; kbfresh never reads outside the site",
+                display_path(dir, root).display(),
+                dir_c.display(),
+                if inside.bound == root { "site root" } else { "theme folder" }
+            ))
+            .in_file(display_path(dir, root))
+            .hint("copy the files into the site instead of linking to them"),
+        );
         return;
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {

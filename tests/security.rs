@@ -1,0 +1,353 @@
+//! Hostile content and configuration: values reach pages escaped, script and data URLs are reported,
+//! the link checker keeps away from private addresses (redirects included), and header tokens from
+//! the environment never reach a log or a report. No test touches the internet.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::Site;
+
+const XSS: &str = "</script><script>alert('kbfresh-xss')</script><!--<script>";
+const ATTR: &str = "\"><img src=x onerror=alert('kbfresh-attr')>";
+
+/// Every file the build wrote, as text.
+fn output_texts(dir: &Path) -> Vec<(String, String)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_front_matter_and_config_values_reach_pages_escaped() {
+    let s = Site::new();
+    let toml_str = |v: &str| format!("{v:?}").replace("\\'", "'");
+    s.file(
+        "kbfresh.toml",
+        &format!(
+            "title = {t}\ndescription = {a}\n[support]\ntitle = {t}\ntext = {a}\n[[support.channels]]\nkind = \"chat\"\nlabel = {t}\nurl = \"javascript:alert(1)\"\n",
+            t = toml_str(XSS),
+            a = toml_str(ATTR)
+        ),
+    )
+    .file(
+        "content/sec/_index.md",
+        &format!("+++\ntitle = {}\ndescription = {}\n+++\n", toml_str(XSS), toml_str(ATTR)),
+    )
+    .file(
+        "content/sec/page.md",
+        &format!(
+            "+++\ntitle = {t}\ndescription = {a}\ntags = [{t}, {a}]\nowner = {t}\ndescribes = {a}\naliases = [\"/old/\"]\ncustom = {t}\n+++\n# Body\n\n## {x}\n\n`{x}`\n",
+            t = toml_str(XSS),
+            a = toml_str(ATTR),
+            x = "heading <em>ok</em>"
+        ),
+    )
+    .file(
+        "content/sec/other.md",
+        &format!("+++\ntitle = \"Other\"\ntags = [{}]\n+++\nText\n", toml_str(XSS)),
+    );
+    let r = s.build();
+    // A `javascript:` support URL is either refused or written harmlessly; never a panic.
+    if r.code != 0 {
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("kbfresh.toml"), "{}", r.stderr);
+        s.file(
+            "kbfresh.toml",
+            &format!(
+                "title = {t}\ndescription = {a}\n[support]\ntitle = {t}\ntext = {a}\n",
+                t = toml_str(XSS),
+                a = toml_str(ATTR)
+            ),
+        );
+        s.build().ok();
+    }
+    for (path, text) in output_texts(&s.path("public")) {
+        assert!(
+            !text.contains("alert('kbfresh-xss')</script>") && !text.contains("<script>alert"),
+            "raw script from front matter in {path}"
+        );
+        assert!(
+            !text.contains("<img src=x onerror"),
+            "raw attribute break-out in {path}"
+        );
+        assert!(
+            !text.contains("href=\"javascript:"),
+            "a javascript: URL became a link in {path}"
+        );
+    }
+    let page = s.read("public/sec/page/index.html");
+    assert!(
+        page.contains("&lt;&#x2F;script&gt;&lt;script&gt;alert(")
+            || page.contains("&lt;/script&gt;&lt;script&gt;alert("),
+        "the title is shown, escaped"
+    );
+    // JSON-LD lives inside <script>: no `<` at all, and it still reads back as the title.
+    let start = page.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let json = &page[start..start + page[start..].find("</script>").unwrap()];
+    assert!(!json.contains('<'), "{json}");
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["headline"], XSS);
+}
+
+#[test]
+fn script_and_data_urls_are_reported_however_they_are_written() {
+    let s = Site::new();
+    s.file(
+        "content/a.md",
+        "# A\n\n\
+         [one](javascript:alert(1))\n\n\
+         [two](JaVaScRiPt:alert(1))\n\n\
+         ![three](data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=)\n\n\
+         [four](<java\tscript:alert(1)>)\n\n\
+         <a href=\"vbscript:msgbox\">five</a>\n\n\
+         <a href=\"java&#x09;script:alert(1)\">six</a>\n\n\
+         <img src=\"data:text/html,<script>alert(1)</script>\">\n\n\
+         <a href=\" javascript:alert(1)\">eight</a>\n",
+    );
+    let r = s.build().ok();
+    let e = &r.stderr;
+    for (line, scheme) in [
+        (3, "javascript"),
+        (5, "javascript"),
+        (7, "data"),
+        (9, "javascript"),
+        (11, "vbscript"),
+        (13, "javascript"),
+        (15, "data"),
+        (17, "javascript"),
+    ] {
+        assert!(
+            e.contains(&format!("warning: content/a.md:{line}:"))
+                && e.lines()
+                    .any(|l| l.starts_with(&format!("warning: content/a.md:{line}:"))
+                        && l.contains(&format!("`{scheme}:` URL"))),
+            "line {line}: `{scheme}:` not reported:\n{e}"
+        );
+    }
+    // `check` reports them too (as broken links, which it fails on by default).
+    let r = s
+        .run(&[
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-22",
+        ])
+        .fails(1);
+    assert_eq!(r.stdout.matches("URL in a link").count(), 8, "{}", r.stdout);
+}
+
+// ---- the link checker and private addresses ----
+
+/// A tiny HTTP server on 127.0.0.1 that also acts as a forward proxy: requests for other hosts come
+/// to it with the full URL in the request line. It logs every request line.
+fn proxy_server() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l2 = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let log = l2.clone();
+            std::thread::spawn(move || handle(stream, port, &log));
+        }
+    });
+    (port, log)
+}
+
+fn handle(mut s: TcpStream, port: u16, log: &Mutex<Vec<String>>) {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let line = head.lines().next().unwrap_or("").to_string();
+    log.lock().unwrap().push(line.clone());
+    let target = line.split(' ').nth(1).unwrap_or("");
+    let (code, extra) = if target.ends_with("/to-loopback") {
+        (302, format!("Location: http://127.0.0.1:{port}/secret\r\n"))
+    } else if target.ends_with("/to-metadata") {
+        (
+            302,
+            "Location: http://169.254.169.254/latest/meta-data/\r\n".to_string(),
+        )
+    } else if target.ends_with("/to-ipv6") {
+        (302, format!("Location: http://[::1]:{port}/secret\r\n"))
+    } else if target.ends_with("/unauthorized") {
+        (401, String::new())
+    } else {
+        (200, String::new())
+    };
+    let _ = write!(
+        s,
+        "HTTP/1.1 {code} X\r\nContent-Length: 0\r\nConnection: close\r\n{extra}\r\n"
+    );
+}
+
+/// Runs `check` with every HTTP request sent to the local proxy, so "public" hosts can be played
+/// without the internet.
+fn check_through_proxy(s: &Site, port: u16, env: &[(&str, &str)]) -> common::Run {
+    let mut c = common::kbfresh();
+    c.args([
+        "check",
+        "--format",
+        "json",
+        "--verbose",
+        "--fail-on",
+        "stale",
+        "--now",
+        "2026-11-22",
+        "--root",
+    ])
+    .arg(s.root())
+    .current_dir(s.root());
+    for k in [
+        "NO_PROXY",
+        "no_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+    ] {
+        c.env_remove(k);
+    }
+    c.env("http_proxy", format!("http://127.0.0.1:{port}"))
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{port}"));
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    let r = common::Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    };
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    r
+}
+
+#[test]
+fn redirects_to_private_addresses_are_not_followed() {
+    let (port, log) = proxy_server();
+    let s = Site::new();
+    s.file(
+        "content/a.md",
+        "# A\n\n[a](http://docs.example.test/to-loopback) [b](http://docs.example.test/to-metadata) [c](http://docs.example.test/to-ipv6) [d](http://docs.example.test/fine)\n",
+    )
+    .file("kbfresh.toml", "[links]\ntimeout = 5\nretries = 0\n");
+    let r = check_through_proxy(&s, port, &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let links = report["links"].as_array().unwrap();
+    let find = |end: &str| {
+        links
+            .iter()
+            .find(|l| l["target"].as_str().unwrap().ends_with(end))
+            .unwrap_or_else(|| panic!("no {end} in {links:#?}"))
+    };
+    if !log.lock().unwrap().iter().any(|l| l.contains("/fine")) {
+        // This HTTP client ignored the proxy variables: nothing to test without the internet.
+        eprintln!("proxy not used; skipping");
+        return;
+    }
+    assert_eq!(find("/fine")["status"], "ok");
+    for (end, host) in [
+        ("/to-loopback", "127.0.0.1"),
+        ("/to-metadata", "169.254.169.254"),
+        ("/to-ipv6", "[::1]"),
+    ] {
+        let l = find(end);
+        assert_eq!(l["status"], "skipped", "{l:#}");
+        let msg = l["message"].as_str().unwrap();
+        assert!(
+            msg.contains(&format!("redirects to `{host}`")) && msg.contains("allow_private"),
+            "{msg}"
+        );
+    }
+    let requests = log.lock().unwrap().clone();
+    assert!(
+        !requests
+            .iter()
+            .any(|l| l.contains("/secret") || l.contains("meta-data")),
+        "a private address was contacted after a redirect: {requests:?}"
+    );
+}
+
+#[test]
+fn header_tokens_from_the_environment_never_reach_logs_or_reports() {
+    let (port, log) = proxy_server();
+    let s = Site::new();
+    s.file(
+        "content/a.md",
+        "# A\n\n[a](http://api.example.test/unauthorized) [b](http://api.example.test/fine)\n",
+    )
+    .file(
+        "kbfresh.toml",
+        "[links]\ntimeout = 5\nretries = 0\n[links.hosts.\"api.example.test\"]\nheaders = { Authorization = \"Bearer ${KBFRESH_SECRET_TOKEN}\", X-Other = \"x-${KBFRESH_SECRET_TOKEN}-y\" }\n",
+    );
+    let secret = "s3cr3t-token-value";
+    let r = check_through_proxy(&s, port, &[("KBFRESH_SECRET_TOKEN", secret)]);
+    assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret));
+    // Every report format, written to files, and the text log on stderr.
+    let mut c = common::kbfresh();
+    c.args([
+        "check",
+        "--verbose",
+        "--fail-on",
+        "stale",
+        "--now",
+        "2026-11-22",
+        "--root",
+    ])
+    .arg(s.root());
+    for f in ["json", "junit", "sarif", "markdown", "github", "text"] {
+        c.args(["--format", f, "--output"])
+            .arg(s.path(&format!("report.{f}")));
+    }
+    c.env("http_proxy", format!("http://127.0.0.1:{port}"))
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{port}"))
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env("KBFRESH_SECRET_TOKEN", secret)
+        .env("GITHUB_STEP_SUMMARY", s.path("summary.md"));
+    let o = c.output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !out.contains(secret) && !err.contains(secret),
+        "{out}\n{err}"
+    );
+    for f in ["json", "junit", "sarif", "markdown", "github", "text"] {
+        let p = s.path(&format!("report.{f}"));
+        if p.exists() {
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(!text.contains(secret), "token in the {f} report");
+        }
+    }
+    assert!(s.exists("report.json"), "{err}");
+    for p in [".kbfresh-cache/links.json", "summary.md"] {
+        if s.exists(p) {
+            assert!(!s.read(p).contains(secret), "token in {p}");
+        }
+    }
+    let _ = log;
+}
