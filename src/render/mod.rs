@@ -47,7 +47,7 @@ pub struct Input<'a> {
     pub now: jiff::Timestamp,
 }
 
-const NAV_WINDOW: usize = 60;
+const NAV_WINDOW: usize = 30;
 const RECENT: usize = 8;
 const RELATED: usize = 5;
 
