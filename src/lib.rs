@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod search;
 pub mod serve;
 pub mod verify;
 
@@ -254,6 +255,9 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
 pub fn generated_files(theme: &render::theme::Theme) -> Vec<String> {
     let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
     extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
+    if theme.templates.contains_key("search.html") {
+        extra.push("search/index.html".into());
+    }
     extra
 }
 

@@ -144,6 +144,8 @@ pub struct Prepared {
     /// Position of each article in its section's sorted list.
     position: Vec<usize>,
     related: Vec<Vec<usize>>,
+    /// What search shows of each article (its terms computed once; `serve` refreshes one at a time).
+    search_docs: Vec<crate::search::SearchDoc>,
 }
 
 struct Ctx<'a> {
@@ -361,6 +363,10 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
         "sections": site.sections[0].children.iter().map(|&c| cards[c].clone()).collect::<Vec<_>>(),
         "support": support,
     });
+    let search_docs = (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| search_doc(input, &base, &lang, i))
+        .collect();
     Prepared {
         base: base.clone(),
         abs_base,
@@ -371,7 +377,27 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
         cards,
         position: positions(site),
         related: related_articles(site),
+        search_docs,
     }
+}
+
+/// An article as the search index sees it.
+fn search_doc(input: &Input<'_>, base: &str, lang: &str, i: usize) -> crate::search::SearchDoc {
+    let a = &input.site.articles[i];
+    let f = &input.freshness[i];
+    crate::search::SearchDoc::new(
+        lang,
+        &a.title,
+        &input.site.sections[a.section].title,
+        &format!("{base}{}", a.path),
+        &crate::search::html_text(&input.articles_md[i].html),
+        f.status.as_str(),
+        if f.status == Status::Stale {
+            None
+        } else {
+            f.expires.map(|d| d.to_string())
+        },
+    )
 }
 
 fn positions(site: &Site) -> Vec<usize> {
@@ -392,6 +418,7 @@ impl Prepared {
         let position = positions(input.site);
         let changed = fresh != self.summaries[i] || position != self.position;
         self.summaries[i] = fresh;
+        self.search_docs[i] = search_doc(input, &self.base, &self.lang, i);
         self.position = position;
         changed
     }
@@ -487,6 +514,22 @@ pub fn render_prepared(
         Err(e) => errors.push(e),
     }
 
+    // The search page: results for `?q=`, filled in by the theme's script from the index.
+    if tera.get_template_names().any(|n| n == "search.html") {
+        let title = ctx.t["search"].as_str().unwrap_or("Search");
+        match render_template(
+            tera,
+            "search.html",
+            ctx.common("search", title, "", "/search/"),
+        ) {
+            Ok(html) => files.push(OutFile {
+                path: "search/index.html".into(),
+                data: OutData::Bytes(html.into_bytes()),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+
     // Aliases: redirect pages at old URLs; one that collides with a page is an error.
     let taken: HashSet<&str> = site
         .articles
@@ -580,8 +623,8 @@ pub fn render_prepared(
     Ok(files)
 }
 
-/// The files that list every article: the freshness dashboard and the sitemap. `serve` renders
-/// them after the reload, off the path from save to reload.
+/// The files that list every article: the freshness dashboard, the sitemap and the search index.
+/// `serve` renders them after the reload, off the path from save to reload.
 pub fn listings(
     input: &Input<'_>,
     prepared: &Prepared,
@@ -609,6 +652,10 @@ pub fn listings(
         path: "sitemap.xml".into(),
         data: OutData::Bytes(sitemap(&ctx).into_bytes()),
     });
+    files.extend(crate::search::index_files(
+        &prepared.lang,
+        &prepared.search_docs,
+    ));
     Ok(files)
 }
 

@@ -6,6 +6,14 @@ use serde_json::{Map, Value};
 const EN: &[(&str, &str)] = &[
     ("search", "Search"),
     ("search_placeholder", "Search the help centre"),
+    ("search_results", "Search results"),
+    ("no_results", "No results"),
+    ("search_loading", "Searching…"),
+    (
+        "search_needs_js",
+        "Search needs JavaScript. Browse the sections instead.",
+    ),
+    ("search_more", "Show all results"),
     ("home", "Home"),
     ("skip_to_content", "Skip to content"),
     ("on_this_page", "On this page"),
