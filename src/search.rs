@@ -5,9 +5,11 @@
 //! Files, under `search/<lang>/`:
 //! - `manifest.json`: `{ v, lang, stem, docs, chunk, sections, shards }`, where `shards` is the
 //!   first term of each term shard, in UTF-16 order (the order JavaScript compares strings in).
-//! - `t/<n>.json`: term shard `n`: `{ "term": [posting, ...] }`; each posting is one integer,
-//!   `doc_delta * 16 + score` (doc ids ascending, the first one absolute); `score` is `8` when the
-//!   term is in the title plus the number of times it is in the text (at most 7).
+//! - `t/<n>.json`: term shard `n`: `{ "term": "postings" }`; each posting is one number,
+//!   `doc_delta * 16 + score` (doc ids ascending, the first one absolute; `score` is `8` when the
+//!   term is in the title plus the number of times it is in the text, at most 7), written as a
+//!   varint in [`DIGITS`]: 5 bits per character, low bits first, `+32` on all but the last. A posting
+//!   of a frequent term is one character.
 //! - `d/<n>.json`: documents `n * chunk ..`: `[[title, url, section, status, expires, text], ...]`.
 //!
 //! Text becomes terms the same way here and in `search.js` ([`terms`]): lowercase, NFKD, accents and
@@ -23,12 +25,46 @@ use unicode_normalization::char::is_combining_mark;
 
 use crate::render::{OutData, OutFile};
 
+/// The 64 characters postings are written with (`A` = 0 ... `_` = 63).
+pub const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn push_varint(out: &mut String, mut v: u64) {
+    loop {
+        let low = (v & 31) as usize;
+        v >>= 5;
+        if v == 0 {
+            out.push(DIGITS[low] as char);
+            return;
+        }
+        out.push(DIGITS[low | 32] as char);
+    }
+}
+
+/// Postings as `(doc, score)`, from their written form.
+pub fn decode_postings(s: &str) -> Vec<(usize, u8)> {
+    let mut out = Vec::new();
+    let (mut doc, mut v, mut shift) = (0usize, 0u64, 0u32);
+    for b in s.bytes() {
+        let d = DIGITS.iter().position(|&x| x == b).unwrap_or(0) as u64;
+        v |= (d & 31) << shift;
+        if d & 32 != 0 {
+            shift += 5;
+        } else {
+            doc += (v >> 4) as usize;
+            out.push((doc, (v & 15) as u8));
+            v = 0;
+            shift = 0;
+        }
+    }
+    out
+}
+
 /// Aimed-for size of a term shard in bytes (a shard with one very common term can be larger).
 pub const SHARD_TARGET: usize = 24 * 1024;
 /// Documents per metadata file on a large site.
-pub const CHUNK_DOCS: usize = 8;
+pub const CHUNK_DOCS: usize = 4;
 /// At most this much of an article's text goes into the index, for snippets.
-pub const TEXT_CAP: usize = 1200;
+pub const TEXT_CAP: usize = 600;
 /// Longer "words" (hashes, base64) are not indexed.
 const MAX_TERM_CHARS: usize = 40;
 
@@ -132,7 +168,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Scripts written without spaces between words: indexed as character bigrams.
-fn is_bigram_script(c: char) -> bool {
+pub fn is_bigram_script(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
         | '\u{31F0}'..='\u{31FF}'
@@ -296,19 +332,16 @@ pub fn index_files(lang: &str, docs: &[SearchDoc]) -> Vec<OutFile> {
         }
     };
     for (term, list) in &terms {
-        let mut entry = String::with_capacity(term.len() + list.len() * 4 + 8);
+        let mut entry = String::with_capacity(term.len() + list.len() * 2 + 8);
         entry.push_str(&serde_json::to_string(term).unwrap_or_default());
-        entry.push_str(":[");
+        entry.push_str(":\"");
         let mut prev = 0u64;
-        for (k, p) in list.iter().enumerate() {
+        for p in list {
             let doc = p >> 4;
-            if k > 0 {
-                entry.push(',');
-            }
-            entry.push_str(&((((doc - prev) << 4) | (p & 15)).to_string()));
+            push_varint(&mut entry, ((doc - prev) << 4) | (p & 15));
             prev = doc;
         }
-        entry.push(']');
+        entry.push('"');
         if !shard.is_empty() && shard.len() + entry.len() > SHARD_TARGET {
             flush(&mut shard, &mut files);
         }
@@ -559,10 +592,25 @@ mod tests {
                 _ => None,
             })
             .unwrap();
-        let list = refund.as_array().unwrap();
+        let list = decode_postings(refund.as_str().unwrap());
         assert_eq!(list.len(), 2000);
-        // First doc: id 0, in the title (8) and once in the text; then a delta of one.
-        assert_eq!(list[0], 8 + 1);
-        assert_eq!(list[1], (1 << 4) + 9);
+        // Every doc has it in the title (8) and once in the text.
+        assert_eq!(list[0], (0, 9));
+        assert_eq!(list[1999], (1999, 9));
+        // A posting one doc after the last is one character.
+        assert_eq!(refund.as_str().unwrap().len(), 2000);
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let mut s = String::new();
+        let list = [(0u64, 3u64), (5, 8), (1_000_000, 15), (1_000_001, 0)];
+        let mut prev = 0;
+        for (d, sc) in list {
+            push_varint(&mut s, ((d - prev) << 4) | sc);
+            prev = d;
+        }
+        let back: Vec<(usize, u8)> = list.iter().map(|&(d, sc)| (d as usize, sc as u8)).collect();
+        assert_eq!(decode_postings(&s), back);
     }
 }

@@ -413,9 +413,12 @@ fn typing_a_query_shows_matching_articles_with_snippets_and_freshness() {
 
     // Nothing found says so.
     chrome.open(&format!("{}/search/?q=zzzqqq", served.base));
-    chrome.wait_for("document.querySelector('.search-empty')", "no results");
+    chrome.wait_for(
+        "document.querySelector('.search-empty:not(.search-loading)')",
+        "no results",
+    );
     assert_eq!(
-        chrome.text("document.querySelector('.search-empty').innerText"),
+        chrome.text("document.querySelector('.search-empty:not(.search-loading)').innerText"),
         "No results"
     );
 

@@ -363,10 +363,7 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
         "sections": site.sections[0].children.iter().map(|&c| cards[c].clone()).collect::<Vec<_>>(),
         "support": support,
     });
-    let search_docs = (0..site.articles.len())
-        .into_par_iter()
-        .map(|i| search_doc(input, &base, &lang, i))
-        .collect();
+    let search_docs = search_docs(input);
     Prepared {
         base: base.clone(),
         abs_base,
@@ -379,6 +376,16 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
         related: related_articles(site),
         search_docs,
     }
+}
+
+/// Every article as the search index sees it, in parallel.
+pub fn search_docs(input: &Input<'_>) -> Vec<crate::search::SearchDoc> {
+    let lang = &input.site.config.default_language;
+    let base = input.site.base_path();
+    (0..input.site.articles.len())
+        .into_par_iter()
+        .map(|i| search_doc(input, &base, lang, i))
+        .collect()
 }
 
 /// An article as the search index sees it.

@@ -67,6 +67,24 @@
     return out;
   }
 
+  // Postings: varints of `doc_delta * 16 + score`, 5 bits per character (see src/search.rs).
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = {};
+  for (var di = 0; di < 64; di++) DIGIT[DIGITS[di]] = di;
+
+  function decode(s, fn) {
+    var doc = 0, v = 0, mul = 1;
+    for (var i = 0; i < s.length; i++) {
+      var d = DIGIT[s[i]];
+      v += (d & 31) * mul;
+      if (d & 32) { mul *= 32; continue; }
+      doc += Math.floor(v / 16);
+      fn(doc, v % 16);
+      v = 0;
+      mul = 1;
+    }
+  }
+
   // UTF-16 order, as the manifest is sorted.
   function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
 
@@ -108,7 +126,11 @@
     return this.manifest.then(function (m) {
       var english = m.stem === "en";
       var qs = terms(query, english);
-      if (!qs.length) return { m: m, hits: [], qs: qs };
+      // On a split index a one-letter word would read a shard of mostly unrelated terms: wait for more.
+      if (m.shards.length > 1) {
+        qs = qs.filter(function (q) { return Array.from(q).length > 1 || BIGRAM.test(q); });
+      }
+      if (!qs.length) return { m: m, hits: [], qs: qs, wait: true };
       var unique = qs.filter(function (q, i) { return qs.indexOf(q) === i; });
       return Promise.all(unique.map(function (q) {
         return Promise.all(self.shardsFor(m, q).map(function (n) {
@@ -119,12 +141,10 @@
             for (var term in shard) {
               if (term.lastIndexOf(q, 0) !== 0) continue;
               var exact = term === q ? 2 : 0;
-              var list = shard[term], doc = 0;
-              for (var k = 0; k < list.length; k++) {
-                doc += Math.floor(list[k] / 16);
-                var s = list[k] % 16, v = (s >= 8 ? 100 : 0) + (s % 8) * 3 + exact;
+              decode(shard[term], function (doc, s) {
+                var v = (s >= 8 ? 100 : 0) + (s % 8) * 3 + exact;
                 if (!(doc in scores) || scores[doc] < v) scores[doc] = v;
-              }
+              });
             }
           });
           return scores;
@@ -264,8 +284,11 @@
       var mine = ++seq;
       if (!q.trim()) { list.innerHTML = ""; show(false); return; }
       var idx = index();
+      if (page && !list.querySelector(".search-hit")) {
+        list.innerHTML = '<p class="search-empty search-loading">' + escapeHtml(form.getAttribute("data-t-loading")) + "</p>";
+      }
       idx.search(q).then(function (res) {
-        if (mine !== seq) return null;
+        if (mine !== seq || res.wait) return null;
         return idx.docs(res.m, res.hits.slice(0, limit)).then(function (docs) {
           if (mine !== seq) return;
           render(form, list, res, docs, limit);
