@@ -576,7 +576,10 @@ fn build_writes_the_search_index_page_and_box() {
         docs.contains("\"Refunds\",\"/help/billing/refunds/\""),
         "{docs}"
     );
-    assert!(s.read("public/search/en/t/0.json").contains("\"refund\":\""));
+    assert!(
+        s.read("public/search/en/t/0.json")
+            .contains("\"refund\":\"")
+    );
     // Every page has the search box; the search page exists and the script is the site's own.
     let page = s.read("public/billing/refunds/index.html");
     assert!(page.contains("action=\"/help/search/\""), "{page}");
