@@ -367,8 +367,19 @@ fn typing_a_query_shows_matching_articles_with_snippets_and_freshness() {
     );
     chrome.screenshot("search-dropdown");
 
+    // Arrow down and Enter open the highlighted result.
+    chrome.tab.press_key("ArrowDown").expect("arrow down");
+    chrome.tab.press_key("Enter").expect("enter");
+    chrome.wait_for(
+        "location.pathname === '/billing/refunds/'",
+        "the result to open",
+    );
+    assert_eq!(
+        chrome.text("document.querySelector('h1').textContent"),
+        "Refunds"
+    );
+
     // Accents fold: `cafe` finds `café`; stems meet: `refunding` finds `refunded`.
-    chrome.tab.press_key("Escape").expect("escape");
     chrome.open(&format!("{}/search/?q=cafe", served.base));
     chrome.wait_for(
         "document.querySelector('.search-hit-snippet mark')",
@@ -589,5 +600,46 @@ fn the_browser_tokenises_like_the_index() {
         let js: Vec<String> = serde_json::from_str(&js).unwrap();
         assert_eq!(js, kbfresh::search::terms(text, lang), "terms of {text:?}");
     }
+    chrome.assert_no_errors();
+}
+
+/// The bundled example help centre (kbfresh's own guide): search finds its articles, and none of its
+/// pages logs an error.
+#[test]
+fn the_example_help_centre_searches_in_the_browser() {
+    let Some(path) = chromium() else { return };
+    let site = Site::new();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let rel = e.path().strip_prefix(&src).unwrap();
+        if rel.starts_with("public") || !e.file_type().is_file() {
+            continue;
+        }
+        site.bytes(rel.to_str().unwrap(), &std::fs::read(e.path()).unwrap());
+    }
+    site.build().ok();
+    let served = serve(&site.path("public"));
+    let chrome = launch(path);
+    chrome.open(&format!("{}/", served.base));
+    chrome
+        .tab
+        .wait_for_element("#kb-search-input")
+        .and_then(|e| e.click().map(|_| ()))
+        .expect("click the search box");
+    chrome.tab.type_str("verify an article").expect("type");
+    chrome.wait_for(
+        "document.querySelector('#kb-search-results .search-hit')",
+        "search results",
+    );
+    assert_eq!(
+        chrome.text("document.querySelector('.search-hit-title').textContent"),
+        "Verify an article"
+    );
+    chrome.screenshot("example-search-dropdown");
+    for p in ["/freshness/verifying/", "/search/?q=dashboard"] {
+        chrome.open(&format!("{}{p}", served.base));
+    }
+    chrome.wait_for("document.querySelector('.search-hit')", "results");
+    chrome.screenshot("example-search-page");
     chrome.assert_no_errors();
 }
