@@ -126,6 +126,14 @@
     return this.manifest.then(function (m) {
       var english = m.stem === "en";
       var qs = terms(query, english);
+      // A stop word still being typed may be the start of a word (`to` as in `token`): it is searched
+      // by prefix too, but articles need not match it.
+      var words = normalize(query).match(WORD) || [];
+      var last = words[words.length - 1], optional = null;
+      if (english && last && !/\s$/.test(query) && EN_STOP.indexOf(last) >= 0) {
+        optional = last;
+        qs.push(last);
+      }
       // On a split index a one-letter word would read a shard of mostly unrelated terms: wait for more.
       if (m.shards.length > 1) {
         qs = qs.filter(function (q) { return Array.from(q).length > 1 || BIGRAM.test(q); });
@@ -150,15 +158,17 @@
           return scores;
         });
       })).then(function (per) {
-        var total = {}, count = {};
-        per.forEach(function (scores) {
+        var total = {}, count = {}, required = 0;
+        per.forEach(function (scores, k) {
+          var req = unique[k] !== optional;
+          if (req) required++;
           for (var d in scores) {
             total[d] = (total[d] || 0) + scores[d];
-            count[d] = (count[d] || 0) + 1;
+            count[d] = (count[d] || 0) + (req ? 1 : 0);
           }
         });
         var docs = Object.keys(total).map(Number);
-        var all = docs.filter(function (d) { return count[d] === per.length; });
+        var all = docs.filter(function (d) { return count[d] === required; });
         if (all.length) docs = all;
         docs.sort(function (a, b) {
           return (count[b] - count[a]) || (total[b] - total[a]) || (a - b);
