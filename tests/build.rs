@@ -591,3 +591,31 @@ fn build_writes_the_search_index_page_and_box() {
             .contains("<h1 class=\"page-title\">Search</h1>")
     );
 }
+
+#[test]
+fn a_page_of_the_site_at_search_wins_over_the_search_page() {
+    let s = Site::new();
+    s.file("kbfresh.toml", CONFIG)
+        .file(
+            "content/search.md",
+            "# Finding things\n\nOur own search tips.\n",
+        )
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\naliases = [\"/search/\"]\n+++\nText.\n",
+        );
+    let r = s.build();
+    // The alias collides with the site's page, not with the theme's search page.
+    assert!(
+        r.stderr
+            .contains("alias `/search/` is the URL of an existing page"),
+        "{}",
+        r.stderr
+    );
+    s.file("content/a.md", "+++\ntitle = \"A\"\n+++\nText.\n");
+    s.build().ok();
+    assert!(
+        s.main_of("public/search/index.html")
+            .contains("Our own search tips.")
+    );
+}

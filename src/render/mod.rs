@@ -521,8 +521,16 @@ pub fn render_prepared(
         Err(e) => errors.push(e),
     }
 
-    // The search page: results for `?q=`, filled in by the theme's script from the index.
-    if tera.get_template_names().any(|n| n == "search.html") {
+    // The search page: results for `?q=`, filled in by the theme's script from the index. A page
+    // of the site's own at /search/ wins.
+    let own_search_page = site
+        .articles
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(site.sections.iter().map(|s| s.path.as_str()))
+        .any(|p| p == "/search/");
+    let search_page = !own_search_page && tera.get_template_names().any(|n| n == "search.html");
+    if search_page {
         let title = ctx.t["search"].as_str().unwrap_or("Search");
         match render_template(
             tera,
@@ -543,6 +551,7 @@ pub fn render_prepared(
         .iter()
         .map(|a| a.path.as_str())
         .chain(site.sections.iter().map(|s| s.path.as_str()))
+        .chain(search_page.then_some("/search/"))
         .collect();
     let mut alias_seen: HashMap<String, usize> = HashMap::new();
     for (i, a) in site.articles.iter().enumerate() {
