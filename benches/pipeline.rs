@@ -101,6 +101,23 @@ fn benches(c: &mut Criterion) {
         b.iter(|| kbfresh::build(&build_opts).expect("build"))
     });
     g.finish();
+
+    // Search: terms and text of every article (once per build; serve redoes one article per save),
+    // then the index files (every build and every serve save). Sizes: examples/search_size.rs.
+    let loaded = kbfresh::load(&opts).expect("load");
+    let created = loaded.created();
+    let input = loaded.render_input(&created);
+    let lang = loaded.site.config.default_language.clone();
+    let docs = kbfresh::render::search_docs(&input);
+    let mut g = c.benchmark_group("search");
+    g.sample_size(10);
+    g.bench_function("search docs: text and terms of all articles", |b| {
+        b.iter(|| kbfresh::render::search_docs(&input))
+    });
+    g.bench_function("index files from the docs", |b| {
+        b.iter(|| kbfresh::search::index_files(&lang, &docs))
+    });
+    g.finish();
 }
 
 fn main() {

@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod search;
 pub mod serve;
 pub mod verify;
 
@@ -231,8 +232,12 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     // Internal links and anchors, against the site model and the files the theme adds.
     let theme =
         render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
-    let link_results =
-        links::check_internal(&site, &articles_md, &sections_md, &generated_files(&theme));
+    let link_results = links::check_internal(
+        &site,
+        &articles_md,
+        &sections_md,
+        &generated_files(&theme, &site),
+    );
     lap("links", &mut timings);
 
     diags.sort();
@@ -253,9 +258,16 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
 }
 
 /// Files of the output that no Markdown file makes: theme static files, 404, sitemap, robots.txt.
-pub fn generated_files(theme: &render::theme::Theme) -> Vec<String> {
+pub fn generated_files(theme: &render::theme::Theme, site: &Site) -> Vec<String> {
     let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
     extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
+    if theme.templates.contains_key("search.html") {
+        // Every language's search page, at its home's `search/`.
+        for l in &site.languages {
+            let home = site.sections[l.home].path.trim_start_matches('/');
+            extra.push(format!("{home}search/index.html"));
+        }
+    }
     extra
 }
 

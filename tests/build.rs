@@ -555,3 +555,67 @@ fn content_example_builds_without_broken_links() {
         "definition lists"
     );
 }
+
+#[test]
+fn build_writes_the_search_index_page_and_box() {
+    let s = billing_site();
+    s.run(&[
+        "build",
+        "--now",
+        "2026-11-22",
+        "--base-url",
+        "https://acme.test/help/",
+    ])
+    .ok();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&s.read("public/search/en/manifest.json")).unwrap();
+    assert_eq!(manifest["lang"], "en");
+    assert_eq!(manifest["docs"], 4);
+    let docs = s.read("public/search/en/d/0.json");
+    assert!(
+        docs.contains("\"Refunds\",\"/help/billing/refunds/\""),
+        "{docs}"
+    );
+    assert!(
+        s.read("public/search/en/t/0.json")
+            .contains("\"refund\":\"")
+    );
+    // Every page has the search box; the search page exists and the script is the site's own.
+    let page = s.read("public/billing/refunds/index.html");
+    assert!(page.contains("action=\"/help/search/\""), "{page}");
+    assert!(page.contains("data-kb-search=\"/help/search/en/\""));
+    assert!(page.contains("<script src=\"/help/search.js\" defer>"));
+    assert!(s.exists("public/search.js"));
+    assert!(
+        s.main_of("public/search/index.html")
+            .contains("<h1 class=\"page-title\">Search</h1>")
+    );
+}
+
+#[test]
+fn a_page_of_the_site_at_search_wins_over_the_search_page() {
+    let s = Site::new();
+    s.file("kbfresh.toml", CONFIG)
+        .file(
+            "content/search.md",
+            "# Finding things\n\nOur own search tips.\n",
+        )
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\naliases = [\"/search/\"]\n+++\nText.\n",
+        );
+    let r = s.build();
+    // The alias collides with the site's page, not with the theme's search page.
+    assert!(
+        r.stderr
+            .contains("alias `/search/` is the URL of an existing page"),
+        "{}",
+        r.stderr
+    );
+    s.file("content/a.md", "+++\ntitle = \"A\"\n+++\nText.\n");
+    s.build().ok();
+    assert!(
+        s.main_of("public/search/index.html")
+            .contains("Our own search tips.")
+    );
+}

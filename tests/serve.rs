@@ -469,3 +469,33 @@ fn editing_an_original_makes_its_translation_stale() {
     assert!(fa.body.contains("freshness-fresh"), "{}", fa.body);
     assert!(!srv.stderr_until("page(s) in").contains("Rebuilt the site"));
 }
+
+#[test]
+fn an_edit_updates_the_search_index() {
+    let s = site();
+    let srv = Serve::start(&s, &[]);
+    let before = srv.get("/search/en/t/0.json");
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("\"refund\""), "{}", before.body);
+    assert!(!before.body.contains("zanzibar"));
+    let events = srv.events();
+    s.file(
+        "content/billing/refunds.md",
+        "+++\ntitle = \"Refunds in Zanzibar\"\nverified = 2026-05-01\n+++\nAsk the Zanzibar office.\n",
+    );
+    events.expect("reload");
+    // The index is refreshed with the listings, just after the reload goes out.
+    let start = Instant::now();
+    loop {
+        let terms = srv.get("/search/en/t/0.json").body;
+        let docs = srv.get("/search/en/d/0.json").body;
+        if terms.contains("\"zanzibar\"") && docs.contains("Refunds in Zanzibar") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the search index did not pick up the edit:\n{terms}\n{docs}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

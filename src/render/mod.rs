@@ -195,6 +195,8 @@ pub struct Prepared {
     /// Position of each article in its section's sorted list.
     position: Vec<usize>,
     related: Vec<Vec<usize>>,
+    /// What search shows of each article (its terms computed once; `serve` refreshes one at a time).
+    search_docs: Vec<crate::search::SearchDoc>,
 }
 
 /// What pages of one language share.
@@ -472,6 +474,7 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
                 "base_url": config.base_url,
                 "base_path": base,
                 "home_url": url(&home.path),
+                "search_url": url(&format!("{}search/", home.path)),
                 "generator": input.generator,
                 "sections": home.children.iter().map(|&c| cards[c].clone()).collect::<Vec<_>>(),
                 "support": support(&w),
@@ -486,6 +489,7 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
             }
         })
         .collect();
+    let search_docs = search_docs(input);
     Ok(Prepared {
         base: base.clone(),
         abs_base,
@@ -495,6 +499,7 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
         cards,
         position: positions(site),
         related: related_articles(site),
+        search_docs,
     })
 }
 
@@ -540,6 +545,34 @@ fn nav_window(len: usize, current: Option<usize>) -> (usize, usize) {
     }
 }
 
+/// Every article as the search index sees it, in parallel.
+pub fn search_docs(input: &Input<'_>) -> Vec<crate::search::SearchDoc> {
+    let base = input.site.base_path();
+    (0..input.site.articles.len())
+        .into_par_iter()
+        .map(|i| search_doc(input, &base, i))
+        .collect()
+}
+
+/// An article as the search index sees it (in its language's index).
+fn search_doc(input: &Input<'_>, base: &str, i: usize) -> crate::search::SearchDoc {
+    let a = &input.site.articles[i];
+    let f = &input.freshness[i];
+    crate::search::SearchDoc::new(
+        &input.site.languages[a.lang].code,
+        &a.title,
+        &input.site.sections[a.section].title,
+        &format!("{base}{}", a.path),
+        &crate::search::html_text(&input.articles_md[i].html),
+        f.status.as_str(),
+        if f.status == Status::Stale {
+            None
+        } else {
+            f.expires.map(|d| d.to_string())
+        },
+    )
+}
+
 fn positions(site: &Site) -> Vec<usize> {
     let mut position = vec![0; site.articles.len()];
     for s in &site.sections {
@@ -577,6 +610,7 @@ impl Prepared {
             order: position != self.position,
         };
         self.summaries[i] = fresh;
+        self.search_docs[i] = search_doc(input, &self.base, i);
         self.position = position;
         changed
     }
@@ -688,12 +722,48 @@ pub fn render_prepared(
         Err(e) => errors.push(e),
     }
 
+    // The search page: results for `?q=`, filled in by the theme's script from the index. A page
+    // of the site's own at /search/ wins.
+    // One per language, at its home's `search/`.
+    let search_paths: Vec<String> = site
+        .languages
+        .iter()
+        .map(|l| format!("{}search/", site.sections[l.home].path))
+        .collect();
+    let has_search_template = tera.get_template_names().any(|n| n == "search.html");
+    let mut search_pages: Vec<&str> = Vec::new();
+    for (l, path) in search_paths.iter().enumerate() {
+        let own_search_page = site
+            .articles
+            .iter()
+            .map(|a| a.path.as_str())
+            .chain(site.sections.iter().map(|s| s.path.as_str()))
+            .any(|p| p == path);
+        if own_search_page || !has_search_template {
+            continue;
+        }
+        search_pages.push(path);
+        let title = ctx.langs[l].words.t["search"].as_str().unwrap_or("Search");
+        match render_template(
+            tera,
+            "search.html",
+            ctx.common(l, "search", title, "", path),
+        ) {
+            Ok(html) => files.push(OutFile {
+                path: format!("{}index.html", path.trim_start_matches('/')),
+                data: OutData::Bytes(html.into_bytes()),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+
     // Aliases: redirect pages at old URLs; one that collides with a page is an error.
     let taken: HashSet<&str> = site
         .articles
         .iter()
         .map(|a| a.path.as_str())
         .chain(site.sections.iter().map(|s| s.path.as_str()))
+        .chain(search_pages.iter().copied())
         .collect();
     let mut alias_seen: HashMap<String, usize> = HashMap::new();
     for (i, a) in site.articles.iter().enumerate() {
@@ -784,8 +854,8 @@ pub fn render_prepared(
     Ok(files)
 }
 
-/// The files that list every article: the freshness dashboard and the sitemap. `serve` renders
-/// them after the reload, off the path from save to reload.
+/// The files that list every article: the freshness dashboard, the sitemap and the search index.
+/// `serve` renders them after the reload, off the path from save to reload.
 pub fn listings(
     input: &Input<'_>,
     prepared: &Prepared,
@@ -813,6 +883,22 @@ pub fn listings(
         path: "sitemap.xml".into(),
         data: OutData::Bytes(sitemap(&ctx).into_bytes()),
     });
+    // One index per language, each with only its own articles.
+    let site = input.site;
+    if site.languages.len() == 1 {
+        files.extend(crate::search::index_files(
+            &site.languages[0].code,
+            &prepared.search_docs,
+        ));
+    } else {
+        for (l, lang) in site.languages.iter().enumerate() {
+            let docs: Vec<crate::search::SearchDoc> = (0..site.articles.len())
+                .filter(|&i| site.articles[i].lang == l)
+                .map(|i| prepared.search_docs[i].clone())
+                .collect();
+            files.extend(crate::search::index_files(&lang.code, &docs));
+        }
+    }
     Ok(files)
 }
 
@@ -1062,9 +1148,10 @@ fn related_articles(site: &Site) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// JSON for a `<script>` element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026` (one pass, and
-/// none at all for the usual title without them).
-fn script_safe(json: String) -> String {
+/// JSON for a `<script>` element or a file next to the pages: `<`, `>` and `&` as `\u003c`,
+/// `\u003e`, `\u0026` (one pass, and none at all for the usual text without them), so no title can
+/// close an element or be mistaken for markup wherever the JSON ends up.
+pub(crate) fn script_safe(json: String) -> String {
     if !json.contains(['<', '>', '&']) {
         return json;
     }

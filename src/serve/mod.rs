@@ -455,7 +455,7 @@ impl Server {
                 print_diagnostics(&rendering.diagnostics.0);
                 loaded.history.save_cache();
                 let files = std::mem::take(&mut rendering.files);
-                let generated = crate::generated_files(&loaded.theme);
+                let generated = crate::generated_files(&loaded.theme, &loaded.site);
                 let article_at = loaded
                     .site
                     .articles
