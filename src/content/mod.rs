@@ -558,7 +558,8 @@ pub fn url_component(name: &str) -> String {
             dash = true;
         }
     }
-    let s = s.trim_start_matches('.').to_string();
+    // No leading dot (hidden, `..`), nor the dash a dropped dot leaves behind (`.-a` is `a`, as `-a`).
+    let s = s.trim_start_matches(['.', '-']).to_string();
     if s.is_empty() { "-".to_string() } else { s }
 }
 
@@ -916,6 +917,8 @@ mod tests {
         assert_eq!(url_component("v1.2-notes"), "v1.2-notes");
         assert_eq!(url_component("what?#"), "what");
         assert_eq!(url_component(".."), "-");
+        // Found by the property test: the dash left by a dropped dot went too.
+        assert_eq!(url_component(".-A"), "a");
         assert_eq!(url_component("Über uns"), "über-uns");
     }
 

@@ -534,15 +534,6 @@ struct Changed {
     same_content: bool,
 }
 
-fn diff_options(prefix: &str) -> DiffOptions {
-    let mut o = DiffOptions::new();
-    o.skip_binary_check(true).ignore_submodules(true);
-    if !prefix.is_empty() {
-        o.pathspec(prefix);
-    }
-    o
-}
-
 fn plain(changes: Vec<treediff::PathChange>) -> Vec<Changed> {
     changes
         .into_iter()
@@ -611,19 +602,24 @@ fn with_renames(
     }
     let tree = commit.tree()?;
     let parent_tree = commit.parent(0)?.tree()?;
-    let mut diff = repo.diff_tree_to_tree(
-        Some(&parent_tree),
-        Some(&tree),
-        Some(&mut diff_options(rename_prefix)),
-    )?;
-    let mut f = DiffFindOptions::new();
-    f.renames(true).rename_threshold(50);
-    diff.find_similar(Some(&mut f))?;
-    let keep: HashSet<&str> = changes.iter().map(|c| c.path.as_str()).collect();
     let inside = |p: &str| {
         rename_prefix.is_empty()
             || p.starts_with(&format!("{}/", rename_prefix.trim_end_matches('/')))
     };
+    // Only the paths this commit changed, as exact paths: libgit2 then walks just those entries
+    // instead of every file under the prefix (which made a 100,000-file history quadratic).
+    let mut opts = DiffOptions::new();
+    opts.skip_binary_check(true)
+        .ignore_submodules(true)
+        .disable_pathspec_match(true);
+    for c in changes.iter().filter(|c| inside(&c.path)) {
+        opts.pathspec(&c.path);
+    }
+    let mut diff = repo.diff_tree_to_tree(Some(&parent_tree), Some(&tree), Some(&mut opts))?;
+    let mut f = DiffFindOptions::new();
+    f.renames(true).rename_threshold(50);
+    diff.find_similar(Some(&mut f))?;
+    let keep: HashSet<&str> = changes.iter().map(|c| c.path.as_str()).collect();
     let mut all: Vec<Changed> = deltas(&diff)
         .into_iter()
         .filter(|c| keep.contains(c.path.as_str()))

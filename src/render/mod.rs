@@ -49,6 +49,8 @@ pub struct Input<'a> {
 
 const NAV_WINDOW: usize = 30;
 const RECENT: usize = 8;
+/// Top-level sections in `site.sections` (the header); the home page lists them all.
+const HEADER_SECTIONS: usize = 12;
 const RELATED: usize = 5;
 
 /// Builds the Tera environment; template syntax errors name the template file and line.
@@ -476,7 +478,9 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
                 "home_url": url(&home.path),
                 "search_url": url(&format!("{}search/", home.path)),
                 "generator": input.generator,
-                "sections": home.children.iter().map(|&c| cards[c].clone()).collect::<Vec<_>>(),
+                // Every page carries these: a bounded few, so a page does not grow with the site.
+                "sections": home.children.iter().take(HEADER_SECTIONS).map(|&c| cards[c].clone()).collect::<Vec<_>>(),
+                "sections_total": home.children.len(),
                 "support": support(&w),
                 "languages": languages,
                 "default_language": site.languages[0].code,
