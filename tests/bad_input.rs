@@ -413,6 +413,20 @@ fn a_symlink_in_the_output_folder_is_never_written_through() {
         0,
         "nothing was written outside the output folder"
     );
+    // Nor removed: a page that is gone must not be deleted through the link.
+    std::fs::write(outside.path().join("index.html"), "keep me").unwrap();
+    std::fs::remove_dir_all(s.path("content/billing")).unwrap();
+    s.file("content/other.md", "# Other\n");
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr.contains("outside the output folder"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("index.html")).unwrap(),
+        "keep me"
+    );
 }
 
 #[cfg(unix)]
