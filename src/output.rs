@@ -71,10 +71,15 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
         }
     }
     std::fs::create_dir_all(out).map_err(|e| io_err("create the output folder", out, e))?;
-    refuse_symlinks_out(out, files)?;
     let old: Vec<String> = std::fs::read_to_string(out.join(MANIFEST))
         .map(|s| s.lines().map(str::to_string).collect())
         .unwrap_or_default();
+    // Files written and files removed: neither may go through a link to elsewhere.
+    let touched = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(old.iter().map(String::as_str).filter(|p| safe_rel(p)));
+    refuse_symlinks_out(out, touched)?;
 
     let results: Vec<Result<bool, Diagnostic>> = files
         .par_iter()
@@ -150,11 +155,14 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
 
 /// A folder inside the output folder that is a symbolic link to somewhere else would make every page
 /// under it land outside the output folder: refused before anything is written.
-fn refuse_symlinks_out(out: &Path, files: &[OutFile]) -> Result<(), Diagnostic> {
+fn refuse_symlinks_out<'a>(
+    out: &Path,
+    paths: impl Iterator<Item = &'a str>,
+) -> Result<(), Diagnostic> {
     let out_c = std::fs::canonicalize(out).unwrap_or_else(|_| absolute(out));
     let mut dirs: HashSet<&Path> = HashSet::new();
-    for f in files {
-        let mut d = Path::new(f.path.as_str()).parent();
+    for f in paths {
+        let mut d = Path::new(f).parent();
         while let Some(dir) = d.filter(|d| !d.as_os_str().is_empty()) {
             if !dirs.insert(dir) {
                 break;

@@ -413,6 +413,20 @@ fn a_symlink_in_the_output_folder_is_never_written_through() {
         0,
         "nothing was written outside the output folder"
     );
+    // Nor removed: a page that is gone must not be deleted through the link.
+    std::fs::write(outside.path().join("index.html"), "keep me").unwrap();
+    std::fs::remove_dir_all(s.path("content/billing")).unwrap();
+    s.file("content/other.md", "# Other\n");
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr.contains("outside the output folder"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("index.html")).unwrap(),
+        "keep me"
+    );
 }
 
 #[cfg(unix)]
@@ -623,4 +637,73 @@ fn git_at_another_root_is_not_touched() {
         );
     }
     assert!(!outer.exists(".kbfresh-cache"));
+}
+
+// ---- more hostile shapes ----
+
+#[test]
+fn deeply_nested_front_matter_and_config_are_errors_not_stack_overflows_or_hangs() {
+    // 100,000 levels of `[` in YAML took 70 s (debug build) before the depth check.
+    let n = 100_000;
+    let s = good_site();
+    fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file(
+                "content/toml.md",
+                &format!("+++\nx = {}{}\n+++\n", "[".repeat(n), "]".repeat(n)),
+            )
+            .file(
+                "content/yaml.md",
+                &format!("---\nx: {}{}\n---\n", "[".repeat(n), "]".repeat(n)),
+            )
+            .file(
+                "content/table.md",
+                &format!("+++\nx = {}1{}\n+++\n", "{a = ".repeat(n), "}".repeat(n)),
+            );
+        },
+        &[
+            "content/table.md:2:",
+            "content/toml.md:2:",
+            "content/yaml.md:2:",
+            "recursion",
+            "invalid YAML front matter: lists or maps nested more than 128 levels deep",
+        ],
+    );
+    let s = good_site();
+    fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file(
+                "kbfresh.toml",
+                &format!("x = {}{}\n", "[".repeat(n), "]".repeat(n)),
+            );
+        },
+        &["kbfresh.toml:1:"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_or_hold_newlines_build() {
+    use std::os::unix::ffi::OsStrExt;
+    let s = good_site();
+    let dir = s.path("content/odd");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.md")),
+        "# Cafe\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("new\nline.md"), "# New line\n").unwrap();
+    std::fs::write(dir.join("tab\there.md"), "# Tab\n").unwrap();
+    let r = s.build().ok();
+    assert!(r.stdout.contains("5 articles"), "{}", r.stdout);
+    assert!(s.exists("public/odd/caf/index.html"));
+    assert!(s.exists("public/odd/new-line/index.html"));
+    assert!(s.exists("public/odd/tab-here/index.html"));
+    let name = "content/odd/new\nline.md";
+    s.run(&["verify", name, "--date", "2026-11-20", "--release", "2.0"])
+        .ok();
+    assert!(s.read(name).starts_with("+++\nverified = 2026-11-20\n"));
 }

@@ -70,6 +70,40 @@ pub fn split(text: &str) -> Result<Split, Diagnostic> {
     })
 }
 
+/// Deeper than YAML's own recursion limit (128): never valid front matter.
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// Byte offset of the first `[` or `{` (outside quotes) nested deeper than [`MAX_FLOW_DEPTH`].
+fn too_deep_flow(yaml: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let bytes = yaml.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            // Plain scalars may hold a lone `'` (`it's`): a quote never counts past its line.
+            _ if b == b'\n' => quote = None,
+            Some(b'"') if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'"' | b'\'' => quote = Some(b),
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(i);
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
 fn is_delimiter_line(text: &str, delim: &str) -> bool {
     let first = text.split('\n').next().unwrap_or("");
     first.trim_end_matches('\r').trim_end() == delim
@@ -140,6 +174,15 @@ pub fn values(text: &str, split: &Split, shown: &Path) -> Result<Map<String, Val
         Format::Yaml => {
             if fm_text.trim().is_empty() {
                 Value::Object(Map::new())
+            } else if let Some(at) = too_deep_flow(fm_text) {
+                // The YAML scanner takes quadratic time on deep `[[[[...`; it would refuse the
+                // nesting anyway (after a minute on 200 KB), so refuse it first.
+                let (line, col) = LineIndex::new(text).line_col(split.fm_start + at);
+                return Err(Diagnostic::error(format!(
+                    "invalid YAML front matter: lists or maps nested more than {MAX_FLOW_DEPTH} levels deep"
+                ))
+                .at(shown, line, col)
+                .hint("flatten the value; front matter needs a few levels at most"));
             } else {
                 match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(fm_text) {
                     Ok(v) => yaml_to_json(v),
