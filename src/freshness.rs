@@ -124,6 +124,9 @@ pub struct Release {
     pub commit: String,
 }
 
+/// The `commit` of a [`Change`] that is an edit not yet committed.
+pub const UNCOMMITTED: &str = "uncommitted";
+
 /// A commit that changed a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Change {
@@ -504,8 +507,12 @@ pub fn evaluate(
                 kind: ReasonKind::Translation,
                 status: Status::Stale,
                 message: format!(
-                    "the {lang} original changed on {changed} (commit {}) after this translation was verified on {last_verified}",
-                    short(&src.commit)
+                    "the {lang} original changed on {changed} ({}) after this translation was verified on {last_verified}",
+                    if src.commit == UNCOMMITTED {
+                        "an uncommitted edit".to_string()
+                    } else {
+                        format!("commit {}", short(&src.commit))
+                    }
                 ),
             });
             if banner.is_none() {
@@ -770,6 +777,26 @@ mod tests {
             f.reasons[0]
                 .message
                 .starts_with("the English original changed on 2026-10-05")
+        );
+    }
+
+    #[test]
+    fn translation_rule_names_an_uncommitted_original() {
+        let edit = Change {
+            commit: UNCOMMITTED.into(),
+            date: ts("2026-10-20"),
+            author: String::new(),
+        };
+        let facts = Facts {
+            verified: Some(date("2026-10-01")),
+            source_change: Some(&edit),
+            source_lang_name: Some("English"),
+            ..Facts::default()
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-10-20"));
+        assert_eq!(
+            f.reasons[0].message,
+            "the English original changed on 2026-10-20 (an uncommitted edit) after this translation was verified on 2026-10-01"
         );
     }
 

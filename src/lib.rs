@@ -329,7 +329,7 @@ pub fn evaluate_one(
         let sh = history.files.get(s).and_then(|f| f.as_ref());
         match sh {
             Some(f) if f.dirty => Some(freshness::Change {
-                commit: "uncommitted".into(),
+                commit: freshness::UNCOMMITTED.into(),
                 date: now,
                 author: String::new(),
             }),
