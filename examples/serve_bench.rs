@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! cargo build --release
-//! cargo run --release --example gen_corpus -- /tmp/kb10k
-//! cargo run --release --example serve_bench -- /tmp/kb10k [SAVES=40]
+//! cargo run --release --example gen_corpus -- target/perf/kb-10000
+//! cargo run --release --example serve_bench -- target/perf/kb-10000 [SAVES=40]
 //! ```
 
 use std::io::{BufRead, BufReader, Write};
