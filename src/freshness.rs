@@ -226,6 +226,8 @@ pub struct Freshness {
     pub reasons: Vec<Reason>,
     /// Plain words for readers when stale.
     pub banner: Option<String>,
+    /// For a translation left behind by its original: the day the original changed.
+    pub original_changed: Option<Date>,
 }
 
 pub fn date_of(ts: Timestamp) -> Date {
@@ -286,6 +288,7 @@ pub fn evaluate(
                 },
             }],
             banner: None,
+            original_changed: None,
         };
     };
 
@@ -492,6 +495,7 @@ pub fn evaluate(
     }
 
     // Translation rule: the source changed after this translation was last verified.
+    let mut original_changed = None;
     if let Some(src) = facts.source_change {
         let changed = date_of(src.date);
         // On the same day, a verification that is the translation's own commit is compared to the
@@ -501,6 +505,7 @@ pub fn evaluate(
             && facts.last_change.is_some_and(|c| src.date > c.date);
         if changed > last_verified || later_that_day {
             status = status.max(Status::Stale);
+            original_changed = Some(changed);
             let lang = facts.source_lang_name.unwrap_or("source");
             reasons.push(Reason {
                 release: None,
@@ -536,6 +541,7 @@ pub fn evaluate(
             .map(|v| v.to_string())
             .or_else(|| facts.describes.map(str::to_string)),
         expires: Some(expires),
+        original_changed,
         reasons,
         banner: if status == Status::Stale {
             banner

@@ -17,6 +17,7 @@
 //! spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) as character bigrams, and for English a
 //! light stemmer and a short stop-word list. Queries match terms by prefix.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
@@ -303,7 +304,8 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// The index files for one language, under `search/<lang>/`.
-pub fn index_files(lang: &str, docs: &[SearchDoc]) -> Vec<OutFile> {
+pub fn index_files<D: Borrow<SearchDoc>>(lang: &str, docs: &[D]) -> Vec<OutFile> {
+    let docs: Vec<&SearchDoc> = docs.iter().map(Borrow::borrow).collect();
     let dir = format!("search/{lang}");
     // Postings per term, doc ids ascending (docs are visited in order).
     let mut postings: HashMap<&str, Vec<u64>> = HashMap::new();

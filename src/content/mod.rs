@@ -138,14 +138,14 @@ impl Site {
     ) -> (Option<Site>, Diagnostics) {
         let mut diags = Diagnostics::default();
         let root_canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        let Some(content_canon) = content_folder(content_dir, root, &mut diags, "content_dir")
-        else {
+        let setting = "`content_dir` in kbfresh.toml or `--content`";
+        let Some(content_canon) = content_folder(content_dir, root, &mut diags, setting) else {
             return (None, diags);
         };
         // Every other language's tree, mounted at its code.
         let mut trees = vec![(String::new(), content_canon.clone())];
         for (code, _, dir) in config.language_list().into_iter().skip(1) {
-            let key = format!("[languages.{code}] content_dir");
+            let key = format!("`[languages.{code}] content_dir` in kbfresh.toml");
             if let Some(c) = content_folder(&root.join(&dir), root, &mut diags, &key) {
                 trees.push((code, c));
             }
@@ -348,7 +348,7 @@ impl Found {
     }
 }
 
-/// A content folder, canonical; a missing one is an error naming the setting to change.
+/// A content folder, canonical; a missing one is an error naming `setting`, what sets the folder.
 fn content_folder(
     dir: &Path,
     root: &Path,
@@ -363,9 +363,7 @@ fn content_folder(
                     "the content folder `{}` is not a folder",
                     display_path(&p, root).display()
                 ))
-                .hint(format!(
-                    "point `{setting}` in kbfresh.toml or `--content` at a folder of Markdown files"
-                )),
+                .hint(format!("point {setting} at a folder of Markdown files")),
             );
             None
         }
@@ -375,7 +373,9 @@ fn content_folder(
                     "the content folder `{}` does not exist",
                     display_path(dir, root).display()
                 ))
-                .hint(format!("create it (`kbfresh init` scaffolds a site), or set `{setting}` in kbfresh.toml or pass `--content DIR`")),
+                .hint(format!(
+                    "create it (`kbfresh init` scaffolds a site), or change {setting}"
+                )),
             );
             None
         }

@@ -370,9 +370,6 @@ impl Trees {
             .iter()
             .map(|l| (content_prefix(workdir, &l.content_dir), l.mount.clone()))
             .collect();
-        if trees.is_empty() {
-            trees.push((content_prefix(workdir, &site.content_dir), String::new()));
-        }
         let mut common: Vec<&str> = trees[0].0.split('/').filter(|c| !c.is_empty()).collect();
         for (t, _) in &trees[1..] {
             let parts: Vec<&str> = t.split('/').filter(|c| !c.is_empty()).collect();

@@ -276,13 +276,14 @@ impl Ctx<'_> {
     }
 
     /// The language switcher (`translations`: every version, this one marked `current`) and the
-    /// `hreflang` alternates of a page whose versions are `versions` (pages, `(language, path)`).
+    /// `hreflang` alternates of a page whose versions are `versions` (`(language, path)`, this page
+    /// first).
     fn versions(&self, c: &mut serde_json::Map<String, Value>, mut versions: Vec<(usize, &str)>) {
         if versions.len() < 2 {
             return;
         }
+        let this = versions[0].1;
         versions.sort_by_key(|(l, _)| *l);
-        let current = c["lang"].as_str().unwrap_or_default().to_string();
         let site = self.input.site;
         let switcher: Vec<Value> = versions
             .iter()
@@ -293,7 +294,7 @@ impl Ctx<'_> {
                     "name": lang.name,
                     "dir": self.langs[l].dir,
                     "url": self.url(path),
-                    "current": lang.code == current,
+                    "current": path == this,
                 })
             })
             .collect();
@@ -896,9 +897,9 @@ pub fn listings(
         ));
     } else {
         for (l, lang) in site.languages.iter().enumerate() {
-            let docs: Vec<crate::search::SearchDoc> = (0..site.articles.len())
+            let docs: Vec<&crate::search::SearchDoc> = (0..site.articles.len())
                 .filter(|&i| site.articles[i].lang == l)
-                .map(|i| prepared.search_docs[i].clone())
+                .map(|i| &prepared.search_docs[i])
                 .collect();
             files.extend(crate::search::index_files(&lang.code, &docs));
         }
@@ -1186,18 +1187,9 @@ fn original(ctx: &Ctx<'_>, i: usize, words: &Words) -> Value {
     let Some(src) = site.source_of(i) else {
         return Value::Null;
     };
-    let f = &ctx.input.freshness[i];
-    if !f
-        .reasons
-        .iter()
-        .any(|r| r.kind == crate::freshness::ReasonKind::Translation)
-    {
+    let Some(changed) = ctx.input.freshness[i].original_changed else {
         return Value::Null;
-    }
-    let changed = ctx.input.last_changes[src]
-        .as_ref()
-        .map(|c| crate::freshness::date_of(c.date))
-        .or_else(|| Some(crate::freshness::date_of(ctx.input.now)));
+    };
     let source = &site.articles[src];
     json!({
         "title": source.title,
@@ -1205,7 +1197,7 @@ fn original(ctx: &Ctx<'_>, i: usize, words: &Words) -> Value {
         "lang": site.languages[0].code,
         "lang_name": site.languages[0].name,
         "dir": ctx.langs[0].dir,
-        "updated": changed.map(|d| words.date_value(d)),
+        "updated": words.date_value(changed),
     })
 }
 

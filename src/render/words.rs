@@ -38,20 +38,29 @@ pub struct Words {
 fn parse(text: &str, shown: &Path) -> Result<File, Diagnostic> {
     let file: File =
         toml::from_str(text).map_err(|e| crate::config::toml_error(&e, text, shown, 0))?;
+    let at = |key: &str| {
+        let (line, col) = crate::config::key_position(text, key);
+        (shown, line, col)
+    };
     if let Some(m) = &file.months
         && m.len() != 12
     {
+        let (f, line, col) = at("months");
         return Err(Diagnostic::error(format!(
             "`months` has {} names; it needs 12, January first",
             m.len()
         ))
-        .in_file(shown));
+        .at(f, line, col)
+        .hint("list the twelve month names as they appear in a date, January first"));
     }
     if let Some(d) = &file.digits
         && d.chars().count() != 10
     {
+        let (f, line, col) = at("digits");
         return Err(
-            Diagnostic::error("`digits` must hold the ten digits, zero first").in_file(shown),
+            Diagnostic::error("`digits` must hold the ten digits, zero first")
+                .at(f, line, col)
+                .hint("write them in one string, e.g. digits = \"۰۱۲۳۴۵۶۷۸۹\", or remove the key"),
         );
     }
     Ok(file)

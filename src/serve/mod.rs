@@ -305,7 +305,12 @@ impl Server {
             config.as_ref().map(|c| c.default_content_dir()),
             "content",
         );
-        let mut recursive = vec![content, root.join("templates"), root.join("static")];
+        let mut recursive = vec![
+            content,
+            root.join("templates"),
+            root.join("static"),
+            root.join("i18n"),
+        ];
         // Every translation's tree.
         for (_, _, dir) in config
             .iter()
