@@ -456,26 +456,33 @@ impl Loaded {
     }
 }
 
-/// A rendered site, in memory: what `build` writes and `serve` serves.
+/// What rendering the site leaves besides its files (which went to the sink).
 pub struct Rendering {
     pub tera: tera::Tera,
     pub prepared: render::Prepared,
-    pub files: Vec<render::OutFile>,
     /// The load's diagnostics plus link warnings and broken links the templates wrote.
     pub diagnostics: Diagnostics,
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
-/// render: every page, then the links the templates wrote.
-pub fn render_loaded(loaded: &Loaded, created: &[Option<Change>]) -> Result<Rendering, Failure> {
+/// render: every page, each handed to `sink` as it is rendered, then the links the templates wrote.
+pub fn render_loaded(
+    loaded: &Loaded,
+    created: &[Option<Change>],
+    sink: &dyn render::Sink,
+) -> Result<Rendering, Failure> {
     let site = &loaded.site;
     let mut timings = loaded.timings.clone();
     let t = Instant::now();
     let tera = render::environment(&loaded.theme).map_err(Failure)?;
     let input = loaded.render_input(created);
     let prepared = render::prepare(&input).map_err(Failure)?;
-    let files =
-        render::render_prepared(&input, &prepared, &loaded.theme, &tera).map_err(Failure)?;
+    let template_links = links::TemplateLinks::default();
+    let scanning = links::Scanning {
+        links: &template_links,
+        next: sink,
+    };
+    render::render_prepared(&input, &prepared, &loaded.theme, &tera, &scanning).map_err(Failure)?;
     timings.push(("render", t.elapsed()));
     let t = Instant::now();
     // Links the templates wrote (navigation, theme files) on every rendered page.
@@ -491,13 +498,12 @@ pub fn render_loaded(loaded: &Loaded, created: &[Option<Change>]) -> Result<Rend
         .collect();
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(links::diagnostics(&loaded.links));
-    diagnostics.extend(links::check_rendered(&files, &site.base_path(), &md_hrefs));
+    diagnostics.extend(template_links.finish(&site.base_path(), &md_hrefs));
     diagnostics.sort();
     timings.push(("template links", t.elapsed()));
     Ok(Rendering {
         tera,
         prepared,
-        files,
         diagnostics,
         timings,
     })
@@ -507,14 +513,15 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
     let site = &loaded.site;
     output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
     let created = loaded.created();
+    // Pages are written as they render; they become the site only in `commit`.
+    let writer = output::Writer::open(&loaded.output_dir)?;
     let Rendering {
-        files,
         diagnostics,
         mut timings,
         ..
-    } = render_loaded(&loaded, &created)?;
+    } = render_loaded(&loaded, &created, &writer)?;
     let t = Instant::now();
-    let stats = output::write(&loaded.output_dir, &files)?;
+    let stats = writer.commit()?;
     loaded.history.save_cache();
     timings.push(("output", t.elapsed()));
     Ok(BuildReport {

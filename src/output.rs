@@ -1,18 +1,23 @@
-//! Output: runs only after every content and template error has been found, so a failed build never
-//! touches the previous site. Then it writes only files whose bytes changed (each atomically, with a
-//! temp file and a rename) and removes only files it wrote last time that are gone now (listed in a manifest), so a
-//! rebuild of an unchanged site writes nothing and a folder of other files is never wiped.
+//! Output: pages are written as they are rendered, but a failed build never touches the previous
+//! site: changed files wait in a staging folder until every page rendered, then move into place.
+//! Only files whose bytes changed are written, and only files kbfresh wrote last time that are gone
+//! now are removed (they are listed in a manifest), so a rebuild of an unchanged site writes nothing
+//! and a folder of other files is never wiped.
 
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutData, OutFile};
+use crate::render::{OutData, OutFile, Sink};
 
 pub const MANIFEST: &str = ".kbfresh-manifest";
+/// Inside the output folder, so that moving a file into place is a rename on the same file system.
+pub const STAGING: &str = ".kbfresh-staging";
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
@@ -56,101 +61,241 @@ fn safe_rel(rel: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// Writes `files` under `out`.
-pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
-    let io_err = |what: &str, p: &Path, e: std::io::Error| {
-        Diagnostic::error(format!("cannot {what} `{}`: {e}", p.display()))
-            .hint("check free disk space and the output folder's permissions")
-    };
-    for f in files {
+fn io_err(what: &str, p: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot {what} `{}`: {e}", p.display()))
+        .hint("check free disk space and the output folder's permissions")
+}
+
+/// Takes a build's files as they are rendered (one page per thread in memory, not the site) and
+/// makes them the site only in [`Writer::commit`], after the whole build succeeded.
+///
+/// Into an output folder that does not exist or is empty, files go straight to their place, and a
+/// writer dropped without `commit` removes them again. Into an existing site, a file whose bytes
+/// did not change is left alone and a changed or new one waits in [`STAGING`]; `commit` renames
+/// those into place, removes the files of the last build that are gone, and writes the manifest.
+/// Dropped without `commit`, the writer removes its staging folder: the site is as it was.
+pub struct Writer {
+    out: PathBuf,
+    mode: Mode,
+    state: Mutex<State>,
+    next: AtomicUsize,
+    done: bool,
+}
+
+enum Mode {
+    /// Straight into place; `created` says whether the output folder itself is ours to remove.
+    Fresh {
+        created: bool,
+    },
+    Staged {
+        dir: PathBuf,
+    },
+}
+
+#[derive(Default)]
+struct State {
+    paths: Vec<String>,
+    /// Staging file number and the path it becomes.
+    staged: Vec<(usize, String)>,
+    unchanged: usize,
+}
+
+impl Writer {
+    pub fn open(out: &Path) -> Result<Writer, Diagnostic> {
+        let mode = match std::fs::read_dir(out).map(|mut d| d.next().is_none()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(out)
+                    .map_err(|e| io_err("create the output folder", out, e))?;
+                Mode::Fresh { created: true }
+            }
+            Err(e) => return Err(io_err("read the output folder", out, e)),
+            Ok(true) => Mode::Fresh { created: false },
+            Ok(false) => {
+                let dir = out.join(STAGING);
+                // Left over from a build that was killed.
+                if std::fs::symlink_metadata(&dir).is_ok() {
+                    std::fs::remove_dir_all(&dir)
+                        .or_else(|_| std::fs::remove_file(&dir))
+                        .map_err(|e| io_err("remove", &dir, e))?;
+                }
+                std::fs::create_dir(&dir).map_err(|e| io_err("create", &dir, e))?;
+                Mode::Staged { dir }
+            }
+        };
+        Ok(Writer {
+            out: out.to_path_buf(),
+            mode,
+            state: Mutex::default(),
+            next: AtomicUsize::new(0),
+            done: false,
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes the written files the site. Returns what changed.
+    pub fn commit(mut self) -> Result<Stats, Diagnostic> {
+        let state = std::mem::take(&mut *self.state());
+        let mut stats = Stats {
+            written: state.staged.len(),
+            unchanged: state.unchanged,
+            removed: 0,
+        };
+        let out = self.out.clone();
+        let old: Vec<String> = std::fs::read_to_string(out.join(MANIFEST))
+            .map(|s| s.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        if let Mode::Staged { dir } = &self.mode {
+            // Files written and files removed: neither may go through a link to elsewhere.
+            let touched = state
+                .staged
+                .iter()
+                .map(|(_, p)| p.as_str())
+                .chain(old.iter().map(String::as_str).filter(|p| safe_rel(p)));
+            refuse_symlinks_out(&out, touched)?;
+            for (n, path) in &state.staged {
+                let target = out.join(path);
+                let staged = dir.join(n.to_string());
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
+                }
+                // An edited page keeps the mode it had.
+                if let Ok(m) = std::fs::metadata(&target) {
+                    let _ = std::fs::set_permissions(&staged, m.permissions());
+                }
+                std::fs::rename(&staged, &target).map_err(|e| io_err("write", &target, e))?;
+            }
+        } else {
+            stats.written = state.paths.len();
+        }
+
+        let new: HashSet<&str> = state.paths.iter().map(String::as_str).collect();
+        let mut dirs = HashSet::new();
+        for gone in old
+            .iter()
+            .filter(|p| !new.contains(p.as_str()) && safe_rel(p))
+        {
+            let p = out.join(gone);
+            if std::fs::remove_file(&p).is_ok() {
+                stats.removed += 1;
+            }
+            let mut d = Path::new(gone.as_str()).parent();
+            while let Some(dir) = d.filter(|d| !d.as_os_str().is_empty()) {
+                dirs.insert(dir.to_path_buf());
+                d = dir.parent();
+            }
+        }
+        // Deepest first; remove_dir only succeeds on empty folders, which is exactly what we want.
+        let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for d in dirs {
+            let _ = std::fs::remove_dir(out.join(d));
+        }
+
+        let mut listing: Vec<&str> = new.into_iter().collect();
+        listing.sort_unstable();
+        let mut manifest = listing.join("\n");
+        manifest.push('\n');
+        write_atomic(&out.join(MANIFEST), manifest.as_bytes())
+            .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
+        if let Mode::Staged { dir } = &self.mode {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        self.done = true;
+        Ok(stats)
+    }
+}
+
+impl Sink for Writer {
+    fn put(&self, f: OutFile) -> Result<(), Diagnostic> {
         if !safe_rel(&f.path) {
             return Err(Diagnostic::error(format!(
                 "refusing to write `{}`: outside the output folder",
                 f.path
             )));
         }
-    }
-    std::fs::create_dir_all(out).map_err(|e| io_err("create the output folder", out, e))?;
-    let old: Vec<String> = std::fs::read_to_string(out.join(MANIFEST))
-        .map(|s| s.lines().map(str::to_string).collect())
-        .unwrap_or_default();
-    // Files written and files removed: neither may go through a link to elsewhere.
-    let touched = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(old.iter().map(String::as_str).filter(|p| safe_rel(p)));
-    refuse_symlinks_out(out, touched)?;
-
-    let results: Vec<Result<bool, Diagnostic>> = files
-        .par_iter()
-        .map(|f| {
-            let target = out.join(&f.path);
-            let bytes: std::borrow::Cow<'_, [u8]> = match &f.data {
-                OutData::Bytes(b) => b.as_slice().into(),
-                OutData::Static(b) => (*b).into(),
-                OutData::Copy(src) => {
-                    // Same size and same bytes: nothing to do; read the source only then.
-                    let src_len = std::fs::metadata(src)
-                        .map_err(|e| io_err("read", src, e))?
-                        .len();
-                    if std::fs::metadata(&target).is_ok_and(|m| m.len() == src_len)
-                        && same_file_bytes(src, &target)
-                    {
-                        return Ok(false);
-                    }
-                    std::fs::read(src)
-                        .map_err(|e| io_err("read", src, e))?
-                        .into()
+        let target = self.out.join(&f.path);
+        let bytes: std::borrow::Cow<'_, [u8]> = match &f.data {
+            OutData::Bytes(b) => b.as_slice().into(),
+            OutData::Static(b) => (*b).into(),
+            OutData::Copy(src) => std::fs::read(src)
+                .map_err(|e| io_err("read", src, e))?
+                .into(),
+        };
+        match &self.mode {
+            Mode::Fresh { .. } => {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
                 }
-            };
-            if std::fs::metadata(&target).is_ok_and(|m| m.len() == bytes.len() as u64)
-                && std::fs::read(&target).is_ok_and(|old| old == *bytes)
-            {
-                return Ok(false);
+                write_new(&target, &bytes).map_err(|e| io_err("write", &target, e))?;
             }
-            write_atomic(&target, &bytes).map_err(|e| io_err("write", &target, e))?;
-            Ok(true)
-        })
-        .collect();
-    let mut stats = Stats::default();
-    for r in results {
-        if r? {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
+            Mode::Staged { dir } => {
+                // Same size and same bytes: nothing to do; the old file is read only then.
+                let same = std::fs::metadata(&target).is_ok_and(|m| m.len() == bytes.len() as u64)
+                    && std::fs::read(&target).is_ok_and(|old| old == *bytes);
+                if same {
+                    let mut state = self.state();
+                    state.unchanged += 1;
+                    state.paths.push(f.path);
+                    return Ok(());
+                }
+                let n = self.next.fetch_add(1, Ordering::Relaxed);
+                let staged = dir.join(n.to_string());
+                write_new(&staged, &bytes).map_err(|e| io_err("write", &staged, e))?;
+                let mut state = self.state();
+                state.staged.push((n, f.path.clone()));
+                state.paths.push(f.path);
+                return Ok(());
+            }
         }
+        self.state().paths.push(f.path);
+        Ok(())
     }
+}
 
-    let new: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut dirs = HashSet::new();
-    for gone in old
-        .iter()
-        .filter(|p| !new.contains(p.as_str()) && safe_rel(p))
-    {
-        let p = out.join(gone);
-        if std::fs::remove_file(&p).is_ok() {
-            stats.removed += 1;
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if self.done {
+            return;
         }
-        let mut d = Path::new(gone.as_str()).parent();
-        while let Some(dir) = d.filter(|d| !d.as_os_str().is_empty()) {
-            dirs.insert(dir.to_path_buf());
-            d = dir.parent();
+        match &self.mode {
+            Mode::Fresh { created: true } => {
+                let _ = std::fs::remove_dir_all(&self.out);
+            }
+            Mode::Fresh { created: false } => {
+                // It was empty: empty it again, keeping the folder itself (and its owner and mode).
+                for e in std::fs::read_dir(&self.out).into_iter().flatten().flatten() {
+                    let p = e.path();
+                    let _ = if e.file_type().is_ok_and(|t| t.is_dir()) {
+                        std::fs::remove_dir_all(&p)
+                    } else {
+                        std::fs::remove_file(&p)
+                    };
+                }
+            }
+            Mode::Staged { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
         }
     }
-    // Deepest first; remove_dir only succeeds on empty folders, which is exactly what we want.
-    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for d in dirs {
-        let _ = std::fs::remove_dir(out.join(d));
-    }
+}
 
-    let mut listing: Vec<&str> = new.into_iter().collect();
-    listing.sort_unstable();
-    let mut manifest = listing.join("\n");
-    manifest.push('\n');
-    write_atomic(&out.join(MANIFEST), manifest.as_bytes())
-        .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
-    Ok(stats)
+/// A new file (replacing one that is there), readable by the web server unless the umask says no.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o644);
+    o.open(path)?.write_all(bytes)
+}
+
+/// Writes `files` under `out` (all at once; see [`Writer`]).
+pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
+    let w = Writer::open(out)?;
+    files.par_iter().try_for_each(|f| w.put(f.clone()))?;
+    w.commit()
 }
 
 /// A folder inside the output folder that is a symbolic link to somewhere else would make every page
@@ -192,13 +337,6 @@ fn refuse_symlinks_out<'a>(
         .hint("remove the link from the output folder; kbfresh recreates the folder"));
     }
     Ok(())
-}
-
-fn same_file_bytes(a: &Path, b: &Path) -> bool {
-    match (std::fs::read(a), std::fs::read(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
 }
 
 /// Temp file in the target's folder, then rename: readers never see half a file.
@@ -307,6 +445,69 @@ mod tests {
         );
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
         write_atomic(&p, b"y").unwrap();
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+
+    #[test]
+    fn a_writer_dropped_without_commit_leaves_the_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // No output folder before: none after.
+        let w = Writer::open(&out).unwrap();
+        w.put(file("a/index.html", "A")).unwrap();
+        assert!(
+            out.join("a/index.html").exists(),
+            "a fresh folder is written in place"
+        );
+        drop(w);
+        assert!(!out.exists());
+
+        // An existing site: untouched, and no staging folder left behind.
+        write(
+            &out,
+            &[file("a/index.html", "A"), file("b/index.html", "B")],
+        )
+        .unwrap();
+        let w = Writer::open(&out).unwrap();
+        w.put(file("a/index.html", "changed")).unwrap();
+        w.put(file("c/index.html", "C")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "A"
+        );
+        drop(w);
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "A"
+        );
+        assert!(out.join("b/index.html").exists());
+        assert!(!out.join("c").exists());
+        assert!(!out.join(STAGING).exists());
+
+        // An empty folder stays, empty.
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let w = Writer::open(&empty).unwrap();
+        w.put(file("x/index.html", "X")).unwrap();
+        drop(w);
+        assert!(empty.is_dir());
+        assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_changed_page_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[file("a/index.html", "A")]).unwrap();
+        let p = out.join("a/index.html");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write(&out, &[file("a/index.html", "A2")]).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "A2");
         assert_eq!(
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o640

@@ -18,9 +18,10 @@ use crate::content::Site;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::freshness::{Change, CoversHit, Release, Version};
 
-/// Lets libgit2 cache trees of any size. Its default (trees up to 4 KiB) means a section folder of a few
-/// hundred articles is re-read and re-inflated from its delta chain on every lookup, which made one walk
-/// of 30,000 commits 100 times slower than `git log`.
+/// Sets libgit2 up for one long walk. The walk holds the trees it needs itself
+/// ([`treediff::TreeReader`]), so libgit2's object cache keeps no trees: it evicts at random once
+/// full, and keeping a 30,000-commit walk's trees there took 512 MiB to be fast; commits stay
+/// cached (a parent is looked up again as the next commit).
 ///
 /// # Safety
 /// Sets libgit2 globals without synchronization: call it before any other thread exists (first thing
@@ -31,9 +32,9 @@ pub unsafe fn tune_libgit2() {
     git2::opts::strict_hash_verification(false);
     // SAFETY: this function's own contract: no other thread exists yet.
     unsafe {
-        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 4 << 20);
+        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 0);
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Commit, 64 << 10);
-        let _ = git2::opts::set_cache_max_size(512 << 20);
+        let _ = git2::opts::set_cache_max_size(32 << 20);
     }
 }
 
@@ -545,23 +546,24 @@ fn plain(changes: Vec<treediff::PathChange>) -> Vec<Changed> {
 
 /// Paths a commit changed, git-style: for a merge, only paths that differ from every parent.
 fn plain_changes(
-    repo: &Repository,
+    repo: &mut treediff::TreeReader<'_>,
     commit: &git2::Commit<'_>,
     prefix: &str,
 ) -> Result<Vec<treediff::PathChange>, git2::Error> {
-    let tree = commit.tree()?;
+    repo.next_commit();
+    let tree = commit.tree_id();
     if commit.parent_count() == 0 {
-        return treediff::diff(repo, None, Some(&tree), prefix);
+        return treediff::diff(repo, None, Some(tree), prefix);
     }
-    let parent_tree = commit.parent(0)?.tree()?;
-    let mut changed = treediff::diff(repo, Some(&parent_tree), Some(&tree), prefix)?;
+    let parent_tree = commit.parent(0)?.tree_id();
+    let mut changed = treediff::diff(repo, Some(parent_tree), Some(tree), prefix)?;
     // A merge changed a path only when the path differs from every parent (git's default simplification).
     for p in 1..commit.parent_count() {
         if changed.is_empty() {
             break;
         }
-        let other = commit.parent(p)?.tree()?;
-        let differs: HashSet<String> = treediff::diff(repo, Some(&other), Some(&tree), prefix)?
+        let other = commit.parent(p)?.tree_id();
+        let differs: HashSet<String> = treediff::diff(repo, Some(other), Some(tree), prefix)?
             .into_iter()
             .map(|c| c.path)
             .collect();
@@ -572,7 +574,7 @@ fn plain_changes(
 
 /// [`plain_changes`] without renames.
 fn changed_paths(
-    repo: &Repository,
+    repo: &mut treediff::TreeReader<'_>,
     commit: &git2::Commit<'_>,
     prefix: &str,
 ) -> Result<Vec<Changed>, git2::Error> {
@@ -702,13 +704,14 @@ fn walk(
     }
     // Diffs run one after another on one repository handle: libgit2 serializes pack access behind a
     // global lock, and a second handle starts with a cold object cache, so threads made the walk slower.
+    let mut trees = treediff::TreeReader::new(repo);
     for oid in revwalk {
         if remaining == 0 {
             break;
         }
         let oid = oid?;
-        let plain_list = plain_changes(repo, &repo.find_commit(oid)?, prefix)?;
         let commit = repo.find_commit(oid)?;
+        let plain_list = plain_changes(&mut trees, &commit, prefix)?;
         let changed = {
             let f = &follow;
             with_renames(repo, &commit, plain_list, rename_prefix, &|p: &str| {
@@ -892,6 +895,7 @@ fn ranges(
         .map(|(i, p)| (p.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
     let mut any = false;
+    let mut trees = treediff::TreeReader::new(repo);
     for (i, k) in keys.iter().enumerate() {
         if cache.ranges.contains_key(k) {
             continue;
@@ -906,7 +910,7 @@ fn ranges(
             let oid = oid?;
             let paths: Vec<String> = match memo.get(&oid) {
                 Some(p) => p.clone(),
-                None => changed_paths(repo, &repo.find_commit(oid)?, "")?
+                None => changed_paths(&mut trees, &repo.find_commit(oid)?, "")?
                     .into_iter()
                     .map(|c| c.path)
                     .collect(),
@@ -995,12 +999,17 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
     let trees = Trees::new(&workdir, site);
     let prefix = trees.common.clone();
     let strip = |p: &str| trees.rel(p);
-    let mut out: HashSet<String> = treediff::diff(&repo, Some(&from), Some(&to), &prefix)
-        .map_err(|e| Diagnostic::error(format!("cannot compare with `{rev}`: {}", e.message())))?
-        .into_iter()
-        .filter(|c| c.status != Delta::Deleted)
-        .filter_map(|c| strip(&c.path))
-        .collect();
+    let mut out: HashSet<String> = treediff::diff(
+        &mut treediff::TreeReader::new(&repo),
+        Some(from.id()),
+        Some(to.id()),
+        &prefix,
+    )
+    .map_err(|e| Diagnostic::error(format!("cannot compare with `{rev}`: {}", e.message())))?
+    .into_iter()
+    .filter(|c| c.status != Delta::Deleted)
+    .filter_map(|c| strip(&c.path))
+    .collect();
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true);
     if !prefix.is_empty() {

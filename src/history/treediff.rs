@@ -3,8 +3,53 @@
 //! walk of 30,000 commits take minutes; this takes about as long as `git log --name-only`.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
-use git2::{Delta, ObjectType, Repository, Tree};
+use git2::{Delta, ObjectType, Oid, Repository, Tree};
+
+/// Trees the walk read for the last few commits. A walk in time order compares each commit with
+/// its parent, which is usually the next commit it looks at: the parent's trees are read once, not
+/// twice, and libgit2's own object cache can stay small (it evicts at random, so on its own it
+/// needed hundreds of MiB to keep these).
+pub struct TreeReader<'r> {
+    repo: &'r Repository,
+    held: HashMap<Oid, (Tree<'r>, u32)>,
+    generation: u32,
+}
+
+/// Commits a tree stays held for after its last use: enough for a side branch's parent that the
+/// time-ordered walk reaches a few commits later.
+const KEEP: u32 = 16;
+
+impl<'r> TreeReader<'r> {
+    pub fn new(repo: &'r Repository) -> TreeReader<'r> {
+        TreeReader {
+            repo,
+            held: HashMap::new(),
+            generation: 0,
+        }
+    }
+
+    pub fn get(&mut self, id: Oid) -> Result<Tree<'r>, git2::Error> {
+        let generation = self.generation;
+        if let Some((t, used)) = self.held.get_mut(&id) {
+            *used = generation;
+            return Ok(t.clone());
+        }
+        let t = self.repo.find_tree(id)?;
+        self.held.insert(id, (t.clone(), generation));
+        Ok(t)
+    }
+
+    /// The walk moved on to another commit.
+    pub fn next_commit(&mut self) {
+        self.generation += 1;
+        if self.generation % KEEP == 0 {
+            let g = self.generation;
+            self.held.retain(|_, (_, used)| g - *used <= KEEP);
+        }
+    }
+}
 
 /// One changed file: its path and whether it was added, deleted or modified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +61,9 @@ pub struct PathChange {
 /// Changes between `old` and `new` (either may be absent: everything added or deleted), limited to
 /// the folder `prefix` (`""` for the whole tree).
 pub fn diff(
-    repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
+    repo: &mut TreeReader<'_>,
+    old: Option<Oid>,
+    new: Option<Oid>,
     prefix: &str,
 ) -> Result<Vec<PathChange>, git2::Error> {
     let mut out = Vec::new();
@@ -41,14 +86,14 @@ pub fn diff(
 
 /// The subtree at `prefix`, or `None` when it does not exist.
 fn descend<'r>(
-    repo: &'r Repository,
-    tree: &Tree<'r>,
+    repo: &mut TreeReader<'r>,
+    tree: Oid,
     prefix: &str,
 ) -> Result<Option<Tree<'r>>, git2::Error> {
-    let mut cur = tree.clone();
+    let mut cur = repo.get(tree)?;
     for part in prefix.split('/').filter(|p| !p.is_empty()) {
         let next = match cur.get_name(part) {
-            Some(e) if e.kind() == Some(ObjectType::Tree) => repo.find_tree(e.id())?,
+            Some(e) if e.kind() == Some(ObjectType::Tree) => repo.get(e.id())?,
             _ => return Ok(None),
         };
         cur = next;
@@ -69,7 +114,7 @@ fn name<'a>(e: &'a git2::TreeEntry<'_>) -> std::borrow::Cow<'a, str> {
 }
 
 fn compare(
-    repo: &Repository,
+    repo: &mut TreeReader<'_>,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     base: &str,
@@ -101,7 +146,7 @@ fn compare(
                         x.kind() == Some(ObjectType::Tree) && y.kind() == Some(ObjectType::Tree);
                     if trees {
                         let path = format!("{base}{}/", name(&y));
-                        let (tx, ty) = (repo.find_tree(x.id())?, repo.find_tree(y.id())?);
+                        let (tx, ty) = (repo.get(x.id())?, repo.get(y.id())?);
                         compare(repo, Some(&tx), Some(&ty), &path, out)?;
                     } else {
                         out.push(PathChange {
@@ -121,14 +166,14 @@ fn compare(
 
 /// An entry only on one side: a file, or every file of a folder.
 fn side(
-    repo: &Repository,
+    repo: &mut TreeReader<'_>,
     e: &git2::TreeEntry<'_>,
     base: &str,
     status: Delta,
     out: &mut Vec<PathChange>,
 ) -> Result<(), git2::Error> {
     if e.kind() == Some(ObjectType::Tree) {
-        let t = repo.find_tree(e.id())?;
+        let t = repo.get(e.id())?;
         let path = format!("{base}{}/", name(e));
         if status == Delta::Added {
             compare(repo, None, Some(&t), &path, out)

@@ -184,32 +184,32 @@ fn check_pages(
         by_dir.entry(dir).or_default().push(p.as_str());
     }
     let all: Vec<&str> = checker.paths.keys().map(String::as_str).collect();
-    let mut global_searches = 0;
-    for r in out
-        .iter_mut()
-        .filter(|r| r.status == Status::Broken && r.kind != Kind::Anchor)
+    let wants_hint =
+        |r: &LinkResult| r.status == Status::Broken && r.kind != Kind::Anchor && r.hint.is_none();
+    let target = |r: &LinkResult| r.resolved.clone().unwrap_or_else(|| r.target_path());
     {
-        if r.hint.is_some() {
-            continue;
-        }
-        let resolved = r.resolved.clone().unwrap_or_else(|| r.target_path());
-        let dir = resolved
-            .trim_end_matches('/')
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d);
-        let local = by_dir
-            .get(dir)
-            .and_then(|c| crate::diagnostics::closest(&resolved, c.iter().copied()));
-        let best = local.or_else(|| {
-            if global_searches >= 20 {
-                return None;
+        use rayon::prelude::*;
+        out.par_iter_mut().filter(|r| wants_hint(r)).for_each(|r| {
+            let resolved = target(r);
+            let dir = resolved
+                .trim_end_matches('/')
+                .rsplit_once('/')
+                .map_or("", |(d, _)| d);
+            if let Some(best) = by_dir
+                .get(dir)
+                .and_then(|c| crate::diagnostics::closest(&resolved, c.iter().copied()))
+            {
+                r.hint = Some(format!("did you mean `{best}`?"));
             }
-            global_searches += 1;
-            crate::diagnostics::closest(&resolved, all.iter().copied())
         });
-        if let Some(best) = best {
-            r.hint = Some(format!("did you mean `{best}`?"));
-        }
+        // The first few without a hint in their folder search the whole site.
+        let mut global: Vec<&mut LinkResult> =
+            out.iter_mut().filter(|r| wants_hint(r)).take(20).collect();
+        global.par_iter_mut().for_each(|r| {
+            if let Some(best) = crate::diagnostics::closest(&target(r), all.iter().copied()) {
+                r.hint = Some(format!("did you mean `{best}`?"));
+            }
+        });
     }
     out
 }
@@ -650,58 +650,90 @@ fn site_targets(page: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-pub fn check_rendered(
-    files: &[crate::render::OutFile],
-    base_path: &str,
-    markdown_hrefs: &HashSet<String>,
-) -> Vec<crate::diagnostics::Diagnostic> {
-    use rayon::prelude::*;
+/// Collects the site paths the rendered pages link to, page by page as they are rendered, and
+/// reports the ones that name no file of the output once every page is in.
+#[derive(Default)]
+pub struct TemplateLinks {
+    /// Each distinct target, with the first page (by path) that links to it.
+    first: std::sync::Mutex<HashMap<Box<[u8]>, String>>,
+    /// Every file of the output.
+    paths: std::sync::Mutex<Vec<String>>,
+}
 
-    let exists: HashSet<String> = files
-        .iter()
-        .map(|f| format!("{base_path}/{}", f.path))
-        .collect();
-    let resolves = |p: &str| {
-        let p = percent_decode(p);
-        exists.contains(&p)
-            || exists.contains(&format!("{}index.html", p))
-            || exists.contains(&format!("{p}/index.html"))
-    };
-    // Distinct targets per page (borrowed bytes, no allocation per link), then each distinct target
-    // is resolved once for the whole site.
-    let per_page: Vec<(&str, HashSet<&[u8]>)> = files
-        .par_iter()
-        .filter(|f| f.path.ends_with(".html"))
-        .filter_map(|f| match &f.data {
-            crate::render::OutData::Bytes(b) => Some((f.path.as_str(), site_targets(b).collect())),
-            _ => None,
-        })
-        .collect();
-    let mut first: HashMap<&[u8], &str> = HashMap::new();
-    for (page, targets) in &per_page {
+impl TemplateLinks {
+    /// Notes a rendered file: its path, and for HTML pages the site paths it links to.
+    pub fn scan(&self, f: &crate::render::OutFile) {
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(f.path.clone());
+        let crate::render::OutData::Bytes(b) = &f.data else {
+            return;
+        };
+        if !f.path.ends_with(".html") {
+            return;
+        }
+        // Distinct targets of this page first (borrowed, no allocation per link), then one short
+        // lock to merge them.
+        let targets: HashSet<&[u8]> = site_targets(b).collect();
+        let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
         for t in targets {
-            first.entry(t).or_insert(page);
+            match first.get_mut(t) {
+                // The smallest path wins, so the report does not depend on thread timing.
+                Some(page) if f.path < *page => f.path.clone_into(page),
+                Some(_) => {}
+                None => {
+                    first.insert(t.into(), f.path.clone());
+                }
+            }
         }
     }
-    let first: Vec<(String, String)> = first
-        .into_iter()
-        .map(|(t, page)| (String::from_utf8_lossy(t).into_owned(), page.to_string()))
-        .filter(|(t, _)| {
-            t.starts_with(base_path)
-                && !t.starts_with("//")
-                && !markdown_hrefs.contains(t)
-                && !resolves(t)
-        })
-        .collect();
-    let mut out: Vec<crate::diagnostics::Diagnostic> = first
-        .into_iter()
-        .map(|(t, page)| {
-            crate::diagnostics::Diagnostic::warning(format!("broken link from a template: `{t}` (first seen on /{page})"))
-                .hint("fix the template that writes this link (theme or templates/), or add the missing file")
-        })
-        .collect();
-    out.sort_by(|a, b| a.message.cmp(&b.message));
-    out
+
+    /// The broken targets, one warning each; targets that come from Markdown were reported already.
+    pub fn finish(
+        self,
+        base_path: &str,
+        markdown_hrefs: &HashSet<String>,
+    ) -> Vec<crate::diagnostics::Diagnostic> {
+        let paths = self.paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        let exists: HashSet<String> = paths.iter().map(|p| format!("{base_path}/{p}")).collect();
+        let resolves = |p: &str| {
+            let p = percent_decode(p);
+            exists.contains(&p)
+                || exists.contains(&format!("{}index.html", p))
+                || exists.contains(&format!("{p}/index.html"))
+        };
+        let first = self.first.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<crate::diagnostics::Diagnostic> = first
+            .into_iter()
+            .map(|(t, page)| (String::from_utf8_lossy(&t).into_owned(), page))
+            .filter(|(t, _)| {
+                t.starts_with(base_path)
+                    && !t.starts_with("//")
+                    && !markdown_hrefs.contains(t)
+                    && !resolves(t)
+            })
+            .map(|(t, page)| {
+                crate::diagnostics::Diagnostic::warning(format!("broken link from a template: `{t}` (first seen on /{page})"))
+                    .hint("fix the template that writes this link (theme or templates/), or add the missing file")
+            })
+            .collect();
+        out.sort_by(|a, b| a.message.cmp(&b.message));
+        out
+    }
+}
+
+/// Scans each file for [`TemplateLinks`], then hands it on.
+pub struct Scanning<'a> {
+    pub links: &'a TemplateLinks,
+    pub next: &'a dyn crate::render::Sink,
+}
+
+impl crate::render::Sink for Scanning<'_> {
+    fn put(&self, file: crate::render::OutFile) -> Result<(), crate::diagnostics::Diagnostic> {
+        self.links.scan(&file);
+        self.next.put(file)
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,29 @@ pub enum OutData {
     Copy(PathBuf),
 }
 
+/// Where rendered files go as soon as each is rendered, from many threads at once: a build writes
+/// them out (holding one page per thread, not the whole site), `serve` keeps them in memory.
+pub trait Sink: Sync {
+    fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
+}
+
+/// A sink that keeps every file, in the order they arrive.
+#[derive(Default)]
+pub struct Collect(std::sync::Mutex<Vec<OutFile>>);
+
+impl Collect {
+    pub fn into_files(self) -> Vec<OutFile> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
 /// Everything the renderer reads; produced by the earlier stages.
 pub struct Input<'a> {
     pub site: &'a Site,
@@ -382,7 +405,9 @@ pub fn render(
     tera: &Tera,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let prepared = prepare(input)?;
-    render_prepared(input, &prepared, theme, tera)
+    let files = Collect::default();
+    render_prepared(input, &prepared, theme, tera, &files)?;
+    Ok(files.into_files())
 }
 
 fn summary(input: &Input<'_>, base: &str, words: &Words, i: usize) -> Value {
@@ -672,40 +697,57 @@ pub fn render_pages(
     }
 }
 
-/// Renders every page with an already prepared context.
+/// Renders every page with an already prepared context, handing each file to `sink` as soon as it
+/// is rendered. On an error the sink gets no further pages; the errors are returned, one per
+/// template mistake.
 pub fn render_prepared(
     input: &Input<'_>,
     prepared: &Prepared,
     theme: &Theme,
     tera: &Tera,
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
     let site = input.site;
     let abs_base = prepared.abs_base.clone();
     let ctx = Ctx { input, p: prepared };
     let related = &prepared.related;
 
-    // Articles and sections render in parallel; errors are collected, not short-circuited.
-    let article_pages: Vec<Result<OutFile, Diagnostic>> = (0..site.articles.len())
-        .into_par_iter()
-        .map(|i| render_article(&ctx, tera, i, &related[i]))
-        .collect();
-    let section_pages: Vec<Result<OutFile, Diagnostic>> = (0..site.sections.len())
-        .into_par_iter()
-        .map(|i| render_section(&ctx, tera, i))
-        .collect();
-
-    let mut files =
-        Vec::with_capacity(article_pages.len() + section_pages.len() + site.assets.len() + 8);
-    let mut errors = Vec::new();
-    for r in article_pages.into_iter().chain(section_pages) {
+    // Articles and sections render in parallel; errors are collected, not short-circuited, but
+    // after the first one nothing more is handed to the sink.
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let put = |r: Result<OutFile, Diagnostic>| -> Option<Diagnostic> {
+        use std::sync::atomic::Ordering::Relaxed;
         match r {
-            Ok(f) => files.push(f),
-            Err(e) => errors.push(e),
+            Ok(f) if !failed.load(Relaxed) => {
+                sink.put(f).err().inspect(|_| failed.store(true, Relaxed))
+            }
+            Ok(_) => None,
+            Err(e) => {
+                failed.store(true, Relaxed);
+                Some(e)
+            }
         }
-    }
+    };
+    // The listings (dashboard, sitemap, search index) read every article but no page: they build
+    // on one thread while the pages render on the others.
+    let (mut errors, listed) = rayon::join(
+        || -> Vec<Diagnostic> {
+            (0..site.articles.len())
+                .into_par_iter()
+                .filter_map(|i| put(render_article(&ctx, tera, i, &related[i])))
+                .chain(
+                    (0..site.sections.len())
+                        .into_par_iter()
+                        .filter_map(|i| put(render_section(&ctx, tera, i))),
+                )
+                .collect()
+        },
+        || listings(input, prepared, tera),
+    );
     // One error per template is enough: the same mistake repeats on every page.
     let mut seen = HashSet::new();
     errors.retain(|e: &Diagnostic| seen.insert(e.message.clone()));
+    let mut files = Vec::new();
 
     match render_template(
         tera,
@@ -823,7 +865,7 @@ pub fn render_prepared(
             }
         }
     }
-    match listings(input, prepared, tera) {
+    match listed {
         Ok(l) => files.extend(l),
         Err(e) => errors.extend(e),
     }
@@ -856,7 +898,10 @@ pub fn render_prepared(
             data: OutData::Copy(a.abs.clone()),
         });
     }
-    Ok(files)
+    files
+        .into_par_iter()
+        .try_for_each(|f| sink.put(f))
+        .map_err(|e| vec![e])
 }
 
 /// The files that list every article: the freshness dashboard, the sitemap and the search index.

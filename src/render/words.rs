@@ -141,10 +141,26 @@ impl Words {
             .and_then(|m| self.months.get(m))
             .cloned()
             .unwrap_or_else(|| d.month().to_string());
-        self.date_format
-            .replace("{day}", &self.number(d.day().into()))
-            .replace("{month}", &month)
-            .replace("{year}", &self.number(d.year().into()))
+        // One pass over the format (every summary on every page shows a date).
+        let mut out = String::with_capacity(self.date_format.len() + month.len() + 8);
+        let mut rest = self.date_format.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            rest = &rest[open..];
+            let (value, len) = if rest.starts_with("{day}") {
+                (self.number(d.day().into()), 5)
+            } else if rest.starts_with("{month}") {
+                (month.clone(), 7)
+            } else if rest.starts_with("{year}") {
+                (self.number(d.year().into()), 6)
+            } else {
+                ("{".to_string(), 1)
+            };
+            out.push_str(&value);
+            rest = &rest[len..];
+        }
+        out.push_str(rest);
+        out
     }
 
     /// `{ iso, display }` for templates.

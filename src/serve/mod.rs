@@ -452,14 +452,14 @@ impl Server {
         opts.now = self.now();
         let result = crate::load(&opts).and_then(|loaded| {
             let created = loaded.created();
-            let rendering = crate::render_loaded(&loaded, &created)?;
-            Ok((loaded, created, rendering))
+            let files = crate::render::Collect::default();
+            let rendering = crate::render_loaded(&loaded, &created, &files)?;
+            Ok((loaded, created, rendering, files.into_files()))
         });
         match result {
-            Ok((loaded, created, mut rendering)) => {
+            Ok((loaded, created, rendering, files)) => {
                 print_diagnostics(&rendering.diagnostics.0);
                 loaded.history.save_cache();
-                let files = std::mem::take(&mut rendering.files);
                 let generated = crate::generated_files(&loaded.theme, &loaded.site);
                 let article_at = loaded
                     .site
