@@ -43,6 +43,20 @@ row() {
   printf '%s s | %s s | %s s | %d MiB' "$wall" "$user" "$sys" $((rss / 1024))
 }
 
+# Moves a folder out of the way (deleted later): creating ten thousand folders right after deleting
+# ten thousand makes ext4 search its inode tables for ones not recently freed, which put seconds of
+# the previous run's system time on the next one, for kbfresh and Hugo alike.
+trash=$out/trash
+set_aside() {
+  mkdir -p "$trash"
+  local p
+  for p in "$@"; do
+    [ -e "$p" ] && mv "$p" "$trash/$(date +%s%N)"
+  done
+  return 0
+}
+empty_trash() { rm -rf "$trash"; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 hugo_site() {
@@ -81,7 +95,7 @@ for n in "${sizes[@]}"; do
   fi
   git -C "$corpus" checkout -q -- . 2>/dev/null || true
 
-  rm -rf "$corpus/.kbfresh-cache" "$corpus/public"
+  set_aside "$corpus/.kbfresh-cache" "$corpus/public"
   sync
   cold=$(measure "$bin" build --root "$corpus" --now "$now")
   warm=$(measure "$bin" build --root "$corpus" --now "$now")
@@ -102,7 +116,7 @@ for n in "${sizes[@]}"; do
 
   if command -v hugo >/dev/null; then
     hugo_site "$corpus"
-    rm -rf "$out/hugo-$n" "$corpus/resources"
+    set_aside "$out/hugo-$n" "$corpus/resources"
     sync
     hcold=$(measure hugo --quiet --source "$corpus" --destination "$(pwd)/$out/hugo-$n")
     hwarm=$(measure hugo --quiet --source "$corpus" --destination "$(pwd)/$out/hugo-$n")
@@ -129,3 +143,4 @@ for n in "${sizes[@]}"; do
 done
 
 echo "Report: $report" >&2
+empty_trash

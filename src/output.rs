@@ -1,10 +1,10 @@
 //! Output: pages are written as they are rendered, but a failed build never touches the previous
 //! site: changed files wait in a staging folder until every page rendered, then move into place.
 //! Only files whose bytes changed are written, and only files kbfresh wrote last time that are gone
-//! now are removed (they are listed in a manifest), so a rebuild of an unchanged site writes nothing
-//! and a folder of other files is never wiped.
+//! now are removed (they are listed in a manifest with a hash of each), so a rebuild of an unchanged
+//! site writes nothing, reads none of the old pages, and a folder of other files is never wiped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -16,6 +16,8 @@ use crate::diagnostics::Diagnostic;
 use crate::render::{OutData, OutFile, Sink};
 
 pub const MANIFEST: &str = ".kbfresh-manifest";
+/// The manifest's first line: since then each line is `<xxh3 in hex> <path>`; before, a bare path.
+const MANIFEST_V2: &str = "# kbfresh manifest 2";
 /// Inside the output folder, so that moving a file into place is a rename on the same file system.
 pub const STAGING: &str = ".kbfresh-staging";
 
@@ -77,6 +79,8 @@ fn io_err(what: &str, p: &Path, e: std::io::Error) -> Diagnostic {
 pub struct Writer {
     out: PathBuf,
     mode: Mode,
+    /// The last build's files, with their hash when the manifest had one.
+    old: HashMap<String, Option<u64>>,
     state: Mutex<State>,
     next: AtomicUsize,
     done: bool,
@@ -94,7 +98,8 @@ enum Mode {
 
 #[derive(Default)]
 struct State {
-    paths: Vec<String>,
+    /// Every file of this build, with its hash.
+    paths: Vec<(String, u64)>,
     /// Staging file number and the path it becomes.
     staged: Vec<(usize, String)>,
     unchanged: usize,
@@ -124,6 +129,7 @@ impl Writer {
         };
         Ok(Writer {
             out: out.to_path_buf(),
+            old: read_manifest(out),
             mode,
             state: Mutex::default(),
             next: AtomicUsize::new(0),
@@ -144,16 +150,14 @@ impl Writer {
             removed: 0,
         };
         let out = self.out.clone();
-        let old: Vec<String> = std::fs::read_to_string(out.join(MANIFEST))
-            .map(|s| s.lines().map(str::to_string).collect())
-            .unwrap_or_default();
+        let old: Vec<&String> = self.old.keys().collect();
         if let Mode::Staged { dir } = &self.mode {
             // Files written and files removed: neither may go through a link to elsewhere.
             let touched = state
                 .staged
                 .iter()
                 .map(|(_, p)| p.as_str())
-                .chain(old.iter().map(String::as_str).filter(|p| safe_rel(p)));
+                .chain(old.iter().map(|p| p.as_str()).filter(|p| safe_rel(p)));
             refuse_symlinks_out(&out, touched)?;
             for (n, path) in &state.staged {
                 let target = out.join(path);
@@ -171,7 +175,7 @@ impl Writer {
             stats.written = state.paths.len();
         }
 
-        let new: HashSet<&str> = state.paths.iter().map(String::as_str).collect();
+        let new: HashSet<&str> = state.paths.iter().map(|(p, _)| p.as_str()).collect();
         let mut dirs = HashSet::new();
         for gone in old
             .iter()
@@ -194,10 +198,15 @@ impl Writer {
             let _ = std::fs::remove_dir(out.join(d));
         }
 
-        let mut listing: Vec<&str> = new.into_iter().collect();
+        let mut listing: Vec<&(String, u64)> = state.paths.iter().collect();
         listing.sort_unstable();
-        let mut manifest = listing.join("\n");
+        listing.dedup_by(|a, b| a.0 == b.0);
+        let mut manifest = String::with_capacity(listing.len() * 64);
+        manifest.push_str(MANIFEST_V2);
         manifest.push('\n');
+        for (p, h) in listing {
+            manifest.push_str(&format!("{h:016x} {p}\n"));
+        }
         write_atomic(&out.join(MANIFEST), manifest.as_bytes())
             .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
         if let Mode::Staged { dir } = &self.mode {
@@ -224,6 +233,7 @@ impl Sink for Writer {
                 .map_err(|e| io_err("read", src, e))?
                 .into(),
         };
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
         match &self.mode {
             Mode::Fresh { .. } => {
                 if let Some(parent) = target.parent() {
@@ -232,13 +242,18 @@ impl Sink for Writer {
                 write_new(&target, &bytes).map_err(|e| io_err("write", &target, e))?;
             }
             Mode::Staged { dir } => {
-                // Same size and same bytes: nothing to do; the old file is read only then.
-                let same = std::fs::metadata(&target).is_ok_and(|m| m.len() == bytes.len() as u64)
-                    && std::fs::read(&target).is_ok_and(|old| old == *bytes);
+                // Same size and the hash the last build wrote: nothing to do. Without a hash (an
+                // older manifest) the old file is read and compared.
+                let len = bytes.len() as u64;
+                let same = std::fs::metadata(&target).is_ok_and(|m| m.is_file() && m.len() == len)
+                    && match self.old.get(&f.path) {
+                        Some(Some(h)) => *h == hash,
+                        _ => std::fs::read(&target).is_ok_and(|old| old == *bytes),
+                    };
                 if same {
                     let mut state = self.state();
                     state.unchanged += 1;
-                    state.paths.push(f.path);
+                    state.paths.push((f.path, hash));
                     return Ok(());
                 }
                 let n = self.next.fetch_add(1, Ordering::Relaxed);
@@ -246,13 +261,31 @@ impl Sink for Writer {
                 write_new(&staged, &bytes).map_err(|e| io_err("write", &staged, e))?;
                 let mut state = self.state();
                 state.staged.push((n, f.path.clone()));
-                state.paths.push(f.path);
+                state.paths.push((f.path, hash));
                 return Ok(());
             }
         }
-        self.state().paths.push(f.path);
+        self.state().paths.push((f.path, hash));
         Ok(())
     }
+}
+
+/// The last build's files: path -> hash (`None` from a manifest older than hashes).
+fn read_manifest(out: &Path) -> HashMap<String, Option<u64>> {
+    let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) else {
+        return HashMap::new();
+    };
+    let mut lines = text.lines().peekable();
+    if lines.peek() != Some(&MANIFEST_V2) {
+        return lines.map(|p| (p.to_string(), None)).collect();
+    }
+    lines
+        .skip(1)
+        .filter_map(|l| {
+            let (h, p) = l.split_once(' ')?;
+            Some((p.to_string(), u64::from_str_radix(h, 16).ok()))
+        })
+        .collect()
 }
 
 impl Drop for Writer {
@@ -495,6 +528,32 @@ mod tests {
         drop(w);
         assert!(empty.is_dir());
         assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn unchanged_pages_are_known_by_hash_and_an_older_manifest_still_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[file("a/index.html", "A")]).unwrap();
+        let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
+        assert!(manifest.starts_with(MANIFEST_V2), "{manifest}");
+        // A page deleted from the output is written again although its hash is listed.
+        std::fs::remove_file(out.join("a/index.html")).unwrap();
+        assert_eq!(
+            write(&out, &[file("a/index.html", "A")]).unwrap().written,
+            1
+        );
+        // A manifest of bare paths (before hashes): pages are compared byte for byte.
+        std::fs::write(out.join(MANIFEST), "a/index.html\n").unwrap();
+        let s = write(&out, &[file("a/index.html", "A")]).unwrap();
+        assert_eq!((s.written, s.unchanged), (0, 1));
+        std::fs::write(out.join(MANIFEST), "a/index.html\n").unwrap();
+        let s = write(&out, &[file("a/index.html", "B")]).unwrap();
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "B"
+        );
     }
 
     #[cfg(unix)]
