@@ -252,6 +252,37 @@ fn a_template_referencing_a_missing_variable_names_the_template_and_line() {
 }
 
 #[test]
+fn a_failed_first_build_leaves_no_output_folder_and_a_failed_rebuild_no_staging() {
+    let s = good_site();
+    // Only one article breaks the template, so other pages have been written when it fails.
+    s.file(
+        "templates/article.html",
+        "<!doctype html>\n<title>{{ page_title }}</title>\n{% if page.title == \"Refunds\" %}{{ page.no_such_field }}{% endif %}\n",
+    );
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr.contains("templates/article.html:3:"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !s.path("public").exists(),
+        "a failed first build leaves no output folder"
+    );
+
+    std::fs::remove_file(s.path("templates/article.html")).unwrap();
+    s.build().ok();
+    let before = tree_hash(&s.path("public"));
+    s.file(
+        "templates/article.html",
+        "<!doctype html>\n<title>{{ page_title }}</title>\n{% if page.title == \"Refunds\" %}{{ page.no_such_field }}{% endif %}\n",
+    );
+    s.build().fails(2);
+    assert_eq!(before, tree_hash(&s.path("public")));
+    assert!(!s.path("public/.kbfresh-staging").exists());
+}
+
+#[test]
 fn a_template_syntax_error_in_a_partial_names_that_file() {
     let s = good_site();
     build_fails_and_keeps_output(
