@@ -633,9 +633,6 @@ pub fn show_progress(quiet: bool) -> bool {
         && std::env::var_os("CI").is_none()
 }
 
-/// Links the templates put on rendered pages (navigation, breadcrumbs, theme files): every
-/// root-relative `href`/`src` must name a file of the output. Each broken target is reported once,
-/// with the first page it was found on; targets that come from Markdown were reported already.
 /// The site paths in a page's `href="/..."` and `src="/..."` attributes, without fragment or query.
 fn site_targets(page: &[u8]) -> impl Iterator<Item = &[u8]> {
     // Only the attribute's start is matched (a literal search) and the path is read by hand up to
@@ -650,8 +647,10 @@ fn site_targets(page: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// Collects the site paths the rendered pages link to, page by page as they are rendered, and
-/// reports the ones that name no file of the output once every page is in.
+/// Links the templates put on rendered pages (navigation, breadcrumbs, theme files): every
+/// root-relative `href`/`src` must name a file of the output. Collected page by page as the pages
+/// render; once every page is in, each broken target is reported once, with the first page (by
+/// path) it was found on.
 #[derive(Default)]
 pub struct TemplateLinks {
     /// Each distinct target, with the first page (by path) that links to it.
