@@ -5,12 +5,10 @@
 //! site writes nothing, reads none of the old pages, and a folder of other files is never wiped.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::render::{OutData, OutFile, Sink};
@@ -82,7 +80,6 @@ pub struct Writer {
     /// The last build's files, with their hash when the manifest had one.
     old: HashMap<String, Option<u64>>,
     state: Mutex<State>,
-    next: AtomicUsize,
     done: bool,
 }
 
@@ -100,8 +97,8 @@ enum Mode {
 struct State {
     /// Every file of this build, with its hash.
     paths: Vec<(String, u64)>,
-    /// Staging file number and the path it becomes.
-    staged: Vec<(usize, String)>,
+    /// Files waiting in the staging folder, as indexes into `paths` (which name their staging file).
+    staged: Vec<usize>,
     unchanged: usize,
 }
 
@@ -132,7 +129,6 @@ impl Writer {
             old: read_manifest(out),
             mode,
             state: Mutex::default(),
-            next: AtomicUsize::new(0),
             done: false,
         })
     }
@@ -156,12 +152,12 @@ impl Writer {
             let touched = state
                 .staged
                 .iter()
-                .map(|(_, p)| p.as_str())
+                .map(|&i| state.paths[i].0.as_str())
                 .chain(old.iter().map(|p| p.as_str()).filter(|p| safe_rel(p)));
             refuse_symlinks_out(&out, touched)?;
-            for (n, path) in &state.staged {
-                let target = out.join(path);
-                let staged = dir.join(n.to_string());
+            for &i in &state.staged {
+                let target = out.join(&state.paths[i].0);
+                let staged = dir.join(i.to_string());
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
                 }
@@ -205,7 +201,7 @@ impl Writer {
         manifest.push_str(MANIFEST_V2);
         manifest.push('\n');
         for (p, h) in listing {
-            manifest.push_str(&format!("{h:016x} {p}\n"));
+            let _ = writeln!(manifest, "{h:016x} {p}");
         }
         write_atomic(&out.join(MANIFEST), manifest.as_bytes())
             .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
@@ -223,7 +219,8 @@ impl Sink for Writer {
             return Err(Diagnostic::error(format!(
                 "refusing to write `{}`: outside the output folder",
                 f.path
-            )));
+            ))
+            .hint("rename the file, alias or theme file that makes this path so it stays inside the site"));
         }
         let target = self.out.join(&f.path);
         let bytes: std::borrow::Cow<'_, [u8]> = match &f.data {
@@ -250,18 +247,20 @@ impl Sink for Writer {
                         Some(Some(h)) => *h == hash,
                         _ => std::fs::read(&target).is_ok_and(|old| old == *bytes),
                     };
-                if same {
+                let i = {
                     let mut state = self.state();
-                    state.unchanged += 1;
                     state.paths.push((f.path, hash));
-                    return Ok(());
-                }
-                let n = self.next.fetch_add(1, Ordering::Relaxed);
-                let staged = dir.join(n.to_string());
+                    let i = state.paths.len() - 1;
+                    if same {
+                        state.unchanged += 1;
+                        return Ok(());
+                    }
+                    state.staged.push(i);
+                    i
+                };
+                // A failed write fails the build, so a listed file that is missing is never moved.
+                let staged = dir.join(i.to_string());
                 write_new(&staged, &bytes).map_err(|e| io_err("write", &staged, e))?;
-                let mut state = self.state();
-                state.staged.push((n, f.path.clone()));
-                state.paths.push((f.path, hash));
                 return Ok(());
             }
         }
@@ -322,13 +321,6 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o644);
     o.open(path)?.write_all(bytes)
-}
-
-/// Writes `files` under `out` (all at once; see [`Writer`]).
-pub fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
-    let w = Writer::open(out)?;
-    files.par_iter().try_for_each(|f| w.put(f.clone()))?;
-    w.commit()
 }
 
 /// A folder inside the output folder that is a symbolic link to somewhere else would make every page
@@ -409,6 +401,14 @@ fn default_permissions() -> Option<std::fs::Permissions> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rayon::prelude::*;
+
+    /// Writes `files` under `out` (all at once; see [`Writer`]).
+    fn write(out: &Path, files: &[OutFile]) -> Result<Stats, Diagnostic> {
+        let w = Writer::open(out)?;
+        files.par_iter().try_for_each(|f| w.put(f.clone()))?;
+        w.commit()
+    }
 
     fn file(path: &str, s: &str) -> OutFile {
         OutFile {

@@ -546,24 +546,24 @@ fn plain(changes: Vec<treediff::PathChange>) -> Vec<Changed> {
 
 /// Paths a commit changed, git-style: for a merge, only paths that differ from every parent.
 fn plain_changes(
-    repo: &mut treediff::TreeReader<'_>,
+    trees: &mut treediff::TreeReader<'_>,
     commit: &git2::Commit<'_>,
     prefix: &str,
 ) -> Result<Vec<treediff::PathChange>, git2::Error> {
-    repo.next_commit();
+    trees.next_commit();
     let tree = commit.tree_id();
     if commit.parent_count() == 0 {
-        return treediff::diff(repo, None, Some(tree), prefix);
+        return treediff::diff(trees, None, Some(tree), prefix);
     }
     let parent_tree = commit.parent(0)?.tree_id();
-    let mut changed = treediff::diff(repo, Some(parent_tree), Some(tree), prefix)?;
+    let mut changed = treediff::diff(trees, Some(parent_tree), Some(tree), prefix)?;
     // A merge changed a path only when the path differs from every parent (git's default simplification).
     for p in 1..commit.parent_count() {
         if changed.is_empty() {
             break;
         }
         let other = commit.parent(p)?.tree_id();
-        let differs: HashSet<String> = treediff::diff(repo, Some(other), Some(tree), prefix)?
+        let differs: HashSet<String> = treediff::diff(trees, Some(other), Some(tree), prefix)?
             .into_iter()
             .map(|c| c.path)
             .collect();
@@ -574,11 +574,11 @@ fn plain_changes(
 
 /// [`plain_changes`] without renames.
 fn changed_paths(
-    repo: &mut treediff::TreeReader<'_>,
+    trees: &mut treediff::TreeReader<'_>,
     commit: &git2::Commit<'_>,
     prefix: &str,
 ) -> Result<Vec<Changed>, git2::Error> {
-    Ok(plain(plain_changes(repo, commit, prefix)?))
+    Ok(plain(plain_changes(trees, commit, prefix)?))
 }
 
 /// Adds rename detection to a commit's plain changes, only when it adds a path the walk follows and

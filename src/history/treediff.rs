@@ -61,18 +61,18 @@ pub struct PathChange {
 /// Changes between `old` and `new` (either may be absent: everything added or deleted), limited to
 /// the folder `prefix` (`""` for the whole tree).
 pub fn diff(
-    repo: &mut TreeReader<'_>,
+    trees: &mut TreeReader<'_>,
     old: Option<Oid>,
     new: Option<Oid>,
     prefix: &str,
 ) -> Result<Vec<PathChange>, git2::Error> {
     let mut out = Vec::new();
     let old = match old {
-        Some(t) => descend(repo, t, prefix)?,
+        Some(t) => descend(trees, t, prefix)?,
         None => None,
     };
     let new = match new {
-        Some(t) => descend(repo, t, prefix)?,
+        Some(t) => descend(trees, t, prefix)?,
         None => None,
     };
     let base = if prefix.is_empty() {
@@ -80,20 +80,20 @@ pub fn diff(
     } else {
         format!("{}/", prefix.trim_end_matches('/'))
     };
-    compare(repo, old.as_ref(), new.as_ref(), &base, &mut out)?;
+    compare(trees, old.as_ref(), new.as_ref(), &base, &mut out)?;
     Ok(out)
 }
 
 /// The subtree at `prefix`, or `None` when it does not exist.
 fn descend<'r>(
-    repo: &mut TreeReader<'r>,
+    trees: &mut TreeReader<'r>,
     tree: Oid,
     prefix: &str,
 ) -> Result<Option<Tree<'r>>, git2::Error> {
-    let mut cur = repo.get(tree)?;
+    let mut cur = trees.get(tree)?;
     for part in prefix.split('/').filter(|p| !p.is_empty()) {
         let next = match cur.get_name(part) {
-            Some(e) if e.kind() == Some(ObjectType::Tree) => repo.get(e.id())?,
+            Some(e) if e.kind() == Some(ObjectType::Tree) => trees.get(e.id())?,
             _ => return Ok(None),
         };
         cur = next;
@@ -114,7 +114,7 @@ fn name<'a>(e: &'a git2::TreeEntry<'_>) -> std::borrow::Cow<'a, str> {
 }
 
 fn compare(
-    repo: &mut TreeReader<'_>,
+    trees: &mut TreeReader<'_>,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     base: &str,
@@ -133,21 +133,21 @@ fn compare(
         };
         match (ord, x, y) {
             (Ordering::Less, Some(x), _) => {
-                side(repo, &x, base, Delta::Deleted, out)?;
+                side(trees, &x, base, Delta::Deleted, out)?;
                 i += 1;
             }
             (Ordering::Greater, _, Some(y)) => {
-                side(repo, &y, base, Delta::Added, out)?;
+                side(trees, &y, base, Delta::Added, out)?;
                 j += 1;
             }
             (Ordering::Equal, Some(x), Some(y)) => {
                 if x.id() != y.id() {
-                    let trees =
+                    let both_trees =
                         x.kind() == Some(ObjectType::Tree) && y.kind() == Some(ObjectType::Tree);
-                    if trees {
+                    if both_trees {
                         let path = format!("{base}{}/", name(&y));
-                        let (tx, ty) = (repo.get(x.id())?, repo.get(y.id())?);
-                        compare(repo, Some(&tx), Some(&ty), &path, out)?;
+                        let (tx, ty) = (trees.get(x.id())?, trees.get(y.id())?);
+                        compare(trees, Some(&tx), Some(&ty), &path, out)?;
                     } else {
                         out.push(PathChange {
                             path: format!("{base}{}", name(&y)),
@@ -166,19 +166,19 @@ fn compare(
 
 /// An entry only on one side: a file, or every file of a folder.
 fn side(
-    repo: &mut TreeReader<'_>,
+    trees: &mut TreeReader<'_>,
     e: &git2::TreeEntry<'_>,
     base: &str,
     status: Delta,
     out: &mut Vec<PathChange>,
 ) -> Result<(), git2::Error> {
     if e.kind() == Some(ObjectType::Tree) {
-        let t = repo.get(e.id())?;
+        let t = trees.get(e.id())?;
         let path = format!("{base}{}/", name(e));
         if status == Delta::Added {
-            compare(repo, None, Some(&t), &path, out)
+            compare(trees, None, Some(&t), &path, out)
         } else {
-            compare(repo, Some(&t), None, &path, out)
+            compare(trees, Some(&t), None, &path, out)
         }
     } else {
         out.push(PathChange {

@@ -398,18 +398,6 @@ fn article_counts(site: &Site) -> Vec<usize> {
     counts
 }
 
-/// Renders every page and lists every file of the output.
-pub fn render(
-    input: &Input<'_>,
-    theme: &Theme,
-    tera: &Tera,
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let prepared = prepare(input)?;
-    let files = Collect::default();
-    render_prepared(input, &prepared, theme, tera, &files)?;
-    Ok(files.into_files())
-}
-
 fn summary(input: &Input<'_>, base: &str, words: &Words, i: usize) -> Value {
     let site = input.site;
     let a = &site.articles[i];
