@@ -114,6 +114,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("search docs: text and terms of all articles", |b| {
         b.iter(|| kbfresh::render::search_docs(&input))
     });
+    let docs: Vec<&kbfresh::search::SearchDoc> = docs.iter().collect();
     g.bench_function("index files from the docs", |b| {
         b.iter(|| kbfresh::search::index_files(&lang, &docs))
     });

@@ -48,7 +48,7 @@ fn main() {
     let docs = kbfresh::render::search_docs(&input);
     let t_docs = t.elapsed();
     let t = Instant::now();
-    let files = search::index_files(&lang, &docs);
+    let files = search::index_files(&lang, &docs.iter().collect::<Vec<_>>());
     let t_index = t.elapsed();
 
     let bytes: HashMap<&str, &[u8]> = files

@@ -60,13 +60,13 @@ impl Options {
     }
 }
 
-/// `--now` / `SOURCE_DATE_EPOCH` / the clock, in that order.
+/// `--now` / `SOURCE_DATE_EPOCH`, in that order; `None` when neither is set: the clock.
 pub fn resolve_now(
     flag: Option<&str>,
     source_date_epoch: Option<&str>,
-) -> Result<Timestamp, Diagnostic> {
+) -> Result<Option<Timestamp>, Diagnostic> {
     if let Some(s) = flag {
-        return parse_now(s).ok_or_else(|| {
+        return parse_now(s).map(Some).ok_or_else(|| {
             Diagnostic::error(format!("--now `{s}` is not a date"))
                 .hint("write a date such as 2026-05-02 or a time such as 2026-05-02T10:00:00Z")
         });
@@ -78,11 +78,12 @@ pub fn resolve_now(
             ))
             .hint("set it to a Unix time, e.g. $(git log -1 --format=%ct)")
         })?;
-        return Timestamp::from_second(secs).map_err(|e| {
+        return Timestamp::from_second(secs).map(Some).map_err(|e| {
             Diagnostic::error(format!("SOURCE_DATE_EPOCH `{s}` is out of range: {e}"))
+                .hint("set it to a Unix time, e.g. $(git log -1 --format=%ct)")
         });
     }
-    Ok(Timestamp::now())
+    Ok(None)
 }
 
 /// A date (midnight UTC) or an RFC 3339 time.
@@ -511,7 +512,11 @@ pub fn render_loaded(
 
 pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
     let site = &loaded.site;
-    output::check_target(&loaded.output_dir, &site.root, &site.content_dir)?;
+    output::check_target(
+        &loaded.output_dir,
+        &site.root,
+        site.languages.iter().map(|l| l.content_dir.as_path()),
+    )?;
     let created = loaded.created();
     // Pages are written as they render; they become the site only in `commit`.
     let writer = output::Writer::open(&loaded.output_dir)?;

@@ -39,13 +39,15 @@ fn main() -> ExitCode {
         color: std::io::stderr().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let now = match kbfresh::resolve_now(
+    // `None`: the clock (and `serve` keeps reading it).
+    let fixed_now = match kbfresh::resolve_now(
         g.now.as_deref(),
         std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
     ) {
         Ok(n) => n,
         Err(d) => return printer.fail(&Failure::from(d)),
     };
+    let now = fixed_now.unwrap_or_else(jiff::Timestamp::now);
     let opts = kbfresh::Options {
         root: g.root.clone(),
         content: g.content.clone(),
@@ -76,7 +78,7 @@ fn main() -> ExitCode {
                 bind: args.bind,
                 port: args.port,
                 open: args.open,
-                fixed_now: g.now.is_some() || std::env::var_os("SOURCE_DATE_EPOCH").is_some(),
+                fixed_now: fixed_now.is_some(),
             };
             match kbfresh::serve::serve(opts, &so) {
                 Ok(()) => ExitCode::SUCCESS,

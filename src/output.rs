@@ -26,12 +26,15 @@ pub struct Stats {
     pub removed: usize,
 }
 
-/// Refuses output folders that would overwrite the site itself.
-pub fn check_target(out: &Path, root: &Path, content: &Path) -> Result<(), Diagnostic> {
+/// Refuses output folders that would overwrite the site itself or any language's content folder.
+pub fn check_target<'a>(
+    out: &Path,
+    root: &Path,
+    contents: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), Diagnostic> {
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| absolute(p));
     let out_c = canon(out);
     let root_c = canon(root);
-    let content_c = canon(content);
     if out_c == root_c || root_c.starts_with(&out_c) {
         return Err(Diagnostic::error(format!(
             "the output folder `{}` is the site root or contains it; building there would overwrite the site",
@@ -39,13 +42,16 @@ pub fn check_target(out: &Path, root: &Path, content: &Path) -> Result<(), Diagn
         ))
         .hint("use a folder of its own, e.g. `--output public`"));
     }
-    if out_c.starts_with(&content_c) || content_c.starts_with(&out_c) {
-        return Err(Diagnostic::error(format!(
-            "the output folder `{}` is inside the content folder `{}` (or contains it)",
-            out.display(),
-            content.display()
-        ))
-        .hint("put the output beside the content, e.g. `--output public`"));
+    for content in contents {
+        let content_c = canon(content);
+        if out_c.starts_with(&content_c) || content_c.starts_with(&out_c) {
+            return Err(Diagnostic::error(format!(
+                "the output folder `{}` is inside the content folder `{}` (or contains it)",
+                out.display(),
+                content.display()
+            ))
+            .hint("put the output beside the content, e.g. `--output public`"));
+        }
     }
     Ok(())
 }
@@ -579,8 +585,15 @@ mod tests {
         assert!(write(dir.path(), &[file("../x", "no")]).is_err());
         let root = dir.path();
         std::fs::create_dir_all(root.join("content")).unwrap();
-        assert!(check_target(root, root, &root.join("content")).is_err());
-        assert!(check_target(&root.join("content/out"), root, &root.join("content")).is_err());
-        assert!(check_target(&root.join("public"), root, &root.join("content")).is_ok());
+        let content = root.join("content");
+        let fa = root.join("content.fa");
+        let trees = [content.as_path(), fa.as_path()];
+        assert!(check_target(root, root, trees).is_err());
+        assert!(check_target(&root.join("content/out"), root, trees).is_err());
+        assert!(
+            check_target(&fa, root, trees).is_err(),
+            "a translation's folder too"
+        );
+        assert!(check_target(&root.join("public"), root, trees).is_ok());
     }
 }

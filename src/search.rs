@@ -17,7 +17,6 @@
 //! spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) as character bigrams, and for English a
 //! light stemmer and a short stop-word list. Queries match terms by prefix.
 
-use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
@@ -27,7 +26,7 @@ use unicode_normalization::char::is_combining_mark;
 use crate::render::{OutData, OutFile};
 
 /// The 64 characters postings are written with (`A` = 0 ... `_` = 63).
-pub const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 fn push_varint(out: &mut String, mut v: u64) {
     loop {
@@ -61,11 +60,11 @@ pub fn decode_postings(s: &str) -> Vec<(usize, u8)> {
 }
 
 /// Aimed-for size of a term shard in bytes (a shard with one very common term can be larger).
-pub const SHARD_TARGET: usize = 24 * 1024;
+const SHARD_TARGET: usize = 24 * 1024;
 /// Documents per metadata file on a large site.
-pub const CHUNK_DOCS: usize = 4;
+const CHUNK_DOCS: usize = 4;
 /// At most this much of an article's text goes into the index, for snippets.
-pub const TEXT_CAP: usize = 600;
+const TEXT_CAP: usize = 600;
 /// Longer "words" (hashes, base64) are not indexed.
 const MAX_TERM_CHARS: usize = 40;
 
@@ -211,7 +210,7 @@ fn is_english(lang: &str) -> bool {
 }
 
 /// The normalised form of a text: lowercase, NFKD, accents and optional marks dropped.
-pub fn normalize(text: &str) -> String {
+fn normalize(text: &str) -> String {
     // Runs of ASCII (most of most help centres) only need lowercasing: NFKD leaves ASCII alone, and
     // as every ASCII character is a starter, decomposing the other runs on their own gives the same
     // result as decomposing the whole text.
@@ -305,7 +304,7 @@ fn has_vowel(s: &str) -> bool {
 
 /// A light English stemmer (plurals, -ing, -ed, -ly, final e), the same rules as `stemEn` in
 /// search.js: queries and articles meet at the same stem, and a word being typed still prefix-matches.
-pub fn stem_en(w: &str) -> String {
+fn stem_en(w: &str) -> String {
     if w.len() <= 3 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return w.to_string();
     }
@@ -347,8 +346,7 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// The index files for one language, under `search/<lang>/`.
-pub fn index_files<D: Borrow<SearchDoc>>(lang: &str, docs: &[D]) -> Vec<OutFile> {
-    let docs: Vec<&SearchDoc> = docs.iter().map(Borrow::borrow).collect();
+pub fn index_files(lang: &str, docs: &[&SearchDoc]) -> Vec<OutFile> {
     let dir = format!("search/{lang}");
     // Postings per term, doc ids ascending (docs are visited in order).
     let mut postings: HashMap<&str, Vec<u64>> = HashMap::new();
@@ -637,7 +635,7 @@ mod tests {
                 )
             })
             .collect();
-        let files = index_files("en", &docs);
+        let files = index_files("en", &docs.iter().collect::<Vec<_>>());
         let manifest: Value = match &files.last().unwrap().data {
             OutData::Bytes(b) => serde_json::from_slice(b).unwrap(),
             _ => unreachable!(),

@@ -264,6 +264,30 @@ fn an_edit_rerenders_the_page_and_reloads() {
 }
 
 #[test]
+fn new_tags_show_in_the_related_lists_of_other_pages() {
+    let s = site();
+    s.file(
+        "content/billing/invoices.md",
+        "+++\ntitle = \"Invoices\"\ntags = [\"money\"]\n+++\nSee [refunds](refunds.md).\n",
+    );
+    let srv = Serve::start(&s, &[]);
+    let events = srv.events();
+    assert!(
+        !srv.get("/billing/invoices/")
+            .body
+            .contains("kb-related-title")
+    );
+    s.file(
+        "content/billing/refunds.md",
+        "+++\ntitle = \"Refunds\"\nverified = 2026-05-01\ntags = [\"money\"]\n+++\nAsk within 30 days.\n",
+    );
+    events.expect("reload");
+    let page = srv.get("/billing/invoices/").body;
+    let related = page.split("id=\"kb-related-title\"").nth(1).unwrap_or("");
+    assert!(related.contains("/billing/refunds/"), "{page}");
+}
+
+#[test]
 fn a_broken_save_shows_the_overlay_keeps_the_old_page_and_recovers() {
     let s = site();
     let srv = Serve::start(&s, &[]);

@@ -827,7 +827,7 @@ fn assemble(
 }
 
 /// Right-to-left scripts by language code.
-pub fn is_rtl(code: &str) -> bool {
+fn is_rtl(code: &str) -> bool {
     let primary = code.split(['-', '_']).next().unwrap_or(code);
     matches!(
         primary,

@@ -418,20 +418,16 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
     let site = input.site;
     let config = &site.config;
     let base = site.base_path();
-    let mut errors = Vec::new();
-    let words: Vec<Words> = site
+    // Every language's strings file is read before any error is returned: all are reported at once.
+    let (words, errors): (Vec<_>, Vec<_>) = site
         .languages
         .iter()
-        .map(|l| {
-            Words::load(&l.code, &site.root).unwrap_or_else(|e| {
-                errors.push(e);
-                Words::english()
-            })
-        })
-        .collect();
+        .map(|l| Words::load(&l.code, &site.root))
+        .partition(Result::is_ok);
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(errors.into_iter().filter_map(Result::err).collect());
     }
+    let words: Vec<Words> = words.into_iter().flatten().collect();
     let abs_base = config.absolute_base();
 
     let counts = article_counts(site);
@@ -654,35 +650,21 @@ impl Prepared {
     }
 }
 
-/// Renders some article and section pages (for `serve`'s incremental rebuilds).
+/// Renders some article and section pages (for `serve`'s incremental rebuilds). On an error,
+/// `serve` rebuilds the whole site, which reports every error with its template line.
 pub fn render_pages(
     input: &Input<'_>,
     prepared: &Prepared,
     tera: &Tera,
     articles: &[usize],
     sections: &[usize],
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+) -> Result<Vec<OutFile>, Diagnostic> {
     let ctx = Ctx { input, p: prepared };
-    let pages: Vec<Result<OutFile, Diagnostic>> = articles
+    articles
         .par_iter()
         .map(|&i| render_article(&ctx, tera, i, &prepared.related[i]))
         .chain(sections.par_iter().map(|&s| render_section(&ctx, tera, s)))
-        .collect();
-    let mut errors = Vec::new();
-    let mut files = Vec::new();
-    for r in pages {
-        match r {
-            Ok(f) => files.push(f),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        let mut seen = HashSet::new();
-        errors.retain(|e: &Diagnostic| seen.insert(e.message.clone()));
-        Err(errors)
-    }
+        .collect()
 }
 
 /// Renders every page with an already prepared context, handing each file to `sink` as soon as it
@@ -752,7 +734,7 @@ pub fn render_prepared(
     ) {
         Ok(html) => files.push(OutFile {
             path: "404.html".into(),
-            data: OutData::Bytes(html.into_bytes()),
+            data: OutData::Bytes(html),
         }),
         Err(e) => errors.push(e),
     }
@@ -786,7 +768,7 @@ pub fn render_prepared(
         ) {
             Ok(html) => files.push(OutFile {
                 path: format!("{}index.html", path.trim_start_matches('/')),
-                data: OutData::Bytes(html.into_bytes()),
+                data: OutData::Bytes(html),
             }),
             Err(e) => errors.push(e),
         }
@@ -847,7 +829,7 @@ pub fn render_prepared(
             match render_template(tera, "alias.html", c) {
                 Ok(html) => files.push(OutFile {
                     path: out,
-                    data: OutData::Bytes(html.into_bytes()),
+                    data: OutData::Bytes(html),
                 }),
                 Err(e) => errors.push(e),
             }
@@ -914,7 +896,7 @@ pub fn listings(
         let html = render_template(tera, "dashboard.html", c).map_err(|e| vec![e])?;
         files.push(OutFile {
             path: format!("{dir}/index.html"),
-            data: OutData::Bytes(html.into_bytes()),
+            data: OutData::Bytes(html),
         });
     }
     files.push(OutFile {
@@ -923,19 +905,12 @@ pub fn listings(
     });
     // One index per language, each with only its own articles.
     let site = input.site;
-    if site.languages.len() == 1 {
-        files.extend(crate::search::index_files(
-            &site.languages[0].code,
-            &prepared.search_docs,
-        ));
-    } else {
-        for (l, lang) in site.languages.iter().enumerate() {
-            let docs: Vec<&crate::search::SearchDoc> = (0..site.articles.len())
-                .filter(|&i| site.articles[i].lang == l)
-                .map(|i| &prepared.search_docs[i])
-                .collect();
-            files.extend(crate::search::index_files(&lang.code, &docs));
-        }
+    for (l, lang) in site.languages.iter().enumerate() {
+        let docs: Vec<&crate::search::SearchDoc> = (0..site.articles.len())
+            .filter(|&i| site.articles[i].lang == l)
+            .map(|i| &prepared.search_docs[i])
+            .collect();
+        files.extend(crate::search::index_files(&lang.code, &docs));
     }
     Ok(files)
 }
@@ -981,7 +956,7 @@ fn render_template(
     tera: &Tera,
     name: &str,
     ctx: serde_json::Map<String, Value>,
-) -> Result<String, Diagnostic> {
+) -> Result<Vec<u8>, Diagnostic> {
     thread_local! {
         // Tera grows its output by doubling; a page rendered into a fresh Vec reallocates (and faults
         // in new memory) a dozen times. One buffer per thread, copied out at its exact size, does not.
@@ -998,8 +973,8 @@ fn render_template(
                     "fix the template; see docs/templates.md for the variables each template gets",
                 )
         })?;
-        String::from_utf8(buf.as_slice().to_vec())
-            .map_err(|e| Diagnostic::error(format!("template `{name}` wrote invalid UTF-8: {e}")))
+        // Tera writes UTF-8 (it renders `str`s), so the page is not checked again.
+        Ok(buf.as_slice().to_vec())
     })
 }
 
@@ -1081,7 +1056,7 @@ fn render_article(
     let html = render_template(tera, "article.html", c)?;
     Ok(OutFile {
         path: format!("{}index.html", a.path.trim_start_matches('/')),
-        data: OutData::Bytes(html.into_bytes()),
+        data: OutData::Bytes(html),
     })
 }
 
@@ -1136,14 +1111,11 @@ fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagn
         c.insert("nav".into(), ctx.nav(s, None));
         ("section.html", c)
     };
-    if is_home {
-        c.insert("breadcrumbs".into(), json!([]));
-    }
     ctx.versions(&mut c, ctx.section_versions(s));
     let html = render_template(tera, name, c)?;
     Ok(OutFile {
         path: format!("{}index.html", sec.path.trim_start_matches('/')),
-        data: OutData::Bytes(html.into_bytes()),
+        data: OutData::Bytes(html),
     })
 }
 

@@ -91,7 +91,11 @@ impl Words {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(
-                    Diagnostic::error(format!("cannot read the strings file: {e}")).in_file(shown),
+                    Diagnostic::error(format!("cannot read the strings file: {e}"))
+                        .in_file(shown)
+                        .hint(
+                            "check the file's permissions, or remove it to use the theme's words",
+                        ),
                 );
             }
         }
@@ -118,7 +122,8 @@ impl Words {
         Ok(w)
     }
 
-    /// English only (tests, and the fallback when nothing else loads).
+    /// English only, as the theme ships it.
+    #[cfg(test)]
     pub fn english() -> Words {
         Words::load("en", Path::new("")).expect("the embedded English strings load")
     }

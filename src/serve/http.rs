@@ -239,16 +239,12 @@ fn inject(mut html: Vec<u8>, errors: &[String]) -> Vec<u8> {
         }
         add.push_str("</div>");
     }
-    let at = memchr_last(&html, b"</body>").unwrap_or(html.len());
+    let at = memchr::memmem::rfind(&html, b"</body>").unwrap_or(html.len());
     html.splice(at..at, add.into_bytes());
     html
 }
 
 const OVERLAY_STYLE: &str = "<style>#kbfresh-overlay{position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;background:#2b0b0b;color:#fff;font:14px/1.5 ui-monospace,monospace;padding:1rem 1.25rem;border-top:4px solid #e5484d}#kbfresh-overlay pre{white-space:pre-wrap;margin:.75rem 0 0}</style>";
-
-fn memchr_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
-}
 
 #[cfg(test)]
 mod tests {

@@ -73,12 +73,13 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn publish(&self, files: Vec<OutFile>, errors: Vec<String>) {
+    /// Adds or replaces some files after a good rebuild (which clears the errors shown).
+    fn publish(&self, files: Vec<OutFile>) {
         let mut snap = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
         for f in files {
             snap.files.insert(f.path, f.data.into());
         }
-        snap.errors = errors;
+        snap.errors.clear();
     }
 
     fn replace(&self, files: Vec<OutFile>) {
@@ -211,7 +212,11 @@ pub fn serve(mut opts: Options, so: &ServeOptions) -> Result<(), Failure> {
     let watched = server.watch_roots();
     server.watched_dirs = watched.recursive.clone();
     let watcher = watch::spawn(watched, move |batch| server.apply(batch))
-        .map_err(|e| Diagnostic::error(format!("cannot watch the site for changes: {e}")))?;
+        .map_err(|e| {
+            Diagnostic::error(format!("cannot watch the site for changes: {e}")).hint(
+                "on Linux, raise the inotify limit (sysctl fs.inotify.max_user_watches=524288), or use `kbfresh build`",
+            )
+        })?;
     println!("Serving at {url} (Ctrl-C to stop)");
     use std::io::Write;
     let _ = std::io::stdout().flush();
@@ -499,7 +504,13 @@ impl Server {
             }
             Err(f) => {
                 print_diagnostics(&f.0);
-                eprintln!("The build failed; still serving the last good pages.");
+                if self.live.is_some() {
+                    eprintln!("The build failed; still serving the last good pages.");
+                } else {
+                    eprintln!(
+                        "The build failed; fix the errors above and save, and the site builds again."
+                    );
+                }
                 self.broken = Some(Broken::Site);
                 self.shared.set_errors(diagnostic_lines(&f.0));
             }
@@ -515,9 +526,11 @@ impl Server {
         let mut pages: BTreeSet<usize> = BTreeSet::new();
         let mut sections: BTreeSet<usize> = BTreeSet::new();
         let mut warnings = Vec::new();
+        // Every article of the batch is read before anything changes, so an error in one leaves
+        // the others' pages consistent with what is served.
+        let mut reloaded = Vec::with_capacity(set.len());
         for &i in set {
-            let loaded = &mut live.loaded;
-            let mut article = match loaded.site.reload_article(i, drafts) {
+            let article = match live.loaded.site.reload_article(i, drafts) {
                 Ok(Some(a)) => a,
                 Ok(None) => return Err(None),
                 Err(diags) => {
@@ -526,14 +539,19 @@ impl Server {
                     return Err(Some(i));
                 }
             };
-            // New aliases write new redirect pages, a new `translation_of` regroups translations:
-            // a full rebuild.
-            let old = &loaded.site.articles[i].front;
+            // New aliases write new redirect pages, a new `translation_of` regroups translations,
+            // new tags change the related lists of other pages: a full rebuild.
+            let old = &live.loaded.site.articles[i].front;
             if article.front.aliases != old.aliases
                 || article.front.translation_of != old.translation_of
+                || article.front.tags != old.tags
             {
                 return Err(None);
             }
+            reloaded.push((i, article));
+        }
+        for (i, mut article) in reloaded {
+            let loaded = &mut live.loaded;
             warnings.extend(crate::clamp_future_verified(&mut article, now));
             let md = crate::article_markdown(&article, &loaded.site);
             crate::title_from_markdown(&mut article, &md);
@@ -600,14 +618,12 @@ impl Server {
             &sections,
         ) {
             Ok(f) => f,
-            Err(diags) => {
-                print_diagnostics(&diags);
-                self.shared.set_errors(diagnostic_lines(&diags));
-                return Err(set.first().copied());
-            }
+            // A template error: the full rebuild reports it with its template line, and the model
+            // already holds the new articles.
+            Err(_) => return Err(None),
         };
         let n = files.len();
-        self.shared.publish(files, Vec::new());
+        self.shared.publish(files);
         if self.broken.take().is_some() {
             self.shared.send(Event::Ok);
         }
@@ -622,7 +638,7 @@ impl Server {
         if let Ok(files) =
             crate::render::listings(&input, &live.rendering.prepared, &live.rendering.tera)
         {
-            self.shared.publish(files, Vec::new());
+            self.shared.publish(files);
         }
     }
 }
