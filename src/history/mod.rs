@@ -115,7 +115,7 @@ impl History {
 
         // Content files by path relative to the repository root.
         let trees = Trees::new(&workdir, site);
-        let content_prefix = trees.common.clone();
+        let content_prefixes = trees.prefixes();
         // The content folders are canonical already, so paths inside them need no system call each.
         let mut wanted: HashMap<String, usize> = HashMap::with_capacity(site.articles.len());
         for (i, a) in site.articles.iter().enumerate() {
@@ -148,7 +148,7 @@ impl History {
                     Diagnostic::warning("the git repository has no commits yet: freshness uses front-matter dates only")
                         .hint("commit the content so kbfresh can read when each article changed"),
                 );
-                mark_status(&repo, &content_prefix, &wanted, &mut h.files, true);
+                mark_status(&repo, &content_prefixes, &wanted, &mut h.files, true);
                 return (h, diags);
             }
         };
@@ -182,14 +182,19 @@ impl History {
         let wants_ranges =
             fcfg.product_repo.is_none() && site.articles.iter().any(|a| !a.front.covers.is_empty());
         let mut memo: HashMap<Oid, Vec<String>> = HashMap::new();
+        let whole_tree = [String::new()];
         if needs_walk {
             let all_paths: Vec<String> = wanted.keys().cloned().collect();
             let spec = Walk {
                 head: head.id(),
                 hide: walk_from,
                 paths: &all_paths,
-                prefix: if wants_ranges { "" } else { &content_prefix },
-                rename_prefix: &content_prefix,
+                prefixes: if wants_ranges {
+                    &whole_tree
+                } else {
+                    &content_prefixes
+                },
+                rename_prefixes: &content_prefixes,
                 ignore: &ignore,
                 cached: &results,
             };
@@ -225,7 +230,7 @@ impl History {
         for (p, &i) in &wanted {
             h.files[i] = Some(results.get(p).cloned().unwrap_or_default());
         }
-        mark_status(&repo, &content_prefix, &wanted, &mut h.files, false);
+        mark_status(&repo, &content_prefixes, &wanted, &mut h.files, false);
 
         // Releases, from the product repo when configured.
         let product;
@@ -360,8 +365,6 @@ impl History {
 struct Trees {
     /// `(path in the repository, mount among content paths)`, longest path first.
     trees: Vec<(String, String)>,
-    /// The folder that holds them all (`""`: the whole work tree).
-    common: String,
 }
 
 impl Trees {
@@ -371,19 +374,25 @@ impl Trees {
             .iter()
             .map(|l| (content_prefix(workdir, &l.content_dir), l.mount.clone()))
             .collect();
-        let mut common: Vec<&str> = trees[0].0.split('/').filter(|c| !c.is_empty()).collect();
-        for (t, _) in &trees[1..] {
-            let parts: Vec<&str> = t.split('/').filter(|c| !c.is_empty()).collect();
-            let same = common
-                .iter()
-                .zip(&parts)
-                .take_while(|(a, b)| a == b)
-                .count();
-            common.truncate(same);
-        }
-        let common = common.join("/");
         trees.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
-        Trees { trees, common }
+        Trees { trees }
+    }
+
+    /// The folders the history is read in: each tree's, without those inside another (a translation
+    /// folder beside `content/` is read on its own, not through the whole repository).
+    fn prefixes(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut paths: Vec<&str> = self.trees.iter().map(|(t, _)| t.as_str()).collect();
+        paths.sort_unstable();
+        for p in paths {
+            let inside = out
+                .iter()
+                .any(|o| o.is_empty() || p == o || p.starts_with(&format!("{o}/")));
+            if !inside {
+                out.push(p.to_string());
+            }
+        }
+        out
     }
 
     /// A content path (`fa/billing/x.md`) as a path in the repository.
@@ -548,22 +557,22 @@ fn plain(changes: Vec<treediff::PathChange>) -> Vec<Changed> {
 fn plain_changes(
     trees: &mut treediff::TreeReader<'_>,
     commit: &git2::Commit<'_>,
-    prefix: &str,
+    prefixes: &[String],
 ) -> Result<Vec<treediff::PathChange>, git2::Error> {
     trees.next_commit();
     let tree = commit.tree_id();
     if commit.parent_count() == 0 {
-        return treediff::diff(trees, None, Some(tree), prefix);
+        return treediff::diff(trees, None, Some(tree), prefixes);
     }
     let parent_tree = commit.parent(0)?.tree_id();
-    let mut changed = treediff::diff(trees, Some(parent_tree), Some(tree), prefix)?;
+    let mut changed = treediff::diff(trees, Some(parent_tree), Some(tree), prefixes)?;
     // A merge changed a path only when the path differs from every parent (git's default simplification).
     for p in 1..commit.parent_count() {
         if changed.is_empty() {
             break;
         }
         let other = commit.parent(p)?.tree_id();
-        let differs: HashSet<String> = treediff::diff(trees, Some(other), Some(tree), prefix)?
+        let differs: HashSet<String> = treediff::diff(trees, Some(other), Some(tree), prefixes)?
             .into_iter()
             .map(|c| c.path)
             .collect();
@@ -576,9 +585,9 @@ fn plain_changes(
 fn changed_paths(
     trees: &mut treediff::TreeReader<'_>,
     commit: &git2::Commit<'_>,
-    prefix: &str,
+    prefixes: &[String],
 ) -> Result<Vec<Changed>, git2::Error> {
-    Ok(plain(plain_changes(trees, commit, prefix)?))
+    Ok(plain(plain_changes(trees, commit, prefixes)?))
 }
 
 /// Adds rename detection to a commit's plain changes, only when it adds a path the walk follows and
@@ -588,7 +597,7 @@ fn with_renames(
     repo: &Repository,
     commit: &git2::Commit<'_>,
     changes: Vec<treediff::PathChange>,
-    rename_prefix: &str,
+    rename_prefixes: &[String],
     follow: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Changed>, git2::Error> {
     let wants = commit.parent_count() > 0
@@ -602,8 +611,9 @@ fn with_renames(
     let tree = commit.tree()?;
     let parent_tree = commit.parent(0)?.tree()?;
     let inside = |p: &str| {
-        rename_prefix.is_empty()
-            || p.starts_with(&format!("{}/", rename_prefix.trim_end_matches('/')))
+        rename_prefixes
+            .iter()
+            .any(|r| r.is_empty() || p.starts_with(&format!("{}/", r.trim_end_matches('/'))))
     };
     // Only the paths this commit changed, as exact paths: libgit2 then walks just those entries
     // instead of every file under the prefix (which made a 100,000-file history quadratic).
@@ -662,10 +672,11 @@ struct Walk<'a> {
     hide: Option<Oid>,
     /// Content files, relative to the repository root.
     paths: &'a [String],
-    /// Folder the diffs look at (`""`: everything, when the walk also records paths for `covers`).
-    prefix: &'a str,
-    /// Folder where renames are detected (the content folder).
-    rename_prefix: &'a str,
+    /// Folders the diffs look at (`[""]`: everything, when the walk also records paths for
+    /// `covers`).
+    prefixes: &'a [String],
+    /// Folders where renames are detected (the content folders).
+    rename_prefixes: &'a [String],
     ignore: &'a Ignore,
     cached: &'a HashMap<String, FileHistory>,
 }
@@ -679,8 +690,8 @@ fn walk(
         head,
         hide,
         paths,
-        prefix,
-        rename_prefix,
+        prefixes,
+        rename_prefixes,
         ignore,
         cached,
     } = *spec;
@@ -711,10 +722,10 @@ fn walk(
         }
         let oid = oid?;
         let commit = repo.find_commit(oid)?;
-        let plain_list = plain_changes(&mut trees, &commit, prefix)?;
+        let plain_list = plain_changes(&mut trees, &commit, prefixes)?;
         let changed = {
             let f = &follow;
-            with_renames(repo, &commit, plain_list, rename_prefix, &|p: &str| {
+            with_renames(repo, &commit, plain_list, rename_prefixes, &|p: &str| {
                 f.contains_key(p)
             })?
         };
@@ -793,7 +804,7 @@ fn walk(
 /// Uncommitted edits count as changed now; untracked files have no git dates.
 fn mark_status(
     repo: &Repository,
-    prefix: &str,
+    prefixes: &[String],
     wanted: &HashMap<String, usize>,
     files: &mut [Option<FileHistory>],
     unborn: bool,
@@ -803,8 +814,8 @@ fn mark_status(
         .recurse_untracked_dirs(true)
         .include_ignored(false)
         .exclude_submodules(true);
-    if !prefix.is_empty() {
-        opts.pathspec(prefix);
+    for p in prefixes.iter().filter(|p| !p.is_empty()) {
+        opts.pathspec(p);
     }
     let Ok(statuses) = repo.statuses(Some(&mut opts)) else {
         return;
@@ -910,7 +921,7 @@ fn ranges(
             let oid = oid?;
             let paths: Vec<String> = match memo.get(&oid) {
                 Some(p) => p.clone(),
-                None => changed_paths(&mut trees, &repo.find_commit(oid)?, "")?
+                None => changed_paths(&mut trees, &repo.find_commit(oid)?, &[String::new()])?
                     .into_iter()
                     .map(|c| c.path)
                     .collect(),
@@ -997,13 +1008,13 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
     let to = head.tree().map_err(bad_rev)?;
     let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
     let trees = Trees::new(&workdir, site);
-    let prefix = trees.common.clone();
+    let prefixes = trees.prefixes();
     let strip = |p: &str| trees.rel(p);
     let mut out: HashSet<String> = treediff::diff(
         &mut treediff::TreeReader::new(&repo),
         Some(from.id()),
         Some(to.id()),
-        &prefix,
+        &prefixes,
     )
     .map_err(|e| Diagnostic::error(format!("cannot compare with `{rev}`: {}", e.message())))?
     .into_iter()
@@ -1012,8 +1023,8 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
     .collect();
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true);
-    if !prefix.is_empty() {
-        opts.pathspec(&prefix);
+    for p in prefixes.iter().filter(|p| !p.is_empty()) {
+        opts.pathspec(p);
     }
     if let Ok(statuses) = repo.statuses(Some(&mut opts)) {
         for e in statuses.iter() {
@@ -1025,4 +1036,31 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trees(paths: &[&str]) -> Trees {
+        Trees {
+            trees: paths
+                .iter()
+                .map(|p| (p.to_string(), String::new()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn history_reads_each_tree_not_the_folder_that_holds_them() {
+        assert_eq!(
+            trees(&["content", "content.fa"]).prefixes(),
+            ["content", "content.fa"]
+        );
+        assert_eq!(
+            trees(&["docs/content", "docs/content/fa"]).prefixes(),
+            ["docs/content"]
+        );
+        assert_eq!(trees(&["", "content.fa"]).prefixes(), [""]);
+    }
 }

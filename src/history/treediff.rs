@@ -59,28 +59,30 @@ pub struct PathChange {
 }
 
 /// Changes between `old` and `new` (either may be absent: everything added or deleted), limited to
-/// the folder `prefix` (`""` for the whole tree).
+/// the folders `prefixes` (`[""]` for the whole tree; none inside another).
 pub fn diff(
     trees: &mut TreeReader<'_>,
     old: Option<Oid>,
     new: Option<Oid>,
-    prefix: &str,
+    prefixes: &[String],
 ) -> Result<Vec<PathChange>, git2::Error> {
     let mut out = Vec::new();
-    let old = match old {
-        Some(t) => descend(trees, t, prefix)?,
-        None => None,
-    };
-    let new = match new {
-        Some(t) => descend(trees, t, prefix)?,
-        None => None,
-    };
-    let base = if prefix.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", prefix.trim_end_matches('/'))
-    };
-    compare(trees, old.as_ref(), new.as_ref(), &base, &mut out)?;
+    for prefix in prefixes {
+        let old = match old {
+            Some(t) => descend(trees, t, prefix)?,
+            None => None,
+        };
+        let new = match new {
+            Some(t) => descend(trees, t, prefix)?,
+            None => None,
+        };
+        let base = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", prefix.trim_end_matches('/'))
+        };
+        compare(trees, old.as_ref(), new.as_ref(), &base, &mut out)?;
+    }
     Ok(out)
 }
 
