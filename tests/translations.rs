@@ -318,3 +318,22 @@ fn nested_language_trees_are_read_once() {
             .contains("<time datetime=\"2026-01-01\">")
     );
 }
+
+#[test]
+fn a_url_collision_in_a_translation_names_the_files_where_they_are() {
+    let s = Site::new();
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\n[languages.fa]\ncontent_dir = \"content.fa\"\n",
+    )
+    .file("content/a.md", &article("A", "a"))
+    .file("content.fa/guide/intro.md", &article("مقدمه", "یک"))
+    .file("content.fa/guide.md", &article("راهنما", "دو"));
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr
+            .contains("`content.fa/guide` and `content.fa/guide.md` both map to"),
+        "{}",
+        r.stderr
+    );
+}

@@ -614,6 +614,18 @@ fn assemble(
         .enumerate()
         .map(|(i, (code, _, _))| if i == 0 { String::new() } else { code.clone() })
         .collect();
+    // Each language's folder on disk (canonical).
+    let content_dirs: Vec<PathBuf> = language_list
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, dir))| {
+            if i == 0 {
+                content.to_path_buf()
+            } else {
+                std::fs::canonicalize(root.join(dir)).unwrap_or_else(|_| root.join(dir))
+            }
+        })
+        .collect();
     let lang_of = |dir: &str| {
         mounts
             .iter()
@@ -758,20 +770,30 @@ fn assemble(
             owners.insert(url, who);
         }
     };
-    let content_shown = display_path(content, root_canon);
     for s in &sections {
         let who = s
             .index
             .as_ref()
             .map(|i| i.shown.clone())
-            .unwrap_or_else(|| content_shown.join(&s.dir));
+            .unwrap_or_else(|| {
+                // The folder in its own language's tree (`content.fa/billing`, not `content/fa/billing`).
+                let inner = s
+                    .dir
+                    .strip_prefix(mounts[s.lang].as_str())
+                    .unwrap_or(&s.dir);
+                display_path(&content_dirs[s.lang], root_canon).join(inner.trim_start_matches('/'))
+            });
         claim(s.path.clone(), who, diags);
     }
     for a in &articles {
         claim(a.path.clone(), a.src.shown.clone(), diags);
     }
     for a in &assets {
-        claim(format!("/{}", a.out), content_shown.join(&a.rel), diags);
+        claim(
+            format!("/{}", a.out),
+            display_path(&a.abs, root_canon),
+            diags,
+        );
     }
 
     let mut paths = HashMap::new();
@@ -791,12 +813,9 @@ fn assemble(
     let languages = language_list
         .into_iter()
         .enumerate()
-        .map(|(i, (code, l, dir))| Language {
-            content_dir: if i == 0 {
-                content.to_path_buf()
-            } else {
-                std::fs::canonicalize(root.join(&dir)).unwrap_or_else(|_| root.join(&dir))
-            },
+        .zip(content_dirs)
+        .map(|((i, (code, l, _)), content_dir)| Language {
+            content_dir,
             name: l.name.clone().unwrap_or_else(|| code.clone()),
             rtl: match l.direction.as_deref() {
                 Some(d) => d == "rtl",
