@@ -542,7 +542,6 @@ fn value_position(text: &str, value: &str) -> Option<(usize, usize)> {
     Some(LineIndex::new(text).line_col(at))
 }
 
-/// Line and column of the value of a top-level `key = ...` (or `key: ...`), or (0, 0).
 /// `en`, `fa`, `pt-BR`, `zh-Hans`: a BCP 47 tag of the simple kind (language, then script or region).
 fn is_language_code(code: &str) -> bool {
     let mut parts = code.split('-');
@@ -603,11 +602,23 @@ impl Config {
             if let Some(d) = &l.direction
                 && !matches!(d.as_str(), "ltr" | "rtl")
             {
-                let (line, col) = key_position(text, "direction");
+                // The key in this language's table, not the first `direction` of the file.
+                let (line, col) = match line {
+                    0 => key_position(text, "direction"),
+                    _ => {
+                        let rest: String =
+                            text.lines().skip(line - 1).collect::<Vec<_>>().join("\n");
+                        match key_position(&rest, "direction") {
+                            (0, _) => (line, col),
+                            (l, c) => (line - 1 + l, c),
+                        }
+                    }
+                };
                 return Err(Diagnostic::error(format!(
                     "[languages.{code}] direction `{d}` must be \"ltr\" or \"rtl\""
                 ))
-                .at(shown, line, col));
+                .at(shown, line, col)
+                .hint("write direction = \"rtl\" for right-to-left scripts, or remove the key"));
             }
             let dir = match (&l.content_dir, *code == self.default_language) {
                 (Some(d), _) => d.clone(),
@@ -651,11 +662,11 @@ impl Config {
             .get(&self.default_language)
             .cloned()
             .unwrap_or_default();
-        let dir = default
-            .content_dir
-            .clone()
-            .unwrap_or_else(|| self.content_dir.clone());
-        let mut out = vec![(self.default_language.clone(), default, dir)];
+        let mut out = vec![(
+            self.default_language.clone(),
+            default,
+            self.default_content_dir(),
+        )];
         for (code, l) in &self.languages {
             if *code != self.default_language {
                 let dir = l.content_dir.clone().unwrap_or_default();
@@ -666,6 +677,7 @@ impl Config {
     }
 }
 
+/// Line and column of the value of the first `key = ...` (or `key: ...`), or (0, 0).
 pub fn key_position(text: &str, key: &str) -> (usize, usize) {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();

@@ -337,3 +337,20 @@ fn a_url_collision_in_a_translation_names_the_files_where_they_are() {
         r.stderr
     );
 }
+
+#[test]
+fn a_bad_direction_is_located_in_its_own_language_table() {
+    let s = Site::new();
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\ndirection = \"ltr\"\n\n[languages.fa]\ncontent_dir = \"content.fa\"\ndirection = \"sideways\"\n",
+    )
+    .file("content/a.md", &article("A", "a"));
+    let r = s.build().fails(2);
+    assert!(
+        r.stderr.contains("kbfresh.toml:6:13: [languages.fa] direction `sideways`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("help: "), "{}", r.stderr);
+}
