@@ -124,9 +124,6 @@ pub struct Release {
     pub commit: String,
 }
 
-/// The `commit` of a [`Change`] that is an edit not yet committed.
-pub const UNCOMMITTED: &str = "uncommitted";
-
 /// A commit that changed a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Change {
@@ -156,6 +153,8 @@ pub struct Facts<'a> {
     pub dirty: bool,
     /// For a translation: the source article's last change, when it is later than anything here.
     pub source_change: Option<&'a Change>,
+    /// For a translation: the source article has uncommitted changes (it changed now).
+    pub source_dirty: bool,
     pub source_lang_name: Option<&'a str>,
 }
 
@@ -496,13 +495,21 @@ pub fn evaluate(
 
     // Translation rule: the source changed after this translation was last verified.
     let mut original_changed = None;
-    if let Some(src) = facts.source_change {
-        let changed = date_of(src.date);
+    // When the source changed, and by which commit (`None`: an edit not committed yet).
+    let source_changed = if facts.source_dirty {
+        Some((now, None))
+    } else {
+        facts
+            .source_change
+            .map(|c| (c.date, Some(c.commit.as_str())))
+    };
+    if let Some((when, commit)) = source_changed {
+        let changed = date_of(when);
         // On the same day, a verification that is the translation's own commit is compared to the
         // minute: a source commit after it still leaves the translation behind.
         let later_that_day = changed == last_verified
             && source == VerifiedSource::Commit
-            && facts.last_change.is_some_and(|c| src.date > c.date);
+            && facts.last_change.is_some_and(|c| when > c.date);
         if changed > last_verified || later_that_day {
             status = status.max(Status::Stale);
             original_changed = Some(changed);
@@ -513,11 +520,10 @@ pub fn evaluate(
                 status: Status::Stale,
                 message: format!(
                     "the {lang} original changed on {changed} ({}) after this translation was verified on {last_verified}",
-                    if src.commit == UNCOMMITTED {
-                        "an uncommitted edit".to_string()
-                    } else {
-                        format!("commit {}", short(&src.commit))
-                    }
+                    commit.map_or_else(
+                        || "an uncommitted edit".to_string(),
+                        |c| format!("commit {}", short(c))
+                    )
                 ),
             });
             if banner.is_none() {
@@ -788,14 +794,9 @@ mod tests {
 
     #[test]
     fn translation_rule_names_an_uncommitted_original() {
-        let edit = Change {
-            commit: UNCOMMITTED.into(),
-            date: ts("2026-10-20"),
-            author: String::new(),
-        };
         let facts = Facts {
             verified: Some(date("2026-10-01")),
-            source_change: Some(&edit),
+            source_dirty: true,
             source_lang_name: Some("English"),
             ..Facts::default()
         };

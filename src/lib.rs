@@ -324,27 +324,18 @@ pub fn evaluate_one(
     let a = &site.articles[i];
     let fh = history.files.get(i).and_then(|f| f.as_ref());
     let last_change = fh.and_then(|f| f.last_change.clone());
-    // A translation answers to its source article's last change; an uncommitted edit of the source
-    // counts as a change now.
-    let source = site.source_of(i).map(|s| {
-        let sh = history.files.get(s).and_then(|f| f.as_ref());
-        match sh {
-            Some(f) if f.dirty => Some(freshness::Change {
-                commit: freshness::UNCOMMITTED.into(),
-                date: now,
-                author: String::new(),
-            }),
-            Some(f) => f.last_change.clone(),
-            None => None,
-        }
-    });
+    // A translation answers to its source article's last change (or its uncommitted edit).
+    let source = site
+        .source_of(i)
+        .and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
     let facts = freshness::Facts {
         verified: a.front.verified,
         describes: a.front.describes.as_deref(),
         has_covers: !a.front.covers.is_empty(),
         last_change: last_change.as_ref(),
         dirty: fh.is_some_and(|f| f.dirty),
-        source_change: source.as_ref().and_then(Option::as_ref),
+        source_change: source.and_then(|f| f.last_change.as_ref()),
+        source_dirty: source.is_some_and(|f| f.dirty),
         source_lang_name: Some(site.languages[0].name.as_str()),
     };
     // Once per article, not once per release.

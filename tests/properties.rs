@@ -260,6 +260,7 @@ fn status(w: &World) -> Status {
         last_change: change.as_ref(),
         dirty: w.dirty,
         source_change: None,
+        source_dirty: false,
         source_lang_name: None,
     };
     let hits = |i: usize| {

@@ -348,7 +348,8 @@ fn a_bad_direction_is_located_in_its_own_language_table() {
     .file("content/a.md", &article("A", "a"));
     let r = s.build().fails(2);
     assert!(
-        r.stderr.contains("kbfresh.toml:6:13: [languages.fa] direction `sideways`"),
+        r.stderr
+            .contains("kbfresh.toml:6:13: [languages.fa] direction `sideways`"),
         "{}",
         r.stderr
     );
