@@ -233,7 +233,8 @@ pub fn edit_text(
             })?;
             // toml_edit keeps every byte of what it reads, except a few it cannot (a stray BOM):
             // then the file is not ours to rewrite.
-            if doc.to_string() != fm.replace("\r\n", "\n") && doc.to_string() != fm {
+            let round_trip = doc.to_string();
+            if round_trip != fm.replace("\r\n", "\n") && round_trip != fm {
                 return Err(Diagnostic::error(
                     "cannot edit this front matter without changing other bytes in it",
                 )
