@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion};
 use kbfresh::history::History;
+use rayon::prelude::*;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -108,13 +109,20 @@ fn benches(c: &mut Criterion) {
     let created = loaded.created();
     let input = loaded.render_input(&created);
     let lang = loaded.site.config.default_language.clone();
-    let docs = kbfresh::render::search_docs(&input);
     let mut g = c.benchmark_group("search");
     g.sample_size(10);
-    g.bench_function("search docs: text and terms of all articles", |b| {
-        b.iter(|| kbfresh::render::search_docs(&input))
+    g.bench_function("search terms: text and terms of all articles", |b| {
+        b.iter(|| {
+            loaded
+                .site
+                .articles
+                .par_iter()
+                .zip(&loaded.articles_md)
+                .map(|(a, md)| kbfresh::article_terms(a, &loaded.site, md))
+                .collect::<Vec<_>>()
+        })
     });
-    let docs: Vec<&kbfresh::search::SearchDoc> = docs.iter().collect();
+    let docs = kbfresh::render::search_docs(&input, 0);
     g.bench_function("index files from the docs", |b| {
         b.iter(|| kbfresh::search::index_files(&lang, &docs))
     });

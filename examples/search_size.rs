@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use kbfresh::render::OutData;
 use kbfresh::search;
+use rayon::prelude::*;
 use serde_json::Value;
 
 const DROPDOWN: usize = 8;
@@ -45,10 +46,18 @@ fn main() {
     let lang = loaded.site.config.default_language.clone();
 
     let t = Instant::now();
-    let docs = kbfresh::render::search_docs(&input);
+    let terms: Vec<search::Terms> = loaded
+        .site
+        .articles
+        .par_iter()
+        .zip(&loaded.articles_md)
+        .map(|(a, md)| kbfresh::article_terms(a, &loaded.site, md))
+        .collect();
     let t_docs = t.elapsed();
+    assert_eq!(terms, loaded.search_terms, "the same terms as the build's");
+    let docs = kbfresh::render::search_docs(&input, 0);
     let t = Instant::now();
-    let files = search::index_files(&lang, &docs.iter().collect::<Vec<_>>());
+    let files = search::index_files(&lang, &docs);
     let t_index = t.elapsed();
 
     let bytes: HashMap<&str, &[u8]> = files

@@ -84,7 +84,7 @@ fn run_inner(
     printer: &Printer,
 ) -> Result<bool, Failure> {
     let targets = outputs(args, m)?;
-    let loaded = kbfresh::load(opts)?;
+    let loaded = kbfresh::load_for_check(opts)?;
     let fail_on: Vec<FailOn> = match (&args.fail_on, &loaded.site.config.check.fail_on) {
         (Some(list), _) => list
             .split(',')

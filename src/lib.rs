@@ -113,12 +113,25 @@ pub struct Loaded {
     /// Every link with its status. Broken ones are not in `diagnostics`: `check` reports them from
     /// here, and `build` turns them into warnings with [`links::diagnostics`].
     pub links: Vec<links::LinkResult>,
+    /// What search indexes of each article (same index as `site.articles`); empty after
+    /// [`load_for_check`], which renders nothing.
+    pub search_terms: Vec<search::Terms>,
     /// Wall time per stage, for `--verbose`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
-/// config -> content -> history -> freshness -> markdown.
+/// config -> content -> (Markdown, links and search terms beside history) -> freshness: all that
+/// rendering needs.
 pub fn load(opts: &Options) -> Result<Loaded, Failure> {
+    load_with(opts, true)
+}
+
+/// [`load`] without the search terms: for `check`, which renders nothing.
+pub fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
+    load_with(opts, false)
+}
+
+fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
     let mut timings = Vec::new();
     let mut t = Instant::now();
     let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, std::time::Duration)>| {
@@ -176,11 +189,85 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
         return Err(Failure(diags.0));
     }
 
-    // Markdown: once per article, in parallel.
+    // History (the only stage that talks to git) runs on its own thread while Markdown and the link
+    // check use the others: on a cold cache the walk is the longest stage, and it needs nothing of
+    // theirs (paths, languages and `covers` are known once the content is read).
+    let theme =
+        render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
+    let extra_files = generated_files(&theme, &site);
+    let (
+        (history, history_diags, history_time),
+        (articles_md, sections_md, link_results, search_terms),
+    ) = std::thread::scope(|scope| {
+        let site = &site;
+        let walk = scope.spawn(move || {
+            let t = Instant::now();
+            let (h, d) = history::History::read(site);
+            (h, d, t.elapsed())
+        });
+        let (articles_md, sections_md) = markdown_all(site);
+        let link_results = links::check_internal(site, &articles_md, &sections_md, &extra_files);
+        let terms: Vec<search::Terms> = if search_terms {
+            (site.articles.par_iter().zip(&articles_md))
+                .map(|(a, md)| article_terms(a, site, md))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let walked = walk
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (walked, (articles_md, sections_md, link_results, terms))
+    });
+    lap("markdown, links, search beside history", &mut timings);
+    timings.push(("history", history_time));
+    diags.extend(history_diags.0);
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Failure(diags.0));
+    }
+    for (a, md) in site.articles.iter_mut().zip(&articles_md) {
+        title_from_markdown(a, md);
+    }
+    for (s, md) in site.sections.iter_mut().zip(&sections_md) {
+        if s.front.title.is_none()
+            && !s.dir.is_empty()
+            && let Some(h) = md.as_ref().and_then(|m| m.leading_h1.clone())
+        {
+            s.title = h;
+        }
+    }
+    sort_site(&mut site);
+    for a in &mut site.articles {
+        diags.extend(clamp_future_verified(a, opts.now));
+    }
+    let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
+    lap("freshness", &mut timings);
+
+    diags.sort();
+    Ok(Loaded {
+        site,
+        articles_md,
+        sections_md,
+        history,
+        freshness,
+        last_changes,
+        diagnostics: diags,
+        output_dir,
+        now: opts.now,
+        theme,
+        links: link_results,
+        search_terms,
+        timings,
+    })
+}
+
+/// Every article's and section page's Markdown, rendered in parallel.
+fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
     let articles_md: Vec<Rendered> = site
         .articles
         .par_iter()
-        .map(|a| article_markdown(a, &site))
+        .map(|a| article_markdown(a, site))
         .collect();
     let sections_md: Vec<Option<Rendered>> = site
         .sections
@@ -197,65 +284,12 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
                             None => DropH1::Always,
                         },
                     },
-                    &site,
+                    site,
                 )
             })
         })
         .collect();
-    for (a, md) in site.articles.iter_mut().zip(&articles_md) {
-        title_from_markdown(a, md);
-    }
-    for (s, md) in site.sections.iter_mut().zip(&sections_md) {
-        if s.front.title.is_none()
-            && !s.dir.is_empty()
-            && let Some(h) = md.as_ref().and_then(|m| m.leading_h1.clone())
-        {
-            s.title = h;
-        }
-    }
-    sort_site(&mut site);
-    lap("markdown", &mut timings);
-
-    // History (the only stage that talks to git), then the pure policy.
-    let (history, history_diags) = history::History::read(&site);
-    diags.extend(history_diags.0);
-    if diags.has_errors() {
-        diags.sort();
-        return Err(Failure(diags.0));
-    }
-    lap("history", &mut timings);
-    for a in &mut site.articles {
-        diags.extend(clamp_future_verified(a, opts.now));
-    }
-    let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
-    lap("freshness", &mut timings);
-
-    // Internal links and anchors, against the site model and the files the theme adds.
-    let theme =
-        render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
-    let link_results = links::check_internal(
-        &site,
-        &articles_md,
-        &sections_md,
-        &generated_files(&theme, &site),
-    );
-    lap("links", &mut timings);
-
-    diags.sort();
-    Ok(Loaded {
-        site,
-        articles_md,
-        sections_md,
-        history,
-        freshness,
-        last_changes,
-        diagnostics: diags,
-        output_dir,
-        now: opts.now,
-        theme,
-        links: link_results,
-        timings,
-    })
+    (articles_md, sections_md)
 }
 
 /// Files of the output that no Markdown file makes: theme static files, 404, sitemap, robots.txt.
@@ -296,6 +330,16 @@ pub fn title_from_markdown(a: &mut content::Article, md: &Rendered) {
     {
         a.title = h.clone();
     }
+}
+
+/// What search indexes of an article, from its rendered Markdown (before or after
+/// [`title_from_markdown`]: the title is the same).
+pub fn article_terms(a: &content::Article, site: &Site, md: &Rendered) -> search::Terms {
+    let title = match (&a.front.title, &md.leading_h1) {
+        (None, Some(h)) => h,
+        _ => &a.title,
+    };
+    search::Terms::of_html(&site.languages[a.lang].code, title, &md.html)
 }
 
 fn toml_string(s: &str) -> String {
@@ -442,6 +486,7 @@ impl Loaded {
             last_changes: &self.last_changes,
             created,
             releases: &self.history.releases,
+            search_terms: &self.search_terms,
             generator: GENERATOR,
             now: self.now,
         }

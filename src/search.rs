@@ -17,6 +17,7 @@
 //! spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) as character bigrams, and for English a
 //! light stemmer and a short stop-word list. Queries match terms by prefix.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
@@ -68,73 +69,73 @@ const TEXT_CAP: usize = 600;
 /// Longer "words" (hashes, base64) are not indexed.
 const MAX_TERM_CHARS: usize = 40;
 
-/// One article as search shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchDoc {
-    pub title: String,
-    pub section: String,
-    pub url: String,
+/// What search indexes of one article's text: its terms with their scores, and the start of its
+/// text for snippets. It depends only on the article's language, title and HTML, so a build computes
+/// it while history is read, and `serve` recomputes it for the article that changed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Terms {
     /// Plain text of the article, capped at [`TEXT_CAP`] bytes for snippets.
-    pub text: String,
-    /// `fresh`, `expiring`, `stale` or `unknown` when the site was built.
-    pub status: &'static str,
-    /// The day after which the article counts as stale (`YYYY-MM-DD`), for readers who come later.
-    pub expires: Option<String>,
-    /// Terms of this article, sorted, each followed by `\0` (computed once; serve re-indexes without
-    /// re-reading). One string per article, not one per term: at 100,000 articles that was half a
-    /// GiB of small allocations.
+    text: String,
+    /// Terms of this article, sorted, each followed by `\0`. One string per article, not one per
+    /// term: at 100,000 articles that was half a GiB of small allocations.
     terms: Box<str>,
-    /// The score of each term, in the same order.
+    /// The score of each term, in the same order: 8 for a title hit, plus the hits in the text (at
+    /// most 7).
     scores: Box<[u8]>,
 }
 
-impl SearchDoc {
+impl Terms {
+    /// The terms of an article from its rendered HTML.
+    pub fn of_html(lang: &str, title: &str, html: &str) -> Terms {
+        Terms::new(lang, title, &html_text(html))
+    }
+
     /// `text` is the article's whole plain text; all of it is indexed, a prefix is kept for snippets.
-    pub fn new(
-        lang: &str,
-        title: &str,
-        section: &str,
-        url: &str,
-        text: &str,
-        status: &'static str,
-        expires: Option<String>,
-    ) -> SearchDoc {
-        let mut counts: HashMap<String, u8> = HashMap::new();
-        for t in terms(title, lang) {
-            let e = counts.entry(t).or_insert(0);
-            *e |= 8;
-        }
-        for t in terms(text, lang) {
+    pub fn new(lang: &str, title: &str, text: &str) -> Terms {
+        let english = is_english(lang);
+        let (title_norm, text_norm) = (normalize(title), normalize(text));
+        // Keys borrow from the normalised texts: most terms (and most stems) are slices of them.
+        let mut counts: HashMap<Cow<'_, str>, u8> = HashMap::new();
+        for_each_term(&title_norm, english, |t| *counts.entry(t).or_insert(0) |= 8);
+        for_each_term(&text_norm, english, |t| {
             let e = counts.entry(t).or_insert(0);
             if *e & 7 < 7 {
                 *e += 1;
             }
-        }
-        let mut sorted: Vec<(String, u8)> = counts.into_iter().collect();
-        sorted.sort();
+        });
+        let mut sorted: Vec<(Cow<'_, str>, u8)> = counts.into_iter().collect();
+        sorted.sort_unstable();
         let mut terms = String::with_capacity(sorted.iter().map(|(t, _)| t.len() + 1).sum());
         for (t, _) in &sorted {
             terms.push_str(t);
             terms.push('\0');
         }
-        SearchDoc {
+        Terms {
+            text: cap(text, TEXT_CAP).to_string(),
             terms: terms.into_boxed_str(),
             scores: sorted.iter().map(|&(_, s)| s).collect(),
-            title: title.to_string(),
-            section: section.to_string(),
-            url: url.to_string(),
-            text: cap(text, TEXT_CAP).to_string(),
-            status,
-            expires,
         }
     }
 
-    /// Each term with its score: 8 for a title hit, plus the hits in the text (at most 7).
-    pub fn terms(&self) -> impl Iterator<Item = (&str, u8)> {
+    /// Each term with its score.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
         self.terms
             .split_terminator('\0')
             .zip(self.scores.iter().copied())
     }
+}
+
+/// One article as search shows it: what the page says of it now, and its [`Terms`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc<'a> {
+    pub title: &'a str,
+    pub section: &'a str,
+    pub url: String,
+    /// `fresh`, `expiring`, `stale` or `unknown` when the site was built.
+    pub status: &'static str,
+    /// The day after which the article counts as stale (`YYYY-MM-DD`), for readers who come later.
+    pub expires: Option<String>,
+    pub terms: &'a Terms,
 }
 
 fn cap(s: &str, max: usize) -> &str {
@@ -246,55 +247,63 @@ fn normalize(text: &str) -> String {
 
 /// The terms of a text, in order, as the index stores them and as `search.js` makes them of a query.
 pub fn terms(text: &str, lang: &str) -> Vec<String> {
-    let english = is_english(lang);
-    let norm = normalize(text);
     let mut out = Vec::new();
-    let mut word: Vec<char> = Vec::new();
-    let flush = |word: &mut Vec<char>, out: &mut Vec<String>| {
-        if !word.is_empty() {
-            word_terms(word, english, out);
-            word.clear();
-        }
-    };
-    for c in norm.chars() {
-        if is_word_char(c) {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-        }
-    }
-    flush(&mut word, &mut out);
+    for_each_term(&normalize(text), is_english(lang), |t| {
+        out.push(t.into_owned())
+    });
     out
 }
 
-fn word_terms(word: &[char], english: bool, out: &mut Vec<String>) {
-    let mut i = 0;
-    while i < word.len() {
-        let bigram = is_bigram_script(word[i]);
-        let mut j = i;
-        while j < word.len() && is_bigram_script(word[j]) == bigram {
-            j += 1;
+/// Calls `f` with each term of an already normalised text, in order. Words are slices of `norm`, and
+/// so are bigrams and most stems: nothing is allocated per word.
+fn for_each_term<'n>(norm: &'n str, english: bool, mut f: impl FnMut(Cow<'n, str>)) {
+    let mut start = None;
+    for (i, c) in norm.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                word_terms(&norm[s..i], english, &mut f);
+                start = None;
+            }
+            _ => {}
         }
-        let seg = &word[i..j];
+    }
+    if let Some(s) = start {
+        word_terms(&norm[s..], english, &mut f);
+    }
+}
+
+fn word_terms<'n>(word: &'n str, english: bool, f: &mut impl FnMut(Cow<'n, str>)) {
+    let mut rest = word;
+    while let Some(first) = rest.chars().next() {
+        let bigram = is_bigram_script(first);
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| is_bigram_script(c) != bigram)
+            .map_or(rest.len(), |(i, _)| i);
+        let seg = &rest[..end];
+        rest = &rest[end..];
         if bigram {
-            if seg.len() == 1 {
-                out.push(seg[0].to_string());
+            // Each pair of neighbouring characters; a lone character on its own.
+            let bounds: Vec<usize> = seg
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([seg.len()])
+                .collect();
+            if bounds.len() == 2 {
+                f(Cow::Borrowed(seg));
             } else {
-                for w in seg.windows(2) {
-                    out.push(w.iter().collect());
+                for w in bounds.windows(3) {
+                    f(Cow::Borrowed(&seg[w[0]..w[2]]));
                 }
             }
-        } else if seg.len() <= MAX_TERM_CHARS {
-            let s: String = seg.iter().collect();
-            if english {
-                if !EN_STOP.contains(&s.as_str()) {
-                    out.push(stem_en(&s));
-                }
-            } else {
-                out.push(s);
+        } else if seg.len() <= MAX_TERM_CHARS || seg.chars().count() <= MAX_TERM_CHARS {
+            if !english {
+                f(Cow::Borrowed(seg));
+            } else if !EN_STOP.contains(&seg) {
+                f(stem_en(seg));
             }
         }
-        i = j;
     }
 }
 
@@ -304,40 +313,47 @@ fn has_vowel(s: &str) -> bool {
 
 /// A light English stemmer (plurals, -ing, -ed, -ly, final e), the same rules as `stemEn` in
 /// search.js: queries and articles meet at the same stem, and a word being typed still prefix-matches.
-fn stem_en(w: &str) -> String {
+/// Every rule but `-ies` to `-y` only shortens the word, so the stem is usually a slice of it.
+fn stem_en(w: &str) -> Cow<'_, str> {
     if w.len() <= 3 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
-        return w.to_string();
+        return Cow::Borrowed(w);
     }
-    let mut s = w.to_string();
-    if s.ends_with("ies") && s.len() > 4 {
-        s.truncate(s.len() - 3);
-        s.push('y');
-    } else if s.ends_with("sses") {
-        s.truncate(s.len() - 2);
-    } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
-        s.truncate(s.len() - 1);
+    if w.ends_with("ies") && w.len() > 4 {
+        let mut s = format!("{}y", &w[..w.len() - 3]);
+        s.truncate(stem_suffixes(&s));
+        return Cow::Owned(s);
     }
+    let plural = if w.ends_with("sses") {
+        2
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        1
+    } else {
+        0
+    };
+    let s = &w[..w.len() - plural];
+    Cow::Borrowed(&s[..stem_suffixes(s)])
+}
+
+/// The length of `s` once -ing or -ed (with a doubled consonant), -ly and a final e are taken off.
+fn stem_suffixes(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = b.len();
     for suffix in ["ing", "ed"] {
-        if s.ends_with(suffix)
-            && s.len() - suffix.len() >= 3
-            && has_vowel(&s[..s.len() - suffix.len()])
-        {
-            s.truncate(s.len() - suffix.len());
-            let b = s.as_bytes();
-            let n = b.len();
+        if s.ends_with(suffix) && n - suffix.len() >= 3 && has_vowel(&s[..n - suffix.len()]) {
+            n -= suffix.len();
             if n >= 2 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
-                s.truncate(n - 1);
+                n -= 1;
             }
             break;
         }
     }
-    if s.ends_with("ly") && s.len() >= 5 {
-        s.truncate(s.len() - 2);
+    if s[..n].ends_with("ly") && n >= 5 {
+        n -= 2;
     }
-    if s.ends_with('e') && s.len() > 4 {
-        s.truncate(s.len() - 1);
+    if s[..n].ends_with('e') && n > 4 {
+        n -= 1;
     }
-    s
+    n
 }
 
 /// UTF-16 order, the order JavaScript compares strings in.
@@ -346,12 +362,12 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// The index files for one language, under `search/<lang>/`.
-pub fn index_files(lang: &str, docs: &[&SearchDoc]) -> Vec<OutFile> {
+pub fn index_files(lang: &str, docs: &[SearchDoc<'_>]) -> Vec<OutFile> {
     let dir = format!("search/{lang}");
     // Postings per term, doc ids ascending (docs are visited in order).
     let mut postings: HashMap<&str, Vec<u64>> = HashMap::new();
     for (d, doc) in docs.iter().enumerate() {
-        for (t, score) in doc.terms() {
+        for (t, score) in doc.terms.iter() {
             postings
                 .entry(t)
                 .or_default()
@@ -404,8 +420,8 @@ pub fn index_files(lang: &str, docs: &[&SearchDoc]) -> Vec<OutFile> {
     let rows: Vec<Value> = docs
         .iter()
         .map(|d| {
-            let s = *section_ids.entry(d.section.as_str()).or_insert_with(|| {
-                sections.push(d.section.as_str());
+            let s = *section_ids.entry(d.section).or_insert_with(|| {
+                sections.push(d.section);
                 sections.len() - 1
             });
             json!([
@@ -414,11 +430,14 @@ pub fn index_files(lang: &str, docs: &[&SearchDoc]) -> Vec<OutFile> {
                 s,
                 d.status,
                 d.expires.clone().unwrap_or_default(),
-                d.text
+                d.terms.text
             ])
         })
         .collect();
-    let total_text: usize = docs.iter().map(|d| d.text.len() + d.title.len() + 64).sum();
+    let total_text: usize = docs
+        .iter()
+        .map(|d| d.terms.text.len() + d.title.len() + 64)
+        .sum();
     let chunk = if total_text <= 64 * 1024 {
         docs.len().max(1)
     } else {
@@ -562,6 +581,17 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(normalize(&text), whole);
         }
+
+        /// Terms as slices of the text give what the per-character version gave (kept below as
+        /// the reference), stems and bigrams included.
+        #[test]
+        fn terms_by_slices_are_terms_by_characters(
+            text in "([a-z ]|ies|sses|ss|us|is|ing|ed|ly|e|s|bb|ll|[A-Z]|\u{e9}|\u{3b1}|[\u{4e00}-\u{4e08}]|[\u{0e01}-\u{0e05}]|\u{5d0}|[0-9]){0,30}",
+            english in proptest::bool::ANY,
+        ) {
+            let lang = if english { "en" } else { "de" };
+            proptest::prop_assert_eq!(terms(&text, lang), reference::terms(&text, lang));
+        }
     }
 
     #[test]
@@ -619,23 +649,30 @@ mod tests {
 
     #[test]
     fn shards_and_postings() {
-        let docs: Vec<SearchDoc> = (0..2000)
+        let titles: Vec<String> = (0..2000).map(|i| format!("Refund {i}")).collect();
+        let terms: Vec<Terms> = (0..2000)
             .map(|i| {
-                SearchDoc::new(
+                Terms::new(
                     "en",
-                    &format!("Refund {i}"),
-                    "Billing",
-                    &format!("/billing/r{i}/"),
+                    &titles[i],
                     &format!(
                         "word{i} common text about refunds and invoices {}",
                         "filler ".repeat(100)
                     ),
-                    "fresh",
-                    None,
                 )
             })
             .collect();
-        let files = index_files("en", &docs.iter().collect::<Vec<_>>());
+        let docs: Vec<SearchDoc<'_>> = (0..2000)
+            .map(|i| SearchDoc {
+                title: &titles[i],
+                section: "Billing",
+                url: format!("/billing/r{i}/"),
+                status: "fresh",
+                expires: None,
+                terms: &terms[i],
+            })
+            .collect();
+        let files = index_files("en", &docs);
         let manifest: Value = match &files.last().unwrap().data {
             OutData::Bytes(b) => serde_json::from_slice(b).unwrap(),
             _ => unreachable!(),
@@ -673,5 +710,95 @@ mod tests {
         }
         let back: Vec<(usize, u8)> = list.iter().map(|&(d, sc)| (d as usize, sc as u8)).collect();
         assert_eq!(decode_postings(&s), back);
+    }
+
+    /// The per-character term splitter and allocating stemmer that `for_each_term` and `stem_en`
+    /// replaced, kept as the reference they are tested against.
+    mod reference {
+        use super::super::*;
+
+        pub fn terms(text: &str, lang: &str) -> Vec<String> {
+            let english = is_english(lang);
+            let mut out = Vec::new();
+            let mut word: Vec<char> = Vec::new();
+            for c in normalize(text).chars().chain([' ']) {
+                if is_word_char(c) {
+                    word.push(c);
+                } else if !word.is_empty() {
+                    word_terms(&word, english, &mut out);
+                    word.clear();
+                }
+            }
+            out
+        }
+
+        fn word_terms(word: &[char], english: bool, out: &mut Vec<String>) {
+            let mut i = 0;
+            while i < word.len() {
+                let bigram = is_bigram_script(word[i]);
+                let mut j = i;
+                while j < word.len() && is_bigram_script(word[j]) == bigram {
+                    j += 1;
+                }
+                let seg = &word[i..j];
+                if bigram {
+                    if seg.len() == 1 {
+                        out.push(seg[0].to_string());
+                    } else {
+                        for w in seg.windows(2) {
+                            out.push(w.iter().collect());
+                        }
+                    }
+                } else if seg.len() <= MAX_TERM_CHARS {
+                    let s: String = seg.iter().collect();
+                    if !english {
+                        out.push(s);
+                    } else if !EN_STOP.contains(&s.as_str()) {
+                        out.push(stem_en(&s));
+                    }
+                }
+                i = j;
+            }
+        }
+
+        fn stem_en(w: &str) -> String {
+            if w.len() <= 3 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+                return w.to_string();
+            }
+            let mut s = w.to_string();
+            if s.ends_with("ies") && s.len() > 4 {
+                s.truncate(s.len() - 3);
+                s.push('y');
+            } else if s.ends_with("sses") {
+                s.truncate(s.len() - 2);
+            } else if s.ends_with('s')
+                && !s.ends_with("ss")
+                && !s.ends_with("us")
+                && !s.ends_with("is")
+            {
+                s.truncate(s.len() - 1);
+            }
+            for suffix in ["ing", "ed"] {
+                if s.ends_with(suffix)
+                    && s.len() - suffix.len() >= 3
+                    && has_vowel(&s[..s.len() - suffix.len()])
+                {
+                    s.truncate(s.len() - suffix.len());
+                    let b = s.as_bytes();
+                    let n = b.len();
+                    if n >= 2 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
+                        s.truncate(n - 1);
+                    }
+                    break;
+                }
+            }
+            if s.ends_with("ly") && s.len() >= 5 {
+                s.truncate(s.len() - 2);
+            }
+            if s.ends_with('e') && s.len() > 4 {
+                s.truncate(s.len() - 1);
+            }
+            s
+        }
     }
 }

@@ -66,6 +66,8 @@ pub struct Input<'a> {
     /// The commit that created each article (across renames), when known.
     pub created: &'a [Option<Change>],
     pub releases: &'a [Release],
+    /// What search indexes of each article ([`crate::load`] computes them).
+    pub search_terms: &'a [crate::search::Terms],
     pub generator: &'a str,
     pub now: jiff::Timestamp,
 }
@@ -220,8 +222,6 @@ pub struct Prepared {
     /// Position of each article in its section's sorted list.
     position: Vec<usize>,
     related: Vec<Vec<usize>>,
-    /// What search shows of each article (its terms computed once; `serve` refreshes one at a time).
-    search_docs: Vec<crate::search::SearchDoc>,
 }
 
 /// What pages of one language share.
@@ -503,7 +503,6 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
             }
         })
         .collect();
-    let search_docs = search_docs(input);
     Ok(Prepared {
         base: base.clone(),
         abs_base,
@@ -513,7 +512,6 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
         cards,
         position: positions(site),
         related: related_articles(site),
-        search_docs,
     })
 }
 
@@ -559,32 +557,30 @@ fn nav_window(len: usize, current: Option<usize>) -> (usize, usize) {
     }
 }
 
-/// Every article as the search index sees it, in parallel.
-pub fn search_docs(input: &Input<'_>) -> Vec<crate::search::SearchDoc> {
-    let base = input.site.base_path();
-    (0..input.site.articles.len())
-        .into_par_iter()
-        .map(|i| search_doc(input, &base, i))
+/// The articles of one language as its search index sees them: what their pages say now, and the
+/// terms [`crate::load`] computed.
+pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<crate::search::SearchDoc<'a>> {
+    let site = input.site;
+    let base = site.base_path();
+    (0..site.articles.len())
+        .filter(|&i| site.articles[i].lang == lang)
+        .map(|i| {
+            let a = &site.articles[i];
+            let f = &input.freshness[i];
+            crate::search::SearchDoc {
+                title: &a.title,
+                section: &site.sections[a.section].title,
+                url: format!("{base}{}", a.path),
+                status: f.status.as_str(),
+                expires: if f.status == Status::Stale {
+                    None
+                } else {
+                    f.expires.map(|d| d.to_string())
+                },
+                terms: &input.search_terms[i],
+            }
+        })
         .collect()
-}
-
-/// An article as the search index sees it (in its language's index).
-fn search_doc(input: &Input<'_>, base: &str, i: usize) -> crate::search::SearchDoc {
-    let a = &input.site.articles[i];
-    let f = &input.freshness[i];
-    crate::search::SearchDoc::new(
-        &input.site.languages[a.lang].code,
-        &a.title,
-        &input.site.sections[a.section].title,
-        &format!("{base}{}", a.path),
-        &crate::search::html_text(&input.articles_md[i].html),
-        f.status.as_str(),
-        if f.status == Status::Stale {
-            None
-        } else {
-            f.expires.map(|d| d.to_string())
-        },
-    )
 }
 
 fn positions(site: &Site) -> Vec<usize> {
@@ -624,7 +620,6 @@ impl Prepared {
             order: position != self.position,
         };
         self.summaries[i] = fresh;
-        self.search_docs[i] = search_doc(input, &self.base, i);
         self.position = position;
         changed
     }
@@ -906,11 +901,10 @@ pub fn listings(
     // One index per language, each with only its own articles.
     let site = input.site;
     for (l, lang) in site.languages.iter().enumerate() {
-        let docs: Vec<&crate::search::SearchDoc> = (0..site.articles.len())
-            .filter(|&i| site.articles[i].lang == l)
-            .map(|i| &prepared.search_docs[i])
-            .collect();
-        files.extend(crate::search::index_files(&lang.code, &docs));
+        files.extend(crate::search::index_files(
+            &lang.code,
+            &search_docs(input, l),
+        ));
     }
     Ok(files)
 }

@@ -555,6 +555,7 @@ impl Server {
             warnings.extend(crate::clamp_future_verified(&mut article, now));
             let md = crate::article_markdown(&article, &loaded.site);
             crate::title_from_markdown(&mut article, &md);
+            loaded.search_terms[i] = crate::article_terms(&article, &loaded.site, &md);
             loaded.site.articles[i] = article;
             loaded.articles_md[i] = md;
             crate::sort_site(&mut loaded.site);
