@@ -195,6 +195,7 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
     let theme =
         render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
     let extra_files = generated_files(&theme, &site);
+    let walks = history::History::will_walk(&site);
     let (
         (history, history_diags, history_time),
         (articles_md, sections_md, link_results, search_terms),
@@ -205,14 +206,31 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
             let (h, d) = history::History::read(site);
             (h, d, t.elapsed())
         });
-        let (articles_md, sections_md) = markdown_all(site);
-        let link_results = links::check_internal(site, &articles_md, &sections_md, &extra_files);
-        let terms: Vec<search::Terms> = if search_terms {
-            (site.articles.par_iter().zip(&articles_md))
-                .map(|(a, md)| article_terms(a, site, md))
-                .collect()
-        } else {
-            Vec::new()
+        let beside = || {
+            let (articles_md, sections_md) = markdown_all(site);
+            let links = links::check_internal(site, &articles_md, &sections_md, &extra_files);
+            let terms: Vec<search::Terms> = if search_terms {
+                (site.articles.par_iter().zip(&articles_md))
+                    .map(|(a, md)| article_terms(a, site, md))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (articles_md, sections_md, links, terms)
+        };
+        // A walk is the longest stage: it keeps a core to itself, the rest share the others. When
+        // the cache answers, everything gets every core.
+        let pool = walks
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(rayon::current_num_threads().saturating_sub(1).max(1))
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        let (articles_md, sections_md, link_results, terms) = match &pool {
+            Some(p) => p.install(beside),
+            None => beside(),
         };
         let walked = walk
             .join()

@@ -52,6 +52,24 @@ pub fn load(dir: &Path, key: &str, diags: &mut Diagnostics) -> Option<CacheFile>
     }
 }
 
+/// The HEAD a cache was written at, read from the start of the file without parsing the rest (the
+/// field comes before the per-file results). Only a hint: [`load`] checks everything.
+pub fn head(dir: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut start = Vec::with_capacity(4096);
+    std::fs::File::open(dir.join(FILE))
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut start)
+        .ok()?;
+    let text = String::from_utf8_lossy(&start);
+    let at = text.find("\"head\":\"")? + "\"head\":\"".len();
+    let head = text.get(at..at + 40)?;
+    head.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| head.to_string())
+}
+
 /// Best effort: a cache that cannot be written only costs time next run.
 pub fn save(dir: &Path, c: &CacheFile) {
     if std::fs::create_dir_all(dir).is_err() {
