@@ -14,7 +14,10 @@ use crate::diagnostics::Diagnostic;
 use crate::render::{OutData, OutFile, Sink};
 
 pub const MANIFEST: &str = ".kbfresh-manifest";
-/// The manifest's first line: since then each line is `<xxh3 in hex> <path>`; before, a bare path.
+/// The manifest's first line. Version 3: each line is `<xxh3 of the file> <page key> <path>` in hex
+/// (the key of what a page was rendered from, `-` for other files); version 2 had no key; before
+/// that, a bare path.
+const MANIFEST_V3: &str = "# kbfresh manifest 3";
 const MANIFEST_V2: &str = "# kbfresh manifest 2";
 /// Inside the output folder, so that moving a file into place is a rename on the same file system.
 pub const STAGING: &str = ".kbfresh-staging";
@@ -83,8 +86,8 @@ fn io_err(what: &str, p: &Path, e: std::io::Error) -> Diagnostic {
 pub struct Writer {
     out: PathBuf,
     mode: Mode,
-    /// The last build's files, with their hash when the manifest had one.
-    old: HashMap<String, Option<u64>>,
+    /// The last build's files.
+    old: HashMap<String, Old>,
     state: Mutex<State>,
     done: bool,
 }
@@ -99,10 +102,19 @@ enum Mode {
     },
 }
 
+/// What the manifest says of a file of the last build.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Old {
+    /// Its hash (not in a manifest older than hashes).
+    hash: Option<u64>,
+    /// For a page: the key of what it was rendered from.
+    key: Option<u64>,
+}
+
 #[derive(Default)]
 struct State {
-    /// Every file of this build, with its hash.
-    paths: Vec<(String, u64)>,
+    /// Every file of this build, with its hash and, for a page, its key.
+    paths: Vec<(String, u64, Option<u64>)>,
     /// Files waiting in the staging folder, as indexes into `paths` (which name their staging file).
     staged: Vec<usize>,
     unchanged: usize,
@@ -177,7 +189,7 @@ impl Writer {
             stats.written = state.paths.len();
         }
 
-        let new: HashSet<&str> = state.paths.iter().map(|(p, _)| p.as_str()).collect();
+        let new: HashSet<&str> = state.paths.iter().map(|(p, ..)| p.as_str()).collect();
         let mut dirs = HashSet::new();
         for gone in old
             .iter()
@@ -200,14 +212,18 @@ impl Writer {
             let _ = std::fs::remove_dir(out.join(d));
         }
 
-        let mut listing: Vec<&(String, u64)> = state.paths.iter().collect();
+        let mut listing: Vec<&(String, u64, Option<u64>)> = state.paths.iter().collect();
         listing.sort_unstable();
         listing.dedup_by(|a, b| a.0 == b.0);
-        let mut manifest = String::with_capacity(listing.len() * 64);
-        manifest.push_str(MANIFEST_V2);
+        let mut manifest = String::with_capacity(listing.len() * 80);
+        manifest.push_str(MANIFEST_V3);
         manifest.push('\n');
-        for (p, h) in listing {
-            let _ = writeln!(manifest, "{h:016x} {p}");
+        for (p, h, key) in listing {
+            match key {
+                Some(k) => writeln!(manifest, "{h:016x} {k:016x} {p}"),
+                None => writeln!(manifest, "{h:016x} - {p}"),
+            }
+            .ok();
         }
         write_atomic(&out.join(MANIFEST), manifest.as_bytes())
             .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
@@ -221,6 +237,38 @@ impl Writer {
 
 impl Sink for Writer {
     fn put(&self, f: OutFile) -> Result<(), Diagnostic> {
+        self.put_keyed(f, None)
+    }
+
+    fn put_page(&self, f: OutFile, key: u64) -> Result<(), Diagnostic> {
+        self.put_keyed(f, Some(key))
+    }
+
+    /// A page of the last build rendered from the same inputs stays as it is, unless the file on
+    /// disk is no longer the one written (a hand edit, a partial copy): then it is rendered again.
+    fn keep(&self, path: &str, key: u64) -> Option<Vec<u8>> {
+        let Mode::Staged { .. } = self.mode else {
+            return None;
+        };
+        let old = self.old.get(path)?;
+        let hash = old.hash.filter(|_| old.key == Some(key))?;
+        let target = self.out.join(path);
+        if !safe_rel(path) || !std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
+        let bytes = std::fs::read(&target).ok()?;
+        if xxhash_rust::xxh3::xxh3_64(&bytes) != hash {
+            return None;
+        }
+        let mut state = self.state();
+        state.paths.push((path.to_string(), hash, Some(key)));
+        state.unchanged += 1;
+        Some(bytes)
+    }
+}
+
+impl Writer {
+    fn put_keyed(&self, f: OutFile, key: Option<u64>) -> Result<(), Diagnostic> {
         if !safe_rel(&f.path) {
             return Err(Diagnostic::error(format!(
                 "refusing to write `{}`: outside the output folder",
@@ -249,13 +297,13 @@ impl Sink for Writer {
                 // older manifest) the old file is read and compared.
                 let len = bytes.len() as u64;
                 let same = std::fs::metadata(&target).is_ok_and(|m| m.is_file() && m.len() == len)
-                    && match self.old.get(&f.path) {
-                        Some(Some(h)) => *h == hash,
-                        _ => std::fs::read(&target).is_ok_and(|old| old == *bytes),
+                    && match self.old.get(&f.path).and_then(|o| o.hash) {
+                        Some(h) => h == hash,
+                        None => std::fs::read(&target).is_ok_and(|old| old == *bytes),
                     };
                 let i = {
                     let mut state = self.state();
-                    state.paths.push((f.path, hash));
+                    state.paths.push((f.path, hash, key));
                     let i = state.paths.len() - 1;
                     if same {
                         state.unchanged += 1;
@@ -270,27 +318,46 @@ impl Sink for Writer {
                 return Ok(());
             }
         }
-        self.state().paths.push((f.path, hash));
+        self.state().paths.push((f.path, hash, key));
         Ok(())
     }
 }
 
-/// The last build's files: path -> hash (`None` from a manifest older than hashes).
-fn read_manifest(out: &Path) -> HashMap<String, Option<u64>> {
+/// The last build's files, from its manifest (any version).
+fn read_manifest(out: &Path) -> HashMap<String, Old> {
     let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) else {
         return HashMap::new();
     };
-    let mut lines = text.lines().peekable();
-    if lines.peek() != Some(&MANIFEST_V2) {
-        return lines.map(|p| (p.to_string(), None)).collect();
+    let mut lines = text.lines();
+    let hex = |h: &str| u64::from_str_radix(h, 16).ok();
+    match lines.next() {
+        Some(MANIFEST_V3) => lines
+            .filter_map(|l| {
+                let (h, rest) = l.split_once(' ')?;
+                let (k, p) = rest.split_once(' ')?;
+                let old = Old {
+                    hash: hex(h),
+                    key: hex(k),
+                };
+                Some((p.to_string(), old))
+            })
+            .collect(),
+        Some(MANIFEST_V2) => lines
+            .filter_map(|l| {
+                let (h, p) = l.split_once(' ')?;
+                let old = Old {
+                    hash: hex(h),
+                    key: None,
+                };
+                Some((p.to_string(), old))
+            })
+            .collect(),
+        first => first
+            .into_iter()
+            .chain(lines)
+            .map(|p| (p.to_string(), Old::default()))
+            .collect(),
     }
-    lines
-        .skip(1)
-        .filter_map(|l| {
-            let (h, p) = l.split_once(' ')?;
-            Some((p.to_string(), u64::from_str_radix(h, 16).ok()))
-        })
-        .collect()
 }
 
 impl Drop for Writer {
@@ -542,7 +609,7 @@ mod tests {
         let out = dir.path().join("public");
         write(&out, &[file("a/index.html", "A")]).unwrap();
         let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
-        assert!(manifest.starts_with(MANIFEST_V2), "{manifest}");
+        assert!(manifest.starts_with(MANIFEST_V3), "{manifest}");
         // A page deleted from the output is written again although its hash is listed.
         std::fs::remove_file(out.join("a/index.html")).unwrap();
         assert_eq!(
@@ -560,6 +627,44 @@ mod tests {
             std::fs::read_to_string(out.join("a/index.html")).unwrap(),
             "B"
         );
+    }
+
+    #[test]
+    fn a_page_from_the_same_inputs_is_kept_unless_its_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // A new output folder keeps nothing.
+        let w = Writer::open(&out).unwrap();
+        assert!(w.keep("a/index.html", 7).is_none());
+        w.put_page(file("a/index.html", "A"), 7).unwrap();
+        w.put(file("kbfresh.css", "css")).unwrap();
+        w.commit().unwrap();
+        let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
+        assert!(
+            manifest.contains(" 0000000000000007 a/index.html")
+                && manifest.contains(" - kbfresh.css"),
+            "{manifest}"
+        );
+        // Other inputs: render it; the same inputs: kept, its bytes handed back, nothing written.
+        let w = Writer::open(&out).unwrap();
+        assert!(w.keep("a/index.html", 8).is_none());
+        assert_eq!(w.keep("a/index.html", 7).as_deref(), Some(&b"A"[..]));
+        assert!(w.keep("kbfresh.css", 0).is_none(), "only pages are kept");
+        w.put(file("kbfresh.css", "css")).unwrap();
+        let s = w.commit().unwrap();
+        assert_eq!((s.written, s.unchanged, s.removed), (0, 2, 0));
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "A"
+        );
+        // Edited by hand since: rendered again.
+        std::fs::write(out.join("a/index.html"), "edited").unwrap();
+        let w = Writer::open(&out).unwrap();
+        assert!(w.keep("a/index.html", 7).is_none());
+        // A manifest without keys keeps nothing.
+        std::fs::write(out.join(MANIFEST), "a/index.html\n").unwrap();
+        let w = Writer::open(&out).unwrap();
+        assert!(w.keep("a/index.html", 7).is_none());
     }
 
     #[cfg(unix)]

@@ -335,6 +335,69 @@ fn unchanged_rebuild_writes_nothing_and_removed_pages_go() {
 }
 
 #[test]
+fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
+    let s = billing_site();
+    s.file(
+        "static/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .file(
+        "templates/partials/footer.html",
+        "<footer><img src=\"/logo.svg\" alt=\"\"> {{ site.title }}</footer>",
+    );
+    s.build().ok();
+    let refunds = "public/billing/refunds/index.html";
+    let good = s.read(refunds);
+    assert!(good.contains("<img src=\"/logo.svg\""), "{good}");
+
+    // Nothing changed: no page is rendered; one edited by hand in the output is rendered again.
+    std::fs::write(
+        s.path(refunds),
+        good.replace("Get your money back", "Hacked"),
+    )
+    .unwrap();
+    let r = s.build().ok();
+    assert!(r.stdout.contains("(1 written, "), "{}", r.stdout);
+    assert_eq!(s.read(refunds), good);
+
+    // An edit of one article's body renders that page, not the other section's.
+    let account = s.read("public/account/sign-in/index.html");
+    s.file(
+        "content/billing/invoices.md",
+        "---\ntitle: Invoices\nweight: 1\ntags: [money]\ncustom_field: hello\n---\n\n## Download\n\nNew text. Back to [refunds](./refunds.md).\n",
+    );
+    s.build().ok();
+    assert!(
+        s.read("public/billing/invoices/index.html")
+            .contains("New text.")
+    );
+    assert_eq!(s.read("public/account/sign-in/index.html"), account);
+
+    // Kept pages are still checked for the links their templates wrote: the logo is gone.
+    s.remove("static/logo.svg");
+    let r = s.build().ok();
+    assert!(r.stdout.contains("(0 written, "), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("broken link from a template: `/logo.svg`"),
+        "{}",
+        r.stderr
+    );
+
+    // A template change renders every page again.
+    s.file(
+        "templates/partials/footer.html",
+        "<footer>new footer {{ site.title }}</footer>",
+    );
+    s.build().ok();
+    assert!(s.read(refunds).contains("new footer"));
+    assert!(
+        s.read("public/account/sign-in/index.html")
+            .contains("new footer")
+    );
+}
+
+#[test]
 fn two_files_for_one_url_is_an_error_naming_both() {
     let s = billing_site();
     s.file("content/billing/Refunds.markdown", "Other\n");

@@ -662,14 +662,23 @@ pub struct TemplateLinks {
 impl TemplateLinks {
     /// Notes a rendered file: its path, and for HTML pages the site paths it links to.
     pub fn scan(&self, f: &crate::render::OutFile) {
+        let bytes = match &f.data {
+            crate::render::OutData::Bytes(b) => Some(b.as_slice()),
+            _ => None,
+        };
+        self.scan_bytes(&f.path, bytes);
+    }
+
+    /// [`TemplateLinks::scan`] of a file given as its path and, when generated, its bytes.
+    fn scan_bytes(&self, path: &str, bytes: Option<&[u8]>) {
         self.paths
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(f.path.clone());
-        let crate::render::OutData::Bytes(b) = &f.data else {
+            .push(path.to_string());
+        let Some(b) = bytes else {
             return;
         };
-        if !f.path.ends_with(".html") {
+        if !path.ends_with(".html") {
             return;
         }
         // Distinct targets of this page first (borrowed, no allocation per link), then one short
@@ -679,10 +688,10 @@ impl TemplateLinks {
         for t in targets {
             match first.get_mut(t) {
                 // The smallest path wins, so the report does not depend on thread timing.
-                Some(page) if f.path < *page => f.path.clone_into(page),
+                Some(page) if path < page.as_str() => path.clone_into(page),
                 Some(_) => {}
                 None => {
-                    first.insert(t.into(), f.path.clone());
+                    first.insert(t.into(), path.to_string());
                 }
             }
         }
@@ -732,6 +741,22 @@ impl crate::render::Sink for Scanning<'_> {
     fn put(&self, file: crate::render::OutFile) -> Result<(), crate::diagnostics::Diagnostic> {
         self.links.scan(&file);
         self.next.put(file)
+    }
+
+    fn put_page(
+        &self,
+        file: crate::render::OutFile,
+        key: u64,
+    ) -> Result<(), crate::diagnostics::Diagnostic> {
+        self.links.scan(&file);
+        self.next.put_page(file, key)
+    }
+
+    /// A kept page is scanned as it is on disk: the pages it links to may be gone.
+    fn keep(&self, path: &str, key: u64) -> Option<Vec<u8>> {
+        let bytes = self.next.keep(path, key)?;
+        self.links.scan_bytes(path, Some(&bytes));
+        Some(bytes)
     }
 }
 

@@ -37,6 +37,87 @@ pub enum OutData {
 /// them out (holding one page per thread, not the whole site), `serve` keeps them in memory.
 pub trait Sink: Sync {
     fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
+
+    /// A rendered page, with the key of everything it was rendered from ([`page_key`]).
+    fn put_page(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {
+        self.put(file)
+    }
+
+    /// A page about to be rendered from inputs whose key is `key`: when the sink already holds
+    /// this page from inputs with the same key, it keeps it and returns its bytes (so it is not
+    /// rendered again); `None`: render it.
+    fn keep(&self, _path: &str, _key: u64) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+/// An article or section page, before its template runs.
+struct Page {
+    template: &'static str,
+    path: String,
+    lang: usize,
+    ctx: serde_json::Map<String, Value>,
+}
+
+/// Hashes everything a page is rendered from: the language's fingerprint ([`page_fingerprints`]),
+/// the template name, the output path and every value of its context but `site` and `t` (which are
+/// in the fingerprint). A template sees nothing else: the same key renders the same page.
+fn page_key(fingerprint: u64, page: &Page) -> u64 {
+    struct Hasher(xxhash_rust::xxh3::Xxh3);
+    impl std::io::Write for Hasher {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hasher(xxhash_rust::xxh3::Xxh3::with_seed(fingerprint));
+    h.0.update(page.template.as_bytes());
+    h.0.update(b"\0");
+    h.0.update(page.path.as_bytes());
+    for (k, v) in page.ctx.iter().filter(|(k, _)| *k != "site" && *k != "t") {
+        h.0.update(b"\0");
+        h.0.update(k.as_bytes());
+        h.0.update(b"\0");
+        // Writing into the hasher cannot fail.
+        let _ = serde_json::to_writer(&mut h, v);
+    }
+    h.0.digest()
+}
+
+/// Per language: kbfresh's version, every template (name and text) and the context values every
+/// page of the language shares (`site`, `t`).
+fn page_fingerprints(theme: &Theme, prepared: &Prepared) -> Vec<u64> {
+    let mut common = xxhash_rust::xxh3::Xxh3::new();
+    common.update(crate::GENERATOR.as_bytes());
+    for (name, (_, text)) in &theme.templates {
+        common.update(name.as_bytes());
+        common.update(b"\0");
+        common.update(text.as_bytes());
+        common.update(b"\0");
+    }
+    let common = common.digest();
+    prepared
+        .langs
+        .iter()
+        .map(|l| {
+            let mut bytes = common.to_le_bytes().to_vec();
+            bytes.extend(serde_json::to_vec(&l.site_value).unwrap_or_default());
+            bytes.push(0);
+            bytes.extend(serde_json::to_vec(&l.words.t).unwrap_or_default());
+            xxhash_rust::xxh3::xxh3_64(&bytes)
+        })
+        .collect()
+}
+
+fn render_page(tera: &Tera, page: Page) -> Result<OutFile, Diagnostic> {
+    let html = render_template(tera, page.template, page.ctx)?;
+    Ok(OutFile {
+        path: page.path,
+        data: OutData::Bytes(html),
+    })
 }
 
 /// A sink that keeps every file, in the order they arrive.
@@ -657,8 +738,9 @@ pub fn render_pages(
     let ctx = Ctx { input, p: prepared };
     articles
         .par_iter()
-        .map(|&i| render_article(&ctx, tera, i, &prepared.related[i]))
-        .chain(sections.par_iter().map(|&s| render_section(&ctx, tera, s)))
+        .map(|&i| article_page(&ctx, i, &prepared.related[i]))
+        .chain(sections.par_iter().map(|&s| section_page(&ctx, s)))
+        .map(|page| render_page(tera, page))
         .collect()
 }
 
@@ -680,13 +762,22 @@ pub fn render_prepared(
     // Articles and sections render in parallel; errors are collected, not short-circuited, but
     // after the first one nothing more is handed to the sink.
     let failed = std::sync::atomic::AtomicBool::new(false);
-    let put = |r: Result<OutFile, Diagnostic>| -> Option<Diagnostic> {
+    let fingerprints = page_fingerprints(theme, prepared);
+    // A page whose inputs are those of the page the output holds is kept, not rendered again.
+    let put = |page: Page| -> Option<Diagnostic> {
         use std::sync::atomic::Ordering::Relaxed;
-        match r {
-            Ok(f) if !failed.load(Relaxed) => {
-                sink.put(f).err().inspect(|_| failed.store(true, Relaxed))
-            }
-            Ok(_) => None,
+        if failed.load(Relaxed) {
+            return None;
+        }
+        let key = page_key(fingerprints[page.lang], &page);
+        if sink.keep(&page.path, key).is_some() {
+            return None;
+        }
+        match render_page(tera, page) {
+            Ok(f) => sink
+                .put_page(f, key)
+                .err()
+                .inspect(|_| failed.store(true, Relaxed)),
             Err(e) => {
                 failed.store(true, Relaxed);
                 Some(e)
@@ -699,11 +790,11 @@ pub fn render_prepared(
         || -> Vec<Diagnostic> {
             (0..site.articles.len())
                 .into_par_iter()
-                .filter_map(|i| put(render_article(&ctx, tera, i, &related[i])))
+                .filter_map(|i| put(article_page(&ctx, i, &related[i])))
                 .chain(
                     (0..site.sections.len())
                         .into_par_iter()
-                        .filter_map(|i| put(render_section(&ctx, tera, i))),
+                        .filter_map(|i| put(section_page(&ctx, i))),
                 )
                 .collect()
         },
@@ -972,12 +1063,7 @@ fn render_template(
     })
 }
 
-fn render_article(
-    ctx: &Ctx<'_>,
-    tera: &Tera,
-    i: usize,
-    related: &[usize],
-) -> Result<OutFile, Diagnostic> {
+fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
     let site = ctx.input.site;
     let a = &site.articles[i];
     let md = &ctx.input.articles_md[i];
@@ -1047,14 +1133,15 @@ fn render_article(
         ctx.breadcrumbs(a.section, Some((&a.title, &a.path))),
     );
     c.insert("nav".into(), ctx.nav(a.section, Some(i)));
-    let html = render_template(tera, "article.html", c)?;
-    Ok(OutFile {
+    Page {
+        template: "article.html",
         path: format!("{}index.html", a.path.trim_start_matches('/')),
-        data: OutData::Bytes(html),
-    })
+        lang: a.lang,
+        ctx: c,
+    }
 }
 
-fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagnostic> {
+fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
     let site = ctx.input.site;
     let sec = &site.sections[s];
     let content = ctx.input.sections_md[s]
@@ -1106,11 +1193,12 @@ fn render_section(ctx: &Ctx<'_>, tera: &Tera, s: usize) -> Result<OutFile, Diagn
         ("section.html", c)
     };
     ctx.versions(&mut c, ctx.section_versions(s));
-    let html = render_template(tera, name, c)?;
-    Ok(OutFile {
+    Page {
+        template: name,
         path: format!("{}index.html", sec.path.trim_start_matches('/')),
-        data: OutData::Bytes(html),
-    })
+        lang: sec.lang,
+        ctx: c,
+    }
 }
 
 /// Up to five articles sharing the most tags. Each tag contributes a bounded window of candidates, so
