@@ -398,6 +398,34 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
 }
 
 #[test]
+fn pages_of_templates_that_read_the_environment_are_always_rendered() {
+    let s = billing_site();
+    s.file(
+        "templates/partials/footer.html",
+        "<footer>{{ get_env(name=\"KB_TEST_BANNER\", default=\"none\") }}</footer>",
+    );
+    let build = |banner: &str| {
+        let out = kbfresh()
+            .args(["build", "--now", "2026-11-22", "--root"])
+            .arg(s.root())
+            .env("KB_TEST_BANNER", banner)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    build("first");
+    build("second");
+    assert!(
+        s.read("public/billing/refunds/index.html")
+            .contains("<footer>second</footer>")
+    );
+}
+
+#[test]
 fn two_files_for_one_url_is_an_error_naming_both() {
     let s = billing_site();
     s.file("content/billing/Refunds.markdown", "Other\n");

@@ -88,8 +88,16 @@ fn page_key(fingerprint: u64, page: &Page) -> u64 {
 }
 
 /// Per language: kbfresh's version, every template (name and text) and the context values every
-/// page of the language shares (`site`, `t`).
-fn page_fingerprints(theme: &Theme, prepared: &Prepared) -> Vec<u64> {
+/// page of the language shares (`site`, `t`). `None` when a template reads the environment
+/// (`get_env`, Tera's one input besides the context): then every page is rendered.
+fn page_fingerprints(theme: &Theme, prepared: &Prepared) -> Option<Vec<u64>> {
+    if theme
+        .templates
+        .values()
+        .any(|(_, text)| text.contains("get_env"))
+    {
+        return None;
+    }
     let mut common = xxhash_rust::xxh3::Xxh3::new();
     common.update(crate::GENERATOR.as_bytes());
     for (name, (_, text)) in &theme.templates {
@@ -109,7 +117,8 @@ fn page_fingerprints(theme: &Theme, prepared: &Prepared) -> Vec<u64> {
             bytes.extend(serde_json::to_vec(&l.words.t).unwrap_or_default());
             xxhash_rust::xxh3::xxh3_64(&bytes)
         })
-        .collect()
+        .collect::<Vec<u64>>()
+        .into()
 }
 
 fn render_page(tera: &Tera, page: Page) -> Result<OutFile, Diagnostic> {
@@ -769,15 +778,16 @@ pub fn render_prepared(
         if failed.load(Relaxed) {
             return None;
         }
-        let key = page_key(fingerprints[page.lang], &page);
-        if sink.keep(&page.path, key).is_some() {
+        let key = fingerprints.as_ref().map(|f| page_key(f[page.lang], &page));
+        if key.is_some_and(|k| sink.keep(&page.path, k).is_some()) {
             return None;
         }
+        let put = |f| match key {
+            Some(k) => sink.put_page(f, k),
+            None => sink.put(f),
+        };
         match render_page(tera, page) {
-            Ok(f) => sink
-                .put_page(f, key)
-                .err()
-                .inspect(|_| failed.store(true, Relaxed)),
+            Ok(f) => put(f).err().inspect(|_| failed.store(true, Relaxed)),
             Err(e) => {
                 failed.store(true, Relaxed);
                 Some(e)
