@@ -553,7 +553,10 @@ pub fn render_loaded(
         .collect();
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(links::diagnostics(&loaded.links));
-    diagnostics.extend(template_links.finish(&site.base_path(), &md_hrefs));
+    let (broken, clean) =
+        template_links.finish(&site.base_path(), &md_hrefs, sink.previous().as_ref());
+    sink.links_clean(clean);
+    diagnostics.extend(broken);
     diagnostics.sort();
     timings.push(("template links", t.elapsed()));
     Ok(Rendering {

@@ -14,10 +14,12 @@ use crate::diagnostics::Diagnostic;
 use crate::render::{OutData, OutFile, Sink};
 
 pub const MANIFEST: &str = ".kbfresh-manifest";
-/// The manifest's first line. Version 3: each line is `<xxh3 of the file> <page key> <path>` in hex
-/// (the key of what a page was rendered from, `-` for other files); version 2 had no key; before
-/// that, a bare path.
-const MANIFEST_V3: &str = "# kbfresh manifest 3";
+/// The manifest's first line. Version 4: each line is `<xxh3 of the file> <page key> <size> <path>`,
+/// hash and key in hex (the key of what a page was rendered from, `-` for other files), and the
+/// first line says whether the pages linked only to files that exist (`clean`). Nothing in it
+/// depends on the machine or the time: the same inputs give the same output, manifest included.
+/// Version 2 had only the hash; before that, a bare path.
+const MANIFEST_V4: &str = "# kbfresh manifest 4";
 const MANIFEST_V2: &str = "# kbfresh manifest 2";
 /// Inside the output folder, so that moving a file into place is a rename on the same file system.
 pub const STAGING: &str = ".kbfresh-staging";
@@ -88,6 +90,10 @@ pub struct Writer {
     mode: Mode,
     /// The last build's files.
     old: HashMap<String, Old>,
+    /// The last build's pages linked only to files that exist (its manifest says `clean`).
+    old_clean: bool,
+    /// This build's pages link only to files that exist: set before `commit`.
+    clean: std::sync::atomic::AtomicBool,
     state: Mutex<State>,
     done: bool,
 }
@@ -109,12 +115,32 @@ struct Old {
     hash: Option<u64>,
     /// For a page: the key of what it was rendered from.
     key: Option<u64>,
+    /// Its size (not in a manifest older than version 4).
+    len: Option<u64>,
+}
+
+/// One file of this build, for the manifest.
+struct Entry {
+    path: String,
+    hash: u64,
+    key: Option<u64>,
+    len: u64,
+}
+
+/// What the last build left, for the check of the links templates wrote on the pages kept as they
+/// are ([`crate::links::TemplateLinks::finish`]).
+pub struct Previous {
+    pub out: PathBuf,
+    /// Every file of the last build.
+    pub paths: HashSet<String>,
+    /// Its pages linked only to files that existed.
+    pub clean: bool,
 }
 
 #[derive(Default)]
 struct State {
-    /// Every file of this build, with its hash and, for a page, its key.
-    paths: Vec<(String, u64, Option<u64>)>,
+    /// Every file of this build.
+    paths: Vec<Entry>,
     /// Files waiting in the staging folder, as indexes into `paths` (which name their staging file).
     staged: Vec<usize>,
     unchanged: usize,
@@ -142,9 +168,12 @@ impl Writer {
                 Mode::Staged { dir }
             }
         };
+        let (old, old_clean) = read_manifest(out);
         Ok(Writer {
             out: out.to_path_buf(),
-            old: read_manifest(out),
+            old,
+            old_clean,
+            clean: std::sync::atomic::AtomicBool::new(false),
             mode,
             state: Mutex::default(),
             done: false,
@@ -170,11 +199,11 @@ impl Writer {
             let touched = state
                 .staged
                 .iter()
-                .map(|&i| state.paths[i].0.as_str())
+                .map(|&i| state.paths[i].path.as_str())
                 .chain(old.iter().map(|p| p.as_str()).filter(|p| safe_rel(p)));
             refuse_symlinks_out(&out, touched)?;
             for &i in &state.staged {
-                let target = out.join(&state.paths[i].0);
+                let target = out.join(&state.paths[i].path);
                 let staged = dir.join(i.to_string());
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
@@ -189,7 +218,7 @@ impl Writer {
             stats.written = state.paths.len();
         }
 
-        let new: HashSet<&str> = state.paths.iter().map(|(p, ..)| p.as_str()).collect();
+        let new: HashSet<&str> = state.paths.iter().map(|e| e.path.as_str()).collect();
         let mut dirs = HashSet::new();
         for gone in old
             .iter()
@@ -212,18 +241,18 @@ impl Writer {
             let _ = std::fs::remove_dir(out.join(d));
         }
 
-        let mut listing: Vec<&(String, u64, Option<u64>)> = state.paths.iter().collect();
-        listing.sort_unstable();
-        listing.dedup_by(|a, b| a.0 == b.0);
-        let mut manifest = String::with_capacity(listing.len() * 80);
-        manifest.push_str(MANIFEST_V3);
+        let mut listing: Vec<&Entry> = state.paths.iter().collect();
+        listing.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        listing.dedup_by(|a, b| a.path == b.path);
+        let mut manifest = String::with_capacity(listing.len() * 100);
+        manifest.push_str(MANIFEST_V4);
+        if self.clean.load(std::sync::atomic::Ordering::Relaxed) {
+            manifest.push_str(" clean");
+        }
         manifest.push('\n');
-        for (p, h, key) in listing {
-            match key {
-                Some(k) => writeln!(manifest, "{h:016x} {k:016x} {p}"),
-                None => writeln!(manifest, "{h:016x} - {p}"),
-            }
-            .ok();
+        for e in listing {
+            let key = e.key.map_or("-".to_string(), |k| format!("{k:016x}"));
+            writeln!(manifest, "{:016x} {key} {} {}", e.hash, e.len, e.path).ok();
         }
         write_atomic(&out.join(MANIFEST), manifest.as_bytes())
             .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
@@ -244,26 +273,48 @@ impl Sink for Writer {
         self.put_keyed(f, Some(key))
     }
 
-    /// A page of the last build rendered from the same inputs stays as it is, unless the file on
-    /// disk is no longer the one written (a hand edit, a partial copy): then it is rendered again.
-    fn keep(&self, path: &str, key: u64) -> Option<Vec<u8>> {
+    /// A page of the last build rendered from the same inputs stays as it is, unless it is gone or
+    /// its size changed (then it is rendered again): the same rule as for every other file, whose
+    /// old version is not read either.
+    fn keep(&self, path: &str, key: u64) -> bool {
         let Mode::Staged { .. } = self.mode else {
-            return None;
+            return false;
         };
-        let old = self.old.get(path)?;
-        let hash = old.hash.filter(|_| old.key == Some(key))?;
+        let Some(&Old {
+            hash: Some(hash),
+            key: Some(old_key),
+            len: Some(len),
+        }) = self.old.get(path)
+        else {
+            return false;
+        };
         let target = self.out.join(path);
-        if !safe_rel(path) || !std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file()) {
-            return None;
-        }
-        let bytes = std::fs::read(&target).ok()?;
-        if xxhash_rust::xxh3::xxh3_64(&bytes) != hash {
-            return None;
+        let same = std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file() && m.len() == len);
+        if old_key != key || !safe_rel(path) || !same {
+            return false;
         }
         let mut state = self.state();
-        state.paths.push((path.to_string(), hash, Some(key)));
+        state.paths.push(Entry {
+            path: path.to_string(),
+            hash,
+            key: Some(key),
+            len,
+        });
         state.unchanged += 1;
-        Some(bytes)
+        true
+    }
+
+    fn previous(&self) -> Option<Previous> {
+        Some(Previous {
+            out: self.out.clone(),
+            paths: self.old.keys().cloned().collect(),
+            clean: self.old_clean,
+        })
+    }
+
+    fn links_clean(&self, clean: bool) {
+        self.clean
+            .store(clean, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -285,6 +336,7 @@ impl Writer {
                 .into(),
         };
         let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let len = bytes.len() as u64;
         match &self.mode {
             Mode::Fresh { .. } => {
                 if let Some(parent) = target.parent() {
@@ -295,15 +347,20 @@ impl Writer {
             Mode::Staged { dir } => {
                 // Same size and the hash the last build wrote: nothing to do. Without a hash (an
                 // older manifest) the old file is read and compared.
-                let len = bytes.len() as u64;
                 let same = std::fs::metadata(&target).is_ok_and(|m| m.is_file() && m.len() == len)
                     && match self.old.get(&f.path).and_then(|o| o.hash) {
                         Some(h) => h == hash,
                         None => std::fs::read(&target).is_ok_and(|old| old == *bytes),
                     };
+                let entry = Entry {
+                    path: f.path,
+                    hash,
+                    key,
+                    len,
+                };
                 let i = {
                     let mut state = self.state();
-                    state.paths.push((f.path, hash, key));
+                    state.paths.push(entry);
                     let i = state.paths.len() - 1;
                     if same {
                         state.unchanged += 1;
@@ -318,45 +375,77 @@ impl Writer {
                 return Ok(());
             }
         }
-        self.state().paths.push((f.path, hash, key));
+        self.state().paths.push(Entry {
+            path: f.path,
+            hash,
+            key,
+            len,
+        });
         Ok(())
     }
 }
 
-/// The last build's files, from its manifest (any version).
-fn read_manifest(out: &Path) -> HashMap<String, Old> {
+/// The last build's files, from its manifest (any version), and whether its pages' links were clean.
+fn read_manifest(out: &Path) -> (HashMap<String, Old>, bool) {
     let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) else {
-        return HashMap::new();
+        return (HashMap::new(), false);
     };
     let mut lines = text.lines();
     let hex = |h: &str| u64::from_str_radix(h, 16).ok();
     match lines.next() {
-        Some(MANIFEST_V3) => lines
-            .filter_map(|l| {
-                let (h, rest) = l.split_once(' ')?;
-                let (k, p) = rest.split_once(' ')?;
-                let old = Old {
-                    hash: hex(h),
-                    key: hex(k),
-                };
-                Some((p.to_string(), old))
-            })
-            .collect(),
-        Some(MANIFEST_V2) => lines
-            .filter_map(|l| {
-                let (h, p) = l.split_once(' ')?;
-                let old = Old {
-                    hash: hex(h),
-                    key: None,
-                };
-                Some((p.to_string(), old))
-            })
-            .collect(),
-        first => first
-            .into_iter()
-            .chain(lines)
-            .map(|p| (p.to_string(), Old::default()))
-            .collect(),
+        Some(first) if first.starts_with(MANIFEST_V4) => {
+            let clean = first == format!("{MANIFEST_V4} clean");
+            let files = lines
+                .filter_map(|l| {
+                    let mut parts = l.splitn(4, ' ');
+                    let (h, k, len, p) =
+                        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+                    let old = Old {
+                        hash: hex(h),
+                        key: hex(k),
+                        len: len.parse().ok(),
+                    };
+                    Some((p.to_string(), old))
+                })
+                .collect();
+            (files, clean)
+        }
+        Some(MANIFEST_V2) => {
+            let files = lines
+                .filter_map(|l| {
+                    let (h, p) = l.split_once(' ')?;
+                    let old = Old {
+                        hash: hex(h),
+                        ..Old::default()
+                    };
+                    Some((p.to_string(), old))
+                })
+                .collect();
+            (files, false)
+        }
+        // Version 3 (a page key but no size): files are compared by hash, pages rendered.
+        Some(first) if first.starts_with("# kbfresh manifest") => {
+            let files = lines
+                .filter_map(|l| {
+                    let (h, rest) = l.split_once(' ')?;
+                    let (_, p) = rest.split_once(' ')?;
+                    let old = Old {
+                        hash: hex(h),
+                        ..Old::default()
+                    };
+                    Some((p.to_string(), old))
+                })
+                .collect();
+            (files, false)
+        }
+        first => (
+            first
+                .into_iter()
+                .chain(lines)
+                .map(|p| (p.to_string(), Old::default()))
+                .collect(),
+            false,
+        ),
     }
 }
 
@@ -609,7 +698,7 @@ mod tests {
         let out = dir.path().join("public");
         write(&out, &[file("a/index.html", "A")]).unwrap();
         let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
-        assert!(manifest.starts_with(MANIFEST_V3), "{manifest}");
+        assert!(manifest.starts_with(MANIFEST_V4), "{manifest}");
         // A page deleted from the output is written again although its hash is listed.
         std::fs::remove_file(out.join("a/index.html")).unwrap();
         assert_eq!(
@@ -633,38 +722,57 @@ mod tests {
     fn a_page_from_the_same_inputs_is_kept_unless_its_file_changed() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
+        let page = out.join("a/index.html");
         // A new output folder keeps nothing.
         let w = Writer::open(&out).unwrap();
-        assert!(w.keep("a/index.html", 7).is_none());
+        assert!(!w.keep("a/index.html", 7));
         w.put_page(file("a/index.html", "A"), 7).unwrap();
         w.put(file("kbfresh.css", "css")).unwrap();
+        w.links_clean(true);
         w.commit().unwrap();
         let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
         assert!(
-            manifest.contains(" 0000000000000007 a/index.html")
-                && manifest.contains(" - kbfresh.css"),
+            manifest.starts_with("# kbfresh manifest 4 clean\n"),
             "{manifest}"
         );
-        // Other inputs: render it; the same inputs: kept, its bytes handed back, nothing written.
+        assert!(
+            manifest
+                .lines()
+                .any(|l| l.ends_with(" 0000000000000007 1 a/index.html")),
+            "{manifest}"
+        );
+        assert!(manifest.lines().any(|l| l.ends_with(" - 3 kbfresh.css")));
+
+        // Other inputs: render it; the same inputs: kept as it is, nothing written.
         let w = Writer::open(&out).unwrap();
-        assert!(w.keep("a/index.html", 8).is_none());
-        assert_eq!(w.keep("a/index.html", 7).as_deref(), Some(&b"A"[..]));
-        assert!(w.keep("kbfresh.css", 0).is_none(), "only pages are kept");
+        let previous = w.previous().unwrap();
+        assert!(previous.clean && previous.paths.contains("a/index.html"));
+        assert!(!w.keep("a/index.html", 8));
+        assert!(w.keep("a/index.html", 7));
+        assert!(!w.keep("kbfresh.css", 0), "only pages are kept");
         w.put(file("kbfresh.css", "css")).unwrap();
         let s = w.commit().unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (0, 2, 0));
-        assert_eq!(
-            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "A"
+        assert_eq!(std::fs::read_to_string(&page).unwrap(), "A");
+        assert!(
+            !std::fs::read_to_string(out.join(MANIFEST))
+                .unwrap()
+                .contains("clean"),
+            "not said clean, not clean"
         );
-        // Edited by hand since: rendered again.
-        std::fs::write(out.join("a/index.html"), "edited").unwrap();
+
+        // Edited by hand since (to another size), or deleted: rendered again.
+        std::fs::write(&page, "edited").unwrap();
         let w = Writer::open(&out).unwrap();
-        assert!(w.keep("a/index.html", 7).is_none());
+        assert!(!w.keep("a/index.html", 7));
+        drop(w);
+        std::fs::remove_file(&page).unwrap();
+        let w = Writer::open(&out).unwrap();
+        assert!(!w.keep("a/index.html", 7));
         // A manifest without keys keeps nothing.
         std::fs::write(out.join(MANIFEST), "a/index.html\n").unwrap();
         let w = Writer::open(&out).unwrap();
-        assert!(w.keep("a/index.html", 7).is_none());
+        assert!(!w.keep("a/index.html", 7));
     }
 
     #[cfg(unix)]

@@ -350,7 +350,8 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
     let good = s.read(refunds);
     assert!(good.contains("<img src=\"/logo.svg\""), "{good}");
 
-    // Nothing changed: no page is rendered; one edited by hand in the output is rendered again.
+    // Nothing changed: no page is rendered; one edited by hand in the output (to another size) is
+    // rendered again.
     std::fs::write(
         s.path(refunds),
         good.replace("Get your money back", "Hacked"),
@@ -375,6 +376,15 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
 
     // Kept pages are still checked for the links their templates wrote: the logo is gone.
     s.remove("static/logo.svg");
+    let r = s.build().ok();
+    assert!(r.stdout.contains("(0 written, "), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("broken link from a template: `/logo.svg`"),
+        "{}",
+        r.stderr
+    );
+    // Nothing changed since, but the last build's links were not clean: still reported.
     let r = s.build().ok();
     assert!(r.stdout.contains("(0 written, "), "{}", r.stdout);
     assert!(

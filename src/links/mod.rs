@@ -657,6 +657,8 @@ pub struct TemplateLinks {
     first: std::sync::Mutex<HashMap<Box<[u8]>, String>>,
     /// Every file of the output.
     paths: std::sync::Mutex<Vec<String>>,
+    /// Pages kept from the last build (not rendered, so not scanned yet).
+    kept: std::sync::Mutex<Vec<String>>,
 }
 
 impl TemplateLinks {
@@ -669,15 +671,32 @@ impl TemplateLinks {
         self.scan_bytes(&f.path, bytes);
     }
 
+    /// Notes a page kept from the last build: it is scanned in [`TemplateLinks::finish`] only when
+    /// the last build's links cannot vouch for it.
+    pub fn note_kept(&self, path: &str) {
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_string());
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_string());
+    }
+
     /// [`TemplateLinks::scan`] of a file given as its path and, when generated, its bytes.
     fn scan_bytes(&self, path: &str, bytes: Option<&[u8]>) {
         self.paths
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(path.to_string());
-        let Some(b) = bytes else {
-            return;
-        };
+        if let Some(b) = bytes {
+            self.add_targets(path, b);
+        }
+    }
+
+    /// The site paths an HTML page links to.
+    fn add_targets(&self, path: &str, b: &[u8]) {
         if !path.ends_with(".html") {
             return;
         }
@@ -697,12 +716,33 @@ impl TemplateLinks {
         }
     }
 
-    /// The broken targets, one warning each; targets that come from Markdown were reported already.
+    /// The broken targets, one warning each (targets that come from Markdown were reported
+    /// already), and whether every target resolved (for the next build's `previous`).
+    ///
+    /// Pages kept from the last build link where they linked then. When that build's pages linked
+    /// only to files that existed and the output has the same files now, they still do; otherwise
+    /// the kept pages are read back and scanned.
     pub fn finish(
         self,
         base_path: &str,
         markdown_hrefs: &HashSet<String>,
-    ) -> Vec<crate::diagnostics::Diagnostic> {
+        previous: Option<&crate::output::Previous>,
+    ) -> (Vec<crate::diagnostics::Diagnostic>, bool) {
+        let kept = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
+        if !kept.is_empty() {
+            let same_files = previous.is_some_and(|p| {
+                let paths = self.paths.lock().unwrap_or_else(|e| e.into_inner());
+                p.clean && p.paths.len() == paths.len() && paths.iter().all(|x| p.paths.contains(x))
+            });
+            if let Some(p) = previous.filter(|_| !same_files) {
+                use rayon::prelude::*;
+                kept.par_iter().for_each(|path| {
+                    if let Ok(b) = std::fs::read(p.out.join(path)) {
+                        self.add_targets(path, &b);
+                    }
+                });
+            }
+        }
         let paths = self.paths.into_inner().unwrap_or_else(|e| e.into_inner());
         let exists: HashSet<String> = paths.iter().map(|p| format!("{base_path}/{p}")).collect();
         let resolves = |p: &str| {
@@ -712,22 +752,22 @@ impl TemplateLinks {
                 || exists.contains(&format!("{p}/index.html"))
         };
         let first = self.first.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut out: Vec<crate::diagnostics::Diagnostic> = first
+        let unresolved: Vec<(String, String)> = first
             .into_iter()
             .map(|(t, page)| (String::from_utf8_lossy(&t).into_owned(), page))
-            .filter(|(t, _)| {
-                t.starts_with(base_path)
-                    && !t.starts_with("//")
-                    && !markdown_hrefs.contains(t)
-                    && !resolves(t)
-            })
+            .filter(|(t, _)| t.starts_with(base_path) && !t.starts_with("//") && !resolves(t))
+            .collect();
+        let clean = unresolved.is_empty();
+        let mut out: Vec<crate::diagnostics::Diagnostic> = unresolved
+            .into_iter()
+            .filter(|(t, _)| !markdown_hrefs.contains(t))
             .map(|(t, page)| {
                 crate::diagnostics::Diagnostic::warning(format!("broken link from a template: `{t}` (first seen on /{page})"))
                     .hint("fix the template that writes this link (theme or templates/), or add the missing file")
             })
             .collect();
         out.sort_by(|a, b| a.message.cmp(&b.message));
-        out
+        (out, clean)
     }
 }
 
@@ -752,11 +792,20 @@ impl crate::render::Sink for Scanning<'_> {
         self.next.put_page(file, key)
     }
 
-    /// A kept page is scanned as it is on disk: the pages it links to may be gone.
-    fn keep(&self, path: &str, key: u64) -> Option<Vec<u8>> {
-        let bytes = self.next.keep(path, key)?;
-        self.links.scan_bytes(path, Some(&bytes));
-        Some(bytes)
+    fn keep(&self, path: &str, key: u64) -> bool {
+        let kept = self.next.keep(path, key);
+        if kept {
+            self.links.note_kept(path);
+        }
+        kept
+    }
+
+    fn previous(&self) -> Option<crate::output::Previous> {
+        self.next.previous()
+    }
+
+    fn links_clean(&self, clean: bool) {
+        self.next.links_clean(clean);
     }
 }
 

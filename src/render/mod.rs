@@ -43,12 +43,19 @@ pub trait Sink: Sync {
         self.put(file)
     }
 
-    /// A page about to be rendered from inputs whose key is `key`: when the sink already holds
-    /// this page from inputs with the same key, it keeps it and returns its bytes (so it is not
-    /// rendered again); `None`: render it.
-    fn keep(&self, _path: &str, _key: u64) -> Option<Vec<u8>> {
+    /// A page about to be rendered from inputs whose key is `key`: true when the sink already holds
+    /// this page, from inputs with the same key, and keeps it (it is not rendered again).
+    fn keep(&self, _path: &str, _key: u64) -> bool {
+        false
+    }
+
+    /// What the last build left in the output, when the sink keeps pages of it.
+    fn previous(&self) -> Option<crate::output::Previous> {
         None
     }
+
+    /// Whether this build's pages link only to files that exist (recorded for the next build).
+    fn links_clean(&self, _clean: bool) {}
 }
 
 /// An article or section page, before its template runs.
@@ -779,7 +786,7 @@ pub fn render_prepared(
             return None;
         }
         let key = fingerprints.as_ref().map(|f| page_key(f[page.lang], &page));
-        if key.is_some_and(|k| sink.keep(&page.path, k).is_some()) {
+        if key.is_some_and(|k| sink.keep(&page.path, k)) {
             return None;
         }
         let put = |f| match key {
