@@ -410,30 +410,18 @@ fn read_manifest(out: &Path) -> (HashMap<String, Old>, bool) {
                 .collect();
             (files, clean)
         }
-        Some(MANIFEST_V2) => {
-            let files = lines
-                .filter_map(|l| {
-                    let (h, p) = l.split_once(' ')?;
-                    let old = Old {
-                        hash: hex(h),
-                        ..Old::default()
-                    };
-                    Some((p.to_string(), old))
-                })
-                .collect();
-            (files, false)
-        }
-        // Version 3 (a page key but no size): files are compared by hash, pages rendered.
+        // Version 2 (`<hash> <path>`) and 3 (`<hash> <key> <path>`, no size): files are compared
+        // by hash, pages rendered again.
         Some(first) if first.starts_with("# kbfresh manifest") => {
+            let fields = if first == MANIFEST_V2 { 2 } else { 3 };
             let files = lines
                 .filter_map(|l| {
-                    let (h, rest) = l.split_once(' ')?;
-                    let (_, p) = rest.split_once(' ')?;
+                    let mut parts = l.splitn(fields, ' ');
                     let old = Old {
-                        hash: hex(h),
+                        hash: hex(parts.next()?),
                         ..Old::default()
                     };
-                    Some((p.to_string(), old))
+                    Some((parts.last()?.to_string(), old))
                 })
                 .collect();
             (files, false)
@@ -705,6 +693,14 @@ mod tests {
             write(&out, &[file("a/index.html", "A")]).unwrap().written,
             1
         );
+        // A version 2 manifest (hash and path): known by the hash.
+        let v2 = format!(
+            "{MANIFEST_V2}\n{:016x} a/index.html\n",
+            xxhash_rust::xxh3::xxh3_64(b"A")
+        );
+        std::fs::write(out.join(MANIFEST), v2).unwrap();
+        let s = write(&out, &[file("a/index.html", "A")]).unwrap();
+        assert_eq!((s.written, s.unchanged), (0, 1));
         // A manifest of bare paths (before hashes): pages are compared byte for byte.
         std::fs::write(out.join(MANIFEST), "a/index.html\n").unwrap();
         let s = write(&out, &[file("a/index.html", "A")]).unwrap();
