@@ -248,8 +248,9 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
         title_from_markdown(a, md);
     }
     for (s, md) in site.sections.iter_mut().zip(&sections_md) {
+        // A home page (every language's) keeps its language's site title.
         if s.front.title.is_none()
-            && !s.dir.is_empty()
+            && s.parent.is_some()
             && let Some(h) = md.as_ref().and_then(|m| m.leading_h1.clone())
         {
             s.title = h;

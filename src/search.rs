@@ -523,8 +523,11 @@ pub fn html_text(html: &str) -> String {
             }
             continue;
         }
+        // Bytes, not a string slice: the twelfth byte may fall inside a character (`&日本`).
         if c == '&'
-            && let Some(semi) = rest[..rest.len().min(12)].find(';')
+            && let Some(semi) = rest.as_bytes()[..rest.len().min(12)]
+                .iter()
+                .position(|&b| b == b';')
         {
             let ent = &rest[1..semi];
             let decoded = match ent {
@@ -635,6 +638,12 @@ mod tests {
         assert_eq!(terms("返金", "ja"), ["返金"]);
         assert_eq!(terms("คืนเงิน", "th").len(), "คืนเงิน".chars().count() - 1);
         assert_eq!(terms("a 中", "zh"), ["a", "中"]);
+    }
+
+    #[test]
+    fn an_ampersand_before_wide_characters_is_text() {
+        assert_eq!(html_text("<p>&a日本語テスト</p>"), "&a日本語テスト");
+        assert_eq!(html_text("&amp;日本"), "&日本");
     }
 
     #[test]

@@ -231,6 +231,23 @@ fn missing_translations_are_listed_and_can_fail_check() {
         ])
         .fails(1);
     assert!(r.stdout.contains("2 missing translations"), "{}", r.stdout);
+    // A pull request that did not touch invoices.md is not failed by its missing translations.
+    let r = s
+        .run(&[
+            "check",
+            "--now",
+            "2026-04-01",
+            "--fail-on",
+            "missing-translations",
+            "--changed-since",
+            "HEAD",
+        ])
+        .ok();
+    assert!(
+        r.stdout.contains("MISSING TRANSLATIONS: فارسی (fa) (1)"),
+        "still listed: {}",
+        r.stdout
+    );
     s.run(&["build", "--now", "2026-04-01"]).ok();
     let dash = s.read("public/_freshness/index.html");
     assert!(dash.contains("Missing translations"));
@@ -296,6 +313,25 @@ fn a_default_folder_named_like_a_language_is_refused() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn a_translations_home_keeps_its_language_title() {
+    let s = Site::new();
+    s.file(
+        "kbfresh.toml",
+        "[languages.en]\n[languages.fa]\ncontent_dir = \"content.fa\"\ntitle = \"راهنما\"\n",
+    )
+    .file("content/_index.md", "# Welcome\n")
+    .file("content/a.md", "# A\n")
+    .file("content.fa/_index.md", "# خوش آمدید\n")
+    .file("content.fa/a.md", "# الف\n");
+    s.build().ok();
+    let home = s.read("public/fa/index.html");
+    assert!(home.contains("<title>راهنما</title>"), "{home}");
+    // Its articles' section, as search shows it, is the language's home too, not the heading.
+    let manifest = s.read("public/search/fa/manifest.json");
+    assert!(manifest.contains("\"sections\":[\"راهنما\"]"), "{manifest}");
 }
 
 #[test]

@@ -295,8 +295,14 @@ impl Report {
             .map(|l| (*l).clone())
             .collect();
 
-        let missing_translations: Vec<MissingOut> = site
-            .missing_translations()
+        let missing = site.missing_translations();
+        // Like stale articles, only articles the run may fail on (`--changed-since`) fail it.
+        let failing_missing = missing
+            .iter()
+            .flat_map(|(_, list)| list)
+            .filter(|&&i| can_fail(i) && !site.articles[i].front.draft)
+            .count();
+        let missing_translations: Vec<MissingOut> = missing
             .into_iter()
             .map(|(l, list)| MissingOut {
                 lang: site.languages[l].code.clone(),
@@ -338,7 +344,7 @@ impl Report {
             }
         }
         if fail_on.contains(&FailOn::MissingTranslations) {
-            let n: usize = missing_translations.iter().map(|m| m.articles.len()).sum();
+            let n = failing_missing;
             if n > 0 {
                 failures.push(format!("{n} missing translation{}", plural(n)));
             }
