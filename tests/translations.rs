@@ -335,6 +335,37 @@ fn a_translations_home_keeps_its_language_title() {
 }
 
 #[test]
+fn a_translation_folder_outside_the_repository_gets_a_warning_not_the_whole_repository() {
+    let s = Site::new();
+    let repo = s.path("site");
+    s.file(
+        "site/kbfresh.toml",
+        "[languages.en]\n[languages.fa]\ncontent_dir = \"../fa\"\n",
+    )
+    .file("site/content/a.md", "# A\n")
+    .file("fa/a.md", "# الف\n");
+    common::git_in(&repo, &["init", "-q", "-b", "main"], None);
+    common::git_in(&repo, &["add", "-A"], None);
+    common::git_in(
+        &repo,
+        &["commit", "-q", "-m", "add"],
+        Some(("2026-01-01", "Ada Writer")),
+    );
+    let r = common::run_at(&repo, &["build", "--now", "2026-01-02"]).ok();
+    assert!(
+        r.stderr.contains("[languages.fa] content_dir `")
+            && r.stderr.contains("is outside the git repository"),
+        "{}",
+        r.stderr
+    );
+    // The English article still has its git date; the Persian one is not given it.
+    let en = std::fs::read_to_string(repo.join("public/a/index.html")).unwrap();
+    assert!(en.contains("2026-01-01"), "{en}");
+    let fa = std::fs::read_to_string(repo.join("public/fa/a/index.html")).unwrap();
+    assert!(!fa.contains("2026-01-01"), "{fa}");
+}
+
+#[test]
 fn nested_language_trees_are_read_once() {
     let s = Site::new();
     s.git_init();

@@ -172,11 +172,26 @@ impl History {
 
         // Content files by path relative to the repository root.
         let trees = Trees::new(&workdir, site);
+        for &l in &trees.outside {
+            let lang = &site.languages[l];
+            diags.push(
+                Diagnostic::warning(format!(
+                    "[languages.{}] content_dir `{}` is outside the git repository at `{}`: its articles have no git dates",
+                    lang.code,
+                    lang.content_dir.display(),
+                    workdir.display()
+                ))
+                .in_file("kbfresh.toml")
+                .hint("keep every language's content folder in the site's repository, or give those articles `verified` dates in front matter"),
+            );
+        }
         let content_prefixes = trees.prefixes();
         // The content folders are canonical already, so paths inside them need no system call each.
         let mut wanted: HashMap<String, usize> = HashMap::with_capacity(site.articles.len());
         for (i, a) in site.articles.iter().enumerate() {
-            wanted.insert(trees.repo_path(&a.src.rel), i);
+            if let Some(p) = trees.repo_path(&a.src.rel) {
+                wanted.insert(p, i);
+            }
         }
 
         let ignore = match Ignore::new(&workdir, fcfg) {
@@ -434,17 +449,23 @@ impl History {
 struct Trees {
     /// `(path in the repository, mount among content paths)`, longest path first.
     trees: Vec<(String, String)>,
+    /// Languages whose content folder is not in the repository (their files have no history).
+    outside: Vec<usize>,
 }
 
 impl Trees {
     fn new(workdir: &Path, site: &Site) -> Trees {
-        let mut trees: Vec<(String, String)> = site
-            .languages
-            .iter()
-            .map(|l| (content_prefix(workdir, &l.content_dir), l.mount.clone()))
-            .collect();
+        let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+        let mut trees = Vec::new();
+        let mut outside = Vec::new();
+        for (i, l) in site.languages.iter().enumerate() {
+            match content_prefix(&workdir, &l.content_dir) {
+                Some(t) => trees.push((t, l.mount.clone())),
+                None => outside.push(i),
+            }
+        }
         trees.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
-        Trees { trees }
+        Trees { trees, outside }
     }
 
     /// The folders the history is read in: each tree's, without those inside another (a translation
@@ -464,8 +485,9 @@ impl Trees {
         out
     }
 
-    /// A content path (`fa/billing/x.md`) as a path in the repository.
-    fn repo_path(&self, rel: &str) -> String {
+    /// A content path (`fa/billing/x.md`) as a path in the repository; `None` when its tree is
+    /// outside the repository.
+    fn repo_path(&self, rel: &str) -> Option<String> {
         let (prefix, inner) = self
             .trees
             .iter()
@@ -475,15 +497,15 @@ impl Trees {
                     .and_then(|r| r.strip_prefix('/'))
                     .map(|r| (t.as_str(), r))
             })
-            .unwrap_or_else(|| {
-                let default = self.trees.iter().find(|(_, m)| m.is_empty());
-                (default.map_or("", |(t, _)| t.as_str()), rel)
-            });
-        if prefix.is_empty() {
+            .or_else(|| {
+                let default = self.trees.iter().find(|(_, m)| m.is_empty())?;
+                Some((default.0.as_str(), rel))
+            })?;
+        Some(if prefix.is_empty() {
             inner.to_string()
         } else {
             format!("{prefix}/{inner}")
-        }
+        })
     }
 
     /// A path in the repository as a content path, when it is inside a content tree.
@@ -510,17 +532,12 @@ impl Trees {
     }
 }
 
-/// The content folder relative to the work tree, `/`-separated (`""` when it is the work tree).
-fn content_prefix(workdir: &Path, content_dir: &Path) -> String {
-    let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
-    std::fs::canonicalize(content_dir)
-        .ok()
-        .and_then(|c| {
-            c.strip_prefix(&workdir)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-        })
-        .unwrap_or_default()
+/// The content folder relative to the (canonical) work tree, `/`-separated (`""` when it is the
+/// work tree); `None` when it is not inside it.
+fn content_prefix(workdir: &Path, content_dir: &Path) -> Option<String> {
+    let c = std::fs::canonicalize(content_dir).ok()?;
+    let inner = c.strip_prefix(workdir).ok()?;
+    Some(inner.to_string_lossy().replace('\\', "/"))
 }
 
 /// `src/billing/**` reads better as `src/billing/`.
@@ -1117,6 +1134,7 @@ mod tests {
                 .iter()
                 .map(|p| (p.to_string(), String::new()))
                 .collect(),
+            outside: Vec::new(),
         }
     }
 
