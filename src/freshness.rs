@@ -155,7 +155,7 @@ pub struct Facts<'a> {
     pub source_change: Option<&'a Change>,
     /// For a translation: the source article has uncommitted changes (it changed now).
     pub source_dirty: bool,
-    pub source_lang_name: Option<&'a str>,
+    pub source_lang_name: &'a str,
 }
 
 /// Fully resolved policy for one article.
@@ -227,6 +227,18 @@ pub struct Freshness {
     pub banner: Option<String>,
     /// For a translation left behind by its original: the day the original changed.
     pub original_changed: Option<Date>,
+}
+
+impl Freshness {
+    /// The day a reader's browser should start saying "may be out of date" (`YYYY-MM-DD`): none
+    /// once the article is stale already, when the page says so itself.
+    pub fn reader_expires(&self) -> Option<String> {
+        if self.status == Status::Stale {
+            None
+        } else {
+            self.expires.map(|d| d.to_string())
+        }
+    }
 }
 
 pub fn date_of(ts: Timestamp) -> Date {
@@ -513,7 +525,7 @@ pub fn evaluate(
         if changed > last_verified || later_that_day {
             status = status.max(Status::Stale);
             original_changed = Some(changed);
-            let lang = facts.source_lang_name.unwrap_or("source");
+            let lang = facts.source_lang_name;
             reasons.push(Reason {
                 release: None,
                 kind: ReasonKind::Translation,
@@ -780,7 +792,7 @@ mod tests {
         let facts = Facts {
             verified: Some(date("2026-10-01")),
             source_change: Some(&change),
-            source_lang_name: Some("English"),
+            source_lang_name: "English",
             ..Facts::default()
         };
         let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
@@ -797,7 +809,7 @@ mod tests {
         let facts = Facts {
             verified: Some(date("2026-10-01")),
             source_dirty: true,
-            source_lang_name: Some("English"),
+            source_lang_name: "English",
             ..Facts::default()
         };
         let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-10-20"));
@@ -822,7 +834,7 @@ mod tests {
         let facts = Facts {
             last_change: Some(&translated),
             source_change: Some(&source),
-            source_lang_name: Some("English"),
+            source_lang_name: "English",
             ..Facts::default()
         };
         let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));

@@ -116,6 +116,8 @@ pub struct Loaded {
     /// What search indexes of each article (same index as `site.articles`); empty after
     /// [`load_for_check`], which renders nothing.
     pub search_terms: Vec<search::Terms>,
+    /// Output files no Markdown file makes ([`generated_files`]).
+    pub generated: Vec<String>,
     /// Wall time per stage, for `--verbose`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -277,6 +279,7 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
         theme,
         links: link_results,
         search_terms,
+        generated: extra_files,
         timings,
     })
 }
@@ -342,23 +345,24 @@ pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
     )
 }
 
+/// An article's title: its front-matter title, else its leading `# Heading`, else the one content
+/// gave it (from the file name).
+fn article_title<'a>(a: &'a content::Article, md: &'a Rendered) -> &'a str {
+    match (&a.front.title, &md.leading_h1) {
+        (None, Some(h)) => h,
+        _ => &a.title,
+    }
+}
+
 /// Without a front-matter title, the leading `# Heading` is the title.
 pub fn title_from_markdown(a: &mut content::Article, md: &Rendered) {
-    if a.front.title.is_none()
-        && let Some(h) = &md.leading_h1
-    {
-        a.title = h.clone();
-    }
+    a.title = article_title(a, md).to_string();
 }
 
 /// What search indexes of an article, from its rendered Markdown (before or after
 /// [`title_from_markdown`]: the title is the same).
 pub fn article_terms(a: &content::Article, site: &Site, md: &Rendered) -> search::Terms {
-    let title = match (&a.front.title, &md.leading_h1) {
-        (None, Some(h)) => h,
-        _ => &a.title,
-    };
-    search::Terms::of_html(&site.languages[a.lang].code, title, &md.html)
+    search::Terms::of_html(&site.languages[a.lang].code, article_title(a, md), &md.html)
 }
 
 fn toml_string(s: &str) -> String {
@@ -399,7 +403,7 @@ pub fn evaluate_one(
         dirty: fh.is_some_and(|f| f.dirty),
         source_change: source.and_then(|f| f.last_change.as_ref()),
         source_dirty: source.is_some_and(|f| f.dirty),
-        source_lang_name: Some(site.languages[0].name.as_str()),
+        source_lang_name: &site.languages[0].name,
     };
     // Once per article, not once per release.
     let covers_hits = history.covers_hits(&a.front.covers);

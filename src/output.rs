@@ -332,7 +332,10 @@ impl Writer {
             OutData::Bytes(b) => b.as_slice().into(),
             OutData::Static(b) => (*b).into(),
             OutData::Copy(src) => std::fs::read(src)
-                .map_err(|e| io_err("read", src, e))?
+                .map_err(|e| {
+                    Diagnostic::error(format!("cannot read `{}`: {e}", src.display()))
+                        .hint("check that the file (an image or other file next to the articles, or a theme file) is readable")
+                })?
                 .into(),
         };
         let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
@@ -371,7 +374,8 @@ impl Writer {
                 };
                 // A failed write fails the build, so a listed file that is missing is never moved.
                 let staged = dir.join(i.to_string());
-                write_new(&staged, &bytes).map_err(|e| io_err("write", &staged, e))?;
+                // Named by the page it becomes, not its staging name.
+                write_new(&staged, &bytes).map_err(|e| io_err("write", &target, e))?;
                 return Ok(());
             }
         }

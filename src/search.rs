@@ -447,7 +447,8 @@ pub fn index_files(lang: &str, docs: &[SearchDoc<'_>]) -> Vec<OutFile> {
         files.push(OutFile {
             path: format!("{dir}/d/{n}.json"),
             data: OutData::Bytes(
-                crate::render::script_safe(Value::Array(rows.to_vec()).to_string()).into_bytes(),
+                crate::render::script_safe(serde_json::to_string(rows).unwrap_or_default())
+                    .into_bytes(),
             ),
         });
     }

@@ -261,7 +261,7 @@ fn status(w: &World) -> Status {
         dirty: w.dirty,
         source_change: None,
         source_dirty: false,
-        source_lang_name: None,
+        source_lang_name: "English",
     };
     let hits = |i: usize| {
         w.hits.get(i).copied().flatten().map(|commits| CoversHit {

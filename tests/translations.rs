@@ -220,6 +220,12 @@ fn missing_translations_are_listed_and_can_fail_check() {
         r.stdout
     );
     assert!(r.stdout.contains("    content/billing/invoices.md"));
+    assert!(
+        r.stdout
+            .contains("help: add a translation at the same path in the `fa` content folder"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("MISSING TRANSLATIONS: Deutsch (de) (1)"));
     let r = s
         .run(&[

@@ -229,18 +229,19 @@ impl History {
         // The walk, or the cache of the last one.
         let cache_dir = site.root.join(".kbfresh-cache");
         let key = cache::key(&trees.key(), fcfg, &ignore.fingerprint());
-        let cached = cache::load(&cache_dir, &key, &mut diags);
+        let mut cached = cache::load(&cache_dir, &key, &mut diags);
         let mut results: HashMap<String, FileHistory> = HashMap::new();
         let mut walk_from: Option<Oid> = None;
-        match &cached {
+        // The cache's results are moved out, not copied (100,000 entries at 100k articles).
+        match &mut cached {
             Some(c) if c.head == head.id().to_string() => {
-                results = c.files.clone();
+                results = std::mem::take(&mut c.files);
             }
             Some(c) => {
                 if let Ok(old) = Oid::from_str(&c.head)
                     && repo.graph_descendant_of(head.id(), old).unwrap_or(false)
                 {
-                    results = c.files.clone();
+                    results = std::mem::take(&mut c.files);
                     walk_from = Some(old);
                 }
             }
@@ -286,23 +287,22 @@ impl History {
             // Keep only files that still exist, so the cache does not grow forever.
             results.retain(|p, _| wanted.contains_key(p));
         }
-        let mut cache_file = cache::CacheFile {
-            version: cache::VERSION,
-            key,
-            head: head.id().to_string(),
-            files: results.clone(),
-            ranges: cached
-                .as_ref()
-                .map(|c| c.ranges.clone())
-                .unwrap_or_default(),
-            range_paths: cached.map(|c| c.range_paths).unwrap_or_default(),
-        };
-        let mut cache_changed = needs_walk;
-
         for (p, &i) in &wanted {
             h.files[i] = Some(results.get(p).cloned().unwrap_or_default());
         }
         mark_status(&repo, &content_prefixes, &wanted, &mut h.files, false);
+        let (cached_ranges, range_paths) = cached
+            .map(|c| (c.ranges, c.range_paths))
+            .unwrap_or_default();
+        let mut cache_file = cache::CacheFile {
+            version: cache::VERSION,
+            key,
+            head: head.id().to_string(),
+            files: results,
+            ranges: cached_ranges,
+            range_paths,
+        };
+        let mut cache_changed = needs_walk;
 
         // Releases, from the product repo when configured.
         let product;

@@ -664,11 +664,13 @@ pub struct TemplateLinks {
 impl TemplateLinks {
     /// Notes a rendered file: its path, and for HTML pages the site paths it links to.
     pub fn scan(&self, f: &crate::render::OutFile) {
-        let bytes = match &f.data {
-            crate::render::OutData::Bytes(b) => Some(b.as_slice()),
-            _ => None,
-        };
-        self.scan_bytes(&f.path, bytes);
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(f.path.clone());
+        if let crate::render::OutData::Bytes(b) = &f.data {
+            self.add_targets(&f.path, b);
+        }
     }
 
     /// Notes a page kept from the last build: it is scanned in [`TemplateLinks::finish`] only when
@@ -682,17 +684,6 @@ impl TemplateLinks {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(path.to_string());
-    }
-
-    /// [`TemplateLinks::scan`] of a file given as its path and, when generated, its bytes.
-    fn scan_bytes(&self, path: &str, bytes: Option<&[u8]>) {
-        self.paths
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(path.to_string());
-        if let Some(b) = bytes {
-            self.add_targets(path, b);
-        }
     }
 
     /// The site paths an HTML page links to.

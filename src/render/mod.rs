@@ -669,11 +669,7 @@ pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<crate::search::Sea
                 section: &site.sections[a.section].title,
                 url: format!("{base}{}", a.path),
                 status: f.status.as_str(),
-                expires: if f.status == Status::Stale {
-                    None
-                } else {
-                    f.expires.map(|d| d.to_string())
-                },
+                expires: f.reader_expires(),
                 terms: &input.search_terms[i],
             }
         })
@@ -1133,7 +1129,7 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
             "last_verified": f.last_verified.map(|d| words.date_value(d)),
             "updated": updated.map(|d| words.date_value(d)),
             "describes": describes,
-            "expires": if f.status == Status::Stale { None } else { f.expires.map(|d| d.to_string()) },
+            "expires": f.reader_expires(),
             "banner": f.banner,
             "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
         },

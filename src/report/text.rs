@@ -5,6 +5,9 @@ use super::{FailOn, Report};
 use crate::freshness::Status;
 use crate::links;
 
+/// Missing translations listed per language; the JSON report lists them all.
+const MISSING_SHOWN: usize = 20;
+
 fn paint(s: &str, code: &str, color: bool) -> String {
     if color {
         format!("\x1b[{code}m{s}\x1b[0m")
@@ -84,15 +87,19 @@ pub fn render(r: &Report, color: bool) -> String {
         );
         out.push_str(&paint(&title, code, color));
         out.push('\n');
-        for p in m.articles.iter().take(20) {
+        for p in m.articles.iter().take(MISSING_SHOWN) {
             out.push_str(&format!("    {p}\n"));
         }
-        if m.articles.len() > 20 {
+        if m.articles.len() > MISSING_SHOWN {
             out.push_str(&format!(
                 "    and {} more (the JSON report lists them all)\n",
-                m.articles.len() - 20
+                m.articles.len() - MISSING_SHOWN
             ));
         }
+        out.push_str(&format!(
+            "  help: add a translation at the same path in the `{}` content folder, or name its original with `translation_of` in a translation's front matter\n",
+            m.lang
+        ));
         out.push('\n');
     }
     for w in &r.warnings {

@@ -132,7 +132,6 @@ struct Live {
     loaded: Loaded,
     created: Vec<Option<Change>>,
     rendering: Rendering,
-    generated: Vec<String>,
     /// Article by its file on disk.
     article_at: HashMap<PathBuf, usize>,
     /// Files served straight from disk (content assets, static files): a change to one needs only a
@@ -213,9 +212,17 @@ pub fn serve(mut opts: Options, so: &ServeOptions) -> Result<(), Failure> {
     server.watched_dirs = watched.recursive.clone();
     let watcher = watch::spawn(watched, move |batch| server.apply(batch))
         .map_err(|e| {
-            Diagnostic::error(format!("cannot watch the site for changes: {e}")).hint(
-                "on Linux, raise the inotify limit (sysctl fs.inotify.max_user_watches=524288), or use `kbfresh build`",
-            )
+            let hint = if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+                "raise the inotify limit (sysctl fs.inotify.max_user_watches=524288), or use `kbfresh build`"
+            } else {
+                "check that the site's folders exist and are readable, or use `kbfresh build`"
+            };
+            let at = e
+                .paths
+                .first()
+                .map(|p| format!(" (`{}`)", p.display()))
+                .unwrap_or_default();
+            Diagnostic::error(format!("cannot watch the site for changes{at}: {e}")).hint(hint)
         })?;
     println!("Serving at {url} (Ctrl-C to stop)");
     use std::io::Write;
@@ -465,7 +472,6 @@ impl Server {
             Ok((loaded, created, rendering, files)) => {
                 print_diagnostics(&rendering.diagnostics.0);
                 loaded.history.save_cache();
-                let generated = crate::generated_files(&loaded.theme, &loaded.site);
                 let article_at = loaded
                     .site
                     .articles
@@ -492,7 +498,6 @@ impl Server {
                     loaded,
                     created,
                     rendering,
-                    generated,
                     article_at,
                     copied,
                 });
@@ -572,7 +577,7 @@ impl Server {
                 &loaded.site,
                 &loaded.articles_md,
                 &loaded.sections_md,
-                &live.generated,
+                &loaded.generated,
                 i,
             );
             warnings.extend(crate::links::diagnostics(&links));
