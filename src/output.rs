@@ -131,10 +131,9 @@ struct Entry {
 /// are ([`crate::links::TemplateLinks::finish`]).
 pub struct Previous {
     pub out: PathBuf,
-    /// Every file of the last build.
-    pub paths: HashSet<String>,
-    /// Its pages linked only to files that existed.
-    pub clean: bool,
+    /// The last build's pages linked only to files that existed, and this build has the same files:
+    /// a page kept from it still links only to files that exist.
+    pub links_hold: bool,
 }
 
 #[derive(Default)]
@@ -304,11 +303,17 @@ impl Sink for Writer {
         true
     }
 
+    /// Asked once every file of this build is in.
     fn previous(&self) -> Option<Previous> {
+        let state = self.state();
+        let mut paths: Vec<&str> = state.paths.iter().map(|e| e.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let same_files =
+            paths.len() == self.old.len() && paths.iter().all(|p| self.old.contains_key(*p));
         Some(Previous {
             out: self.out.clone(),
-            paths: self.old.keys().cloned().collect(),
-            clean: self.old_clean,
+            links_hold: self.old_clean && same_files,
         })
     }
 
@@ -745,12 +750,18 @@ mod tests {
 
         // Other inputs: render it; the same inputs: kept as it is, nothing written.
         let w = Writer::open(&out).unwrap();
-        let previous = w.previous().unwrap();
-        assert!(previous.clean && previous.paths.contains("a/index.html"));
         assert!(!w.keep("a/index.html", 8));
         assert!(w.keep("a/index.html", 7));
         assert!(!w.keep("kbfresh.css", 0), "only pages are kept");
+        assert!(
+            !w.previous().unwrap().links_hold,
+            "kbfresh.css is not in yet"
+        );
         w.put(file("kbfresh.css", "css")).unwrap();
+        assert!(
+            w.previous().unwrap().links_hold,
+            "clean, and the same files"
+        );
         let s = w.commit().unwrap();
         assert_eq!((s.written, s.unchanged, s.removed), (0, 2, 0));
         assert_eq!(std::fs::read_to_string(&page).unwrap(), "A");

@@ -720,19 +720,13 @@ impl TemplateLinks {
         previous: Option<&crate::output::Previous>,
     ) -> (Vec<crate::diagnostics::Diagnostic>, bool) {
         let kept = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
-        if !kept.is_empty() {
-            let same_files = previous.is_some_and(|p| {
-                let paths = self.paths.lock().unwrap_or_else(|e| e.into_inner());
-                p.clean && p.paths.len() == paths.len() && paths.iter().all(|x| p.paths.contains(x))
+        if let Some(p) = previous.filter(|p| !kept.is_empty() && !p.links_hold) {
+            use rayon::prelude::*;
+            kept.par_iter().for_each(|path| {
+                if let Ok(b) = std::fs::read(p.out.join(path)) {
+                    self.add_targets(path, &b);
+                }
             });
-            if let Some(p) = previous.filter(|_| !same_files) {
-                use rayon::prelude::*;
-                kept.par_iter().for_each(|path| {
-                    if let Ok(b) = std::fs::read(p.out.join(path)) {
-                        self.add_targets(path, &b);
-                    }
-                });
-            }
         }
         let paths = self.paths.into_inner().unwrap_or_else(|e| e.into_inner());
         let exists: HashSet<String> = paths.iter().map(|p| format!("{base_path}/{p}")).collect();
