@@ -107,7 +107,6 @@ pub struct Asset {
 #[derive(Debug, Clone)]
 pub struct Site {
     pub root: PathBuf,
-    pub content_dir: PathBuf,
     pub config: Config,
     /// `sections[0]` is the home page (the content folder itself).
     pub sections: Vec<Section>,
@@ -129,6 +128,11 @@ pub struct LoadOptions {
 }
 
 impl Site {
+    /// The default language's content folder (the one `--content` and `content_dir` name).
+    pub fn default_content_dir(&self) -> &Path {
+        &self.languages[0].content_dir
+    }
+
     /// Walks the content folder and reads every file; all problems are returned together.
     pub fn load(
         root: &Path,
@@ -834,7 +838,6 @@ fn assemble(
 
     Site {
         root: root.to_path_buf(),
-        content_dir: content.to_path_buf(),
         config,
         sections,
         articles,

@@ -137,7 +137,7 @@ impl History {
             files: vec![None; site.articles.len()],
             ..History::default()
         };
-        let repo = match Repository::discover(&site.content_dir) {
+        let repo = match Repository::discover(site.default_content_dir()) {
             Ok(r) => r,
             Err(_) => {
                 diags.push(
@@ -369,7 +369,7 @@ impl History {
     /// Whether [`History::read`] is about to walk history (no cache of the current HEAD): a cheap
     /// guess, made before the read, so the other stages can leave it a core.
     pub fn will_walk(site: &Site) -> bool {
-        let Ok(repo) = Repository::discover(&site.content_dir) else {
+        let Ok(repo) = Repository::discover(site.default_content_dir()) else {
             return false;
         };
         let Ok(head) = repo.refname_to_id("HEAD") else {
@@ -1070,7 +1070,7 @@ pub fn newest_release(
 /// Content files (content-relative paths) changed since `rev`: committed between the merge base of
 /// `rev` and HEAD (what a pull request changes), plus uncommitted and untracked ones.
 pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnostic> {
-    let repo = Repository::discover(&site.content_dir).map_err(|_| {
+    let repo = Repository::discover(site.default_content_dir()).map_err(|_| {
         Diagnostic::error("--changed-since needs a git repository")
             .hint("run check inside the docs repository")
     })?;
