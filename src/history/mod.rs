@@ -3,6 +3,7 @@
 //! the releases (tags) with the paths each release range changed. Results are cached by HEAD.
 
 mod cache;
+mod order;
 mod treediff;
 
 use std::collections::{HashMap, HashSet};
@@ -12,6 +13,7 @@ use std::sync::Mutex;
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 use globset::{Glob, GlobSetBuilder};
 use jiff::Timestamp;
+use order::{Graph, Ranges, TimeOrder};
 use regex::Regex;
 
 use crate::content::Site;
@@ -254,7 +256,7 @@ impl History {
         // release ranges need no second pass over history.
         let wants_ranges =
             fcfg.product_repo.is_none() && site.articles.iter().any(|a| !a.front.covers.is_empty());
-        let mut memo: HashMap<Oid, Vec<String>> = HashMap::new();
+        let mut memo = Memo::default();
         let whole_tree = [String::new()];
         if needs_walk {
             let all_paths: Vec<String> = wanted.keys().cloned().collect();
@@ -348,7 +350,7 @@ impl History {
             }
         }
         if site.articles.iter().any(|a| !a.front.covers.is_empty()) && !h.releases.is_empty() {
-            match ranges(product_repo, &h.releases, &mut cache_file, &memo) {
+            match ranges(product_repo, &h.releases, &mut cache_file, &mut memo) {
                 Ok((ranges, computed)) => {
                     h.ranges = ranges;
                     h.path_table = cache_file.range_paths.clone();
@@ -767,10 +769,49 @@ struct Walk<'a> {
     cached: &'a HashMap<String, FileHistory>,
 }
 
+/// What a walk records for the release ranges, when they read the same repository: each commit's
+/// changed paths, and the commit graph.
+#[derive(Default)]
+struct Memo {
+    paths: HashMap<Oid, Vec<String>>,
+    /// Only after a walk from HEAD with nothing hidden (an incremental walk sees the new commits only).
+    graph: Option<Graph>,
+}
+
+/// Commits of a walk, newest first: [`TimeOrder`] for a whole walk; libgit2's revwalk, which stops
+/// at the hidden commit's ancestors without reading them, for an incremental one.
+enum Commits<'r> {
+    All(TimeOrder<'r>),
+    Since(&'r Repository, git2::Revwalk<'r>),
+}
+
+impl<'r> Commits<'r> {
+    fn new(repo: &'r Repository, head: Oid, hide: Option<Oid>) -> Result<Commits<'r>, git2::Error> {
+        let Some(hide) = hide else {
+            return Ok(Commits::All(TimeOrder::new(repo, head)?));
+        };
+        let mut revwalk = repo.revwalk()?;
+        revwalk.set_sorting(Sort::TIME)?;
+        revwalk.push(head)?;
+        revwalk.hide(hide)?;
+        Ok(Commits::Since(repo, revwalk))
+    }
+
+    fn next_commit(&mut self) -> Result<Option<git2::Commit<'r>>, git2::Error> {
+        match self {
+            Commits::All(order) => order.next_commit(),
+            Commits::Since(repo, revwalk) => match revwalk.next() {
+                None => Ok(None),
+                Some(id) => repo.find_commit(id?).map(Some),
+            },
+        }
+    }
+}
+
 fn walk(
     repo: &Repository,
     spec: &Walk<'_>,
-    mut memo: Option<&mut HashMap<Oid, Vec<String>>>,
+    mut memo: Option<&mut Memo>,
 ) -> Result<HashMap<String, FileHistory>, git2::Error> {
     let Walk {
         head,
@@ -793,21 +834,17 @@ fn walk(
     // With an incremental walk, a rename's older name may be in the cache.
     let mut renamed_from: Vec<Option<String>> = vec![None; paths.len()];
 
-    let mut revwalk = repo.revwalk()?;
-    revwalk.set_sorting(Sort::TIME)?;
-    revwalk.push(head)?;
-    if let Some(h) = hide {
-        revwalk.hide(h)?;
+    let mut commits = Commits::new(repo, head, hide)?;
+    if let Some(m) = memo.as_deref_mut() {
+        m.graph = hide.is_none().then(Graph::default);
     }
     // Diffs run one after another on one repository handle: libgit2 serializes pack access behind a
     // global lock, and a second handle starts with a cold object cache, so threads made the walk slower.
     let mut trees = treediff::TreeReader::new(repo);
-    for oid in revwalk {
-        if remaining == 0 {
+    while remaining > 0 {
+        let Some(commit) = commits.next_commit()? else {
             break;
-        }
-        let oid = oid?;
-        let commit = repo.find_commit(oid)?;
+        };
         let plain_list = plain_changes(&mut trees, &commit, prefixes)?;
         let changed = {
             let f = &follow;
@@ -823,7 +860,10 @@ fn walk(
                     paths.push(f.clone());
                 }
             }
-            m.insert(commit.id(), paths);
+            m.paths.insert(commit.id(), paths);
+            if let Some(g) = &mut m.graph {
+                g.record(&commit);
+            }
         }
         if changed.is_empty() {
             continue;
@@ -969,12 +1009,13 @@ fn releases(
 
 /// For each release, the commits in (previous release .. this release] and the paths each changed,
 /// as ids into `cache.range_paths`. Ranges are cached by their two commits; commits the history walk
-/// already diffed come from `memo`. Returns the ranges and whether anything was computed.
+/// already diffed come from `memo`, and so does the commit graph after a whole walk. Returns the
+/// ranges and whether anything was computed.
 fn ranges(
     repo: &Repository,
     releases: &[Release],
     cache: &mut cache::CacheFile,
-    memo: &HashMap<Oid, Vec<String>>,
+    memo: &mut Memo,
 ) -> Result<(Vec<ReleaseRange>, bool), git2::Error> {
     let key = |i: usize| {
         let prev = if i == 0 {
@@ -993,18 +1034,30 @@ fn ranges(
         .collect();
     let mut any = false;
     let mut trees = treediff::TreeReader::new(repo);
+    let Memo { paths: memo, graph } = memo;
+    let mut in_memory = graph.as_mut().map(Ranges::new);
     for (i, k) in keys.iter().enumerate() {
         if cache.ranges.contains_key(k) {
             continue;
         }
-        let mut walk = repo.revwalk()?;
-        walk.push(Oid::from_str(&releases[i].commit)?)?;
-        if i > 0 {
-            walk.hide(Oid::from_str(&releases[i - 1].commit)?)?;
-        }
-        let mut commits = Vec::new();
-        for oid in walk {
-            let oid = oid?;
+        let tip = Oid::from_str(&releases[i].commit)?;
+        let previous = match i {
+            0 => None,
+            _ => Some(Oid::from_str(&releases[i - 1].commit)?),
+        };
+        let oids: Vec<Oid> = match &mut in_memory {
+            Some(r) => r.range(repo, previous, tip)?,
+            None => {
+                let mut walk = repo.revwalk()?;
+                walk.push(tip)?;
+                if let Some(p) = previous {
+                    walk.hide(p)?;
+                }
+                walk.collect::<Result<_, _>>()?
+            }
+        };
+        let mut commits = Vec::with_capacity(oids.len());
+        for oid in oids {
             let paths: Vec<String> = match memo.get(&oid) {
                 Some(p) => p.clone(),
                 None => changed_paths(&mut trees, &repo.find_commit(oid)?, &[String::new()])?
