@@ -70,28 +70,68 @@ struct Page {
 /// the template name, the output path and every value of its context but `site` and `t` (which are
 /// in the fingerprint). A template sees nothing else: the same key renders the same page.
 fn page_key(fingerprint: u64, page: &Page) -> u64 {
-    struct Hasher(xxhash_rust::xxh3::Xxh3);
-    impl std::io::Write for Hasher {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.update(b);
-            Ok(b.len())
+    thread_local! {
+        // The bytes are gathered and hashed in one call: xxh3 fed a few bytes at a time costs more
+        // than the copy.
+        static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BYTES.with_borrow_mut(|b| {
+        b.clear();
+        b.extend_from_slice(page.template.as_bytes());
+        b.push(0);
+        b.extend_from_slice(page.path.as_bytes());
+        for (k, v) in page.ctx.iter().filter(|(k, _)| *k != "site" && *k != "t") {
+            key_str(b, k);
+            key_value(b, v);
         }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
+        xxhash_rust::xxh3::xxh3_64_with_seed(b, fingerprint)
+    })
+}
+
+fn key_str(b: &mut Vec<u8>, s: &str) {
+    b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    b.extend_from_slice(s.as_bytes());
+}
+
+/// A value's bytes for [`page_key`], not serialized (JSON escaping was most of a key's cost): a tag
+/// per kind and a length before every string and list, so two different values never give the same
+/// bytes.
+fn key_value(b: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => b.push(b'n'),
+        Value::Bool(t) => b.push(if *t { b't' } else { b'f' }),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                b.push(b'u');
+                b.extend_from_slice(&u.to_le_bytes());
+            } else if let Some(i) = n.as_i64() {
+                b.push(b'i');
+                b.extend_from_slice(&i.to_le_bytes());
+            } else {
+                b.push(b'd');
+                b.extend_from_slice(&n.as_f64().unwrap_or_default().to_bits().to_le_bytes());
+            }
+        }
+        Value::String(s) => {
+            b.push(b's');
+            key_str(b, s);
+        }
+        Value::Array(a) => {
+            b.push(b'[');
+            b.extend_from_slice(&(a.len() as u64).to_le_bytes());
+            for x in a {
+                key_value(b, x);
+            }
+        }
+        Value::Object(m) => {
+            b.push(b'{');
+            b.extend_from_slice(&(m.len() as u64).to_le_bytes());
+            for (k, x) in m {
+                key_str(b, k);
+                key_value(b, x);
+            }
         }
     }
-    let mut h = Hasher(xxhash_rust::xxh3::Xxh3::with_seed(fingerprint));
-    h.0.update(page.template.as_bytes());
-    h.0.update(b"\0");
-    h.0.update(page.path.as_bytes());
-    for (k, v) in page.ctx.iter().filter(|(k, _)| *k != "site" && *k != "t") {
-        h.0.update(b"\0");
-        h.0.update(k.as_bytes());
-        h.0.update(b"\0");
-        // Writing into the hasher cannot fail.
-        let _ = serde_json::to_writer(&mut h, v);
-    }
-    h.0.digest()
 }
 
 /// Per language: kbfresh's version, every template (name and text) and the context values every
@@ -474,13 +514,17 @@ impl Ctx<'_> {
             .iter()
             .map(|&c| json!({ "title": site.sections[c].title, "url": self.url(&site.sections[c].path) }))
             .collect();
-        json!({
-            "section": { "title": sec.title, "url": self.url(&sec.path) },
-            "articles": articles,
-            "subsections": subsections,
-            "total": list.len(),
-            "truncated": list.len() > to - from,
-        })
+        with(
+            json!({
+                "section": { "title": sec.title, "url": self.url(&sec.path) },
+                "total": list.len(),
+                "truncated": list.len() > to - from,
+            }),
+            [
+                ("articles", Value::Array(articles)),
+                ("subsections", Value::Array(subsections)),
+            ],
+        )
     }
 }
 
@@ -1076,6 +1120,15 @@ fn render_template(
     })
 }
 
+/// `json!` serializes every value it is given, which copies a [`Value`] (a list of summaries, a
+/// nested object) deeply. Values built already are put in with this instead: moved, not copied.
+fn with(mut object: Value, fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    if let Value::Object(m) = &mut object {
+        m.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
+    }
+    object
+}
+
 fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
     let site = ctx.input.site;
     let a = &site.articles[i];
@@ -1121,9 +1174,6 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
         "owner": a.owner.clone().unwrap_or_default(),
         "extra": a.front.extra,
         "section": { "title": sec.title, "url": ctx.url(&sec.path) },
-        "prev": prev,
-        "next": next,
-        "related": related.iter().map(|&j| ctx.summaries[j].clone()).collect::<Vec<_>>(),
         "freshness": {
             "status": f.status,
             "last_verified": f.last_verified.map(|d| words.date_value(d)),
@@ -1136,8 +1186,19 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
         // Inside <script>, `</script>` or `<!--` from a title would end or derail the element:
         // no `<`, `>` or `&` reaches it unescaped (JSON reads `\u003c` as `<`).
         "jsonld": script_safe(jsonld.to_string()),
-        "original": original(ctx, i, words),
     });
+    let page = with(
+        page,
+        [
+            ("prev", prev),
+            ("next", next),
+            (
+                "related",
+                Value::Array(related.iter().map(|&j| ctx.summaries[j].clone()).collect()),
+            ),
+            ("original", original(ctx, i, words)),
+        ],
+    );
     let mut c = ctx.common(a.lang, "article", &a.title, &description, &a.path);
     c.insert("page".into(), page);
     ctx.versions(&mut c, article_versions(site, i));
@@ -1165,7 +1226,7 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
     let is_home = sec.parent.is_none();
     let (name, mut c) = if is_home {
         let mut c = ctx.common(sec.lang, "index", "", &site.config.description, &sec.path);
-        c.insert("content".into(), json!(content));
+        c.insert("content".into(), Value::String(content));
         c.insert(
             "sections".into(),
             Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect()),
@@ -1191,15 +1252,30 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
         let mut c = ctx.common(sec.lang, "section", &sec.title, &description, &sec.path);
         c.insert(
             "section".into(),
-            json!({
-                "title": sec.title,
-                "description": description,
-                "url": ctx.url(&sec.path),
-                "content": content,
-                "articles": sec.articles.iter().map(|&a| ctx.summaries[a].clone()).collect::<Vec<_>>(),
-                "subsections": sec.children.iter().map(|&k| ctx.cards[k].clone()).collect::<Vec<_>>(),
-                "article_count": ctx.cards[s]["article_count"],
-            }),
+            with(
+                json!({
+                    "title": sec.title,
+                    "description": description,
+                    "url": ctx.url(&sec.path),
+                    "content": content,
+                    "article_count": ctx.cards[s]["article_count"],
+                }),
+                [
+                    (
+                        "articles",
+                        Value::Array(
+                            sec.articles
+                                .iter()
+                                .map(|&a| ctx.summaries[a].clone())
+                                .collect(),
+                        ),
+                    ),
+                    (
+                        "subsections",
+                        Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect()),
+                    ),
+                ],
+            ),
         );
         c.insert("breadcrumbs".into(), ctx.breadcrumbs(s, None));
         c.insert("nav".into(), ctx.nav(s, None));
