@@ -118,6 +118,8 @@ pub struct Loaded {
     pub search_terms: Vec<search::Terms>,
     /// Output files no Markdown file makes ([`generated_files`]).
     pub generated: Vec<String>,
+    /// Page folders made in a new or empty output folder while history was read ([`build_with`]).
+    pub premade: Option<output::Premade>,
     /// Wall time per stage, for `--verbose`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -125,15 +127,24 @@ pub struct Loaded {
 /// config -> content -> (Markdown, links and search terms beside history) -> freshness: all that
 /// rendering needs.
 pub fn load(opts: &Options) -> Result<Loaded, Failure> {
-    load_with(opts, true)
+    load_with(opts, Purpose::Render)
 }
 
 /// [`load`] without the search terms: for `check`, which renders nothing.
 pub fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
-    load_with(opts, false)
+    load_with(opts, Purpose::Check)
 }
 
-fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Check,
+    Render,
+    /// Render into the output folder: its page folders can be made during the load.
+    Build,
+}
+
+fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
+    let search_terms = purpose != Purpose::Check;
     let mut timings = Vec::new();
     let mut t = Instant::now();
     let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, std::time::Duration)>| {
@@ -200,9 +211,10 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
     let walks = history::History::will_walk(&site);
     let (
         (history, history_diags, history_time),
-        (articles_md, sections_md, link_results, search_terms),
+        (articles_md, sections_md, link_results, search_terms, premade),
     ) = std::thread::scope(|scope| {
         let site = &site;
+        let output_dir = &output_dir;
         let walk = scope.spawn(move || {
             let t = Instant::now();
             let (h, d) = history::History::read(site);
@@ -218,7 +230,19 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
             } else {
                 Vec::new()
             };
-            (articles_md, sections_md, links, terms)
+            // Last, so that with a walk it fills the time this core would wait for history.
+            let premade = (purpose == Purpose::Build)
+                .then(|| {
+                    let contents = site.languages.iter().map(|l| l.content_dir.as_path());
+                    output::check_target(output_dir, &site.root, contents).ok()?;
+                    let pages = site.sections.iter().map(|s| s.path.as_str());
+                    output::Premade::make(
+                        output_dir,
+                        pages.chain(site.articles.iter().map(|a| a.path.as_str())),
+                    )
+                })
+                .flatten();
+            (articles_md, sections_md, links, terms, premade)
         };
         // A walk is the longest stage: it keeps a core to itself, the rest share the others. When
         // the cache answers, everything gets every core.
@@ -230,14 +254,14 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
                     .ok()
             })
             .flatten();
-        let (articles_md, sections_md, link_results, terms) = match &pool {
+        let beside_done = match &pool {
             Some(p) => p.install(beside),
             None => beside(),
         };
         let walked = walk
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (walked, (articles_md, sections_md, link_results, terms))
+        (walked, beside_done)
     });
     lap("markdown, links, search beside history", &mut timings);
     timings.push(("history", history_time));
@@ -280,6 +304,7 @@ fn load_with(opts: &Options, search_terms: bool) -> Result<Loaded, Failure> {
         links: link_results,
         search_terms,
         generated: extra_files,
+        premade,
         timings,
     })
 }
@@ -476,7 +501,7 @@ pub fn build(opts: &Options) -> Result<BuildReport, Failure> {
 /// `build`, optionally checking external links too (broken ones become warnings).
 pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, Failure> {
     let start = Instant::now();
-    let mut loaded = load(opts)?;
+    let mut loaded = load_with(opts, Purpose::Build)?;
     if check_external {
         let cfg = loaded.site.config.links.clone();
         let progress = links::show_progress(false);
@@ -572,7 +597,8 @@ pub fn render_loaded(
     })
 }
 
-pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
+pub fn build_loaded(mut loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
+    let premade = loaded.premade.take();
     let site = &loaded.site;
     output::check_target(
         &loaded.output_dir,
@@ -581,7 +607,10 @@ pub fn build_loaded(loaded: Loaded, start: Instant) -> Result<BuildReport, Failu
     )?;
     let created = loaded.created();
     // Pages are written as they render; they become the site only in `commit`.
-    let writer = output::Writer::open(&loaded.output_dir)?;
+    let writer = match premade {
+        Some(p) => output::Writer::open_premade(p),
+        None => output::Writer::open(&loaded.output_dir)?,
+    };
     let Rendering {
         diagnostics,
         mut timings,

@@ -538,6 +538,15 @@ fn a_corrupt_git_repository_is_an_error_not_a_panic() {
     );
     assert!(!r.stderr.contains("no commits yet"), "{}", r.stderr);
     assert_eq!(before, tree_hash(&s.path("public")));
+
+    // Page folders are made while history is read: a first build that fails there leaves no
+    // output folder, and an empty one empty.
+    std::fs::remove_dir_all(s.path("public")).unwrap();
+    s.build().fails(2);
+    assert!(!s.path("public").exists());
+    std::fs::create_dir(s.path("public")).unwrap();
+    s.build().fails(2);
+    assert_eq!(std::fs::read_dir(s.path("public")).unwrap().count(), 0);
 }
 
 #[test]
