@@ -222,7 +222,11 @@ impl History {
                     Diagnostic::warning("the git repository has no commits yet: freshness uses front-matter dates only")
                         .hint("commit the content so kbfresh can read when each article changed"),
                 );
-                mark_status(&repo, &content_prefixes, &wanted, &mut h.files, true);
+                apply_status(
+                    statuses(&repo, &content_prefixes, &wanted),
+                    &mut h.files,
+                    true,
+                );
                 return (h, diags);
             }
         };
@@ -258,22 +262,40 @@ impl History {
             fcfg.product_repo.is_none() && site.articles.iter().any(|a| !a.front.covers.is_empty());
         let mut memo = Memo::default();
         let whole_tree = [String::new()];
-        if needs_walk {
-            let all_paths: Vec<String> = wanted.keys().cloned().collect();
-            let spec = Walk {
-                head: head.id(),
-                hide: walk_from,
-                paths: &all_paths,
-                prefixes: if wants_ranges {
-                    &whole_tree
-                } else {
-                    &content_prefixes
-                },
-                rename_prefixes: &content_prefixes,
-                ignore: &ignore,
-                cached: &results,
-            };
-            match walk(&repo, &spec, wants_ranges.then_some(&mut memo)) {
+        // The work tree's status (10,000 `lstat`s at 10k articles) is read on another handle while
+        // the walk runs: the walk is the longest stage of a cold build.
+        let git_dir = repo.path().to_path_buf();
+        let status_of = || {
+            Repository::open(&git_dir)
+                .map(|r| statuses(&r, &content_prefixes, &wanted))
+                .unwrap_or_default()
+        };
+        let (status, walked) = std::thread::scope(|scope| {
+            let status = scope.spawn(status_of);
+            let walked = needs_walk.then(|| {
+                let all_paths: Vec<String> = wanted.keys().cloned().collect();
+                let spec = Walk {
+                    head: head.id(),
+                    hide: walk_from,
+                    paths: &all_paths,
+                    prefixes: if wants_ranges {
+                        &whole_tree
+                    } else {
+                        &content_prefixes
+                    },
+                    rename_prefixes: &content_prefixes,
+                    ignore: &ignore,
+                    cached: &results,
+                };
+                walk(&repo, &spec, wants_ranges.then_some(&mut memo))
+            });
+            let status = status
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (status, walked)
+        });
+        if let Some(walked) = walked {
+            match walked {
                 Ok(fresh) => {
                     for (p, f) in fresh {
                         results.insert(p, f);
@@ -292,7 +314,7 @@ impl History {
         for (p, &i) in &wanted {
             h.files[i] = Some(results.get(p).cloned().unwrap_or_default());
         }
-        mark_status(&repo, &content_prefixes, &wanted, &mut h.files, false);
+        apply_status(status, &mut h.files, false);
         let (cached_ranges, range_paths) = cached
             .map(|c| (c.ranges, c.range_paths))
             .unwrap_or_default();
@@ -927,14 +949,12 @@ fn walk(
     Ok(result)
 }
 
-/// Uncommitted edits count as changed now; untracked files have no git dates.
-fn mark_status(
+/// The wanted files git reports as changed or untracked in the work tree or the index, by index.
+fn statuses(
     repo: &Repository,
     prefixes: &[String],
     wanted: &HashMap<String, usize>,
-    files: &mut [Option<FileHistory>],
-    unborn: bool,
-) {
+) -> Vec<(usize, git2::Status)> {
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true)
         .recurse_untracked_dirs(true)
@@ -944,12 +964,21 @@ fn mark_status(
         opts.pathspec(p);
     }
     let Ok(statuses) = repo.statuses(Some(&mut opts)) else {
-        return;
+        return Vec::new();
     };
-    for e in statuses.iter() {
-        let Ok(path) = e.path() else { continue };
-        let Some(&i) = wanted.get(path) else { continue };
-        let s = e.status();
+    statuses
+        .iter()
+        .filter_map(|e| Some((*wanted.get(e.path().ok()?)?, e.status())))
+        .collect()
+}
+
+/// Uncommitted edits count as changed now; untracked files have no git dates.
+fn apply_status(
+    status: Vec<(usize, git2::Status)>,
+    files: &mut [Option<FileHistory>],
+    unborn: bool,
+) {
+    for (i, s) in status {
         let f = files[i].get_or_insert_with(FileHistory::default);
         if s.is_wt_new() && !unborn {
             *f = FileHistory::default();
