@@ -501,7 +501,14 @@ pub fn build(opts: &Options) -> Result<BuildReport, Failure> {
 /// `build`, optionally checking external links too (broken ones become warnings).
 pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, Failure> {
     let start = Instant::now();
-    let mut loaded = load_with(opts, Purpose::Build)?;
+    // With external links to check first (which can take minutes), no folders are made early: a
+    // build stopped meanwhile would leave them behind.
+    let purpose = if check_external {
+        Purpose::Render
+    } else {
+        Purpose::Build
+    };
+    let mut loaded = load_with(opts, purpose)?;
     if check_external {
         let cfg = loaded.site.config.links.clone();
         let progress = links::show_progress(false);

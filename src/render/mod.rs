@@ -1428,6 +1428,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn page_key_bytes_tell_values_apart() {
+        let bytes = |v: Value| {
+            let mut b = Vec::new();
+            key_value(&mut b, &v);
+            b
+        };
+        let pairs = [
+            (json!(["ab", "c"]), json!(["a", "bc"])),
+            (json!({"a": "b"}), json!({"ab": ""})),
+            (json!("1"), json!(1)),
+            (json!(1), json!(1.0)),
+            (json!(-1), json!(u64::MAX)),
+            (json!([[], []]), json!([[[]]])),
+            (json!(null), json!(false)),
+            (json!({"a": [1, 2]}), json!({"a": [12]})),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(bytes(a.clone()), bytes(b.clone()), "{a} and {b}");
+        }
+        assert_eq!(
+            bytes(json!({"b": 1, "a": [true]})),
+            bytes(json!({"a": [true], "b": 1}))
+        );
+    }
+
+    #[test]
     fn aliases_map_to_files() {
         assert_eq!(alias_output("/old/page/").unwrap().0, "old/page/index.html");
         assert_eq!(alias_output("old/page").unwrap().1, "/old/page/");
