@@ -46,6 +46,10 @@ pub unsafe fn tune_libgit2() {
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 0);
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Commit, 64 << 10);
         let _ = git2::opts::set_cache_max_size(32 << 20);
+        // libgit2 reads only commits from the packs (trees come through `treediff::Packs`, which
+        // maps the packs itself): small windows, so the pages it touches are not resident twice.
+        let _ = git2::opts::set_mwindow_size(4 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(64 << 20);
     }
 }
 
@@ -862,7 +866,7 @@ fn walk(
     }
     // Diffs run one after another on one repository handle: libgit2 serializes pack access behind a
     // global lock, and a second handle starts with a cold object cache, so threads made the walk slower.
-    let mut trees = treediff::TreeReader::new(repo);
+    let mut trees = treediff::TreeReader::new(repo)?;
     while remaining > 0 {
         let Some(commit) = commits.next_commit()? else {
             break;
@@ -1062,7 +1066,7 @@ fn ranges(
         .map(|(i, p)| (p.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
     let mut any = false;
-    let mut trees = treediff::TreeReader::new(repo);
+    let mut trees = treediff::TreeReader::new(repo)?;
     let Memo { paths: memo, graph } = memo;
     let mut in_memory = graph.as_mut().map(Ranges::new);
     for (i, k) in keys.iter().enumerate() {
@@ -1178,17 +1182,13 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
     let trees = Trees::new(&workdir, site);
     let prefixes = trees.prefixes();
     let strip = |p: &str| trees.rel(p);
-    let mut out: HashSet<String> = treediff::diff(
-        &mut treediff::TreeReader::new(&repo),
-        Some(from.id()),
-        Some(to.id()),
-        &prefixes,
-    )
-    .map_err(|e| Diagnostic::error(format!("cannot compare with `{rev}`: {}", e.message())))?
-    .into_iter()
-    .filter(|c| c.status != Delta::Deleted)
-    .filter_map(|c| strip(&c.path))
-    .collect();
+    let mut out: HashSet<String> = treediff::TreeReader::new(&repo)
+        .and_then(|mut r| treediff::diff(&mut r, Some(from.id()), Some(to.id()), &prefixes))
+        .map_err(|e| Diagnostic::error(format!("cannot compare with `{rev}`: {}", e.message())))?
+        .into_iter()
+        .filter(|c| c.status != Delta::Deleted)
+        .filter_map(|c| strip(&c.path))
+        .collect();
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true).recurse_untracked_dirs(true);
     for p in prefixes.iter().filter(|p| !p.is_empty()) {
