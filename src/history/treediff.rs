@@ -25,7 +25,8 @@ struct Entry {
 
 impl Tree {
     fn parse(bytes: Vec<u8>) -> Result<Tree, git2::Error> {
-        let mut entries = Vec::new();
+        // An entry takes at least 28 bytes (mode, space, a short name, NUL, 20-byte id).
+        let mut entries = Vec::with_capacity(bytes.len() / 28);
         let base = bytes.as_ptr() as usize;
         for e in gix_object::TreeRefIter::from_bytes(&bytes, gix_hash::Kind::Sha1) {
             let e = e.map_err(|e| git2::Error::from_str(&format!("unreadable tree: {e}")))?;
