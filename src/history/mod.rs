@@ -1,4 +1,5 @@
-//! History: the only module that talks to git (git2, never a subprocess). One walk of history answers,
+//! History: the only module that talks to git (git2, and gitoxide's pack reader for the trees of the
+//! walk; never a subprocess). One walk of history answers,
 //! for every content file at once, its last content change and its creation (renames followed), and
 //! the releases (tags) with the paths each release range changed. Results are cached by HEAD.
 
@@ -49,7 +50,7 @@ pub unsafe fn tune_libgit2() {
         // libgit2 reads only commits from the packs (trees come through `treediff::Packs`, which
         // maps the packs itself): small windows, so the pages it touches are not resident twice.
         let _ = git2::opts::set_mwindow_size(4 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(64 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(16 << 20);
     }
 }
 
