@@ -159,14 +159,7 @@ impl Premade {
     /// Makes `dirs` (relative to `out`) when `out` does not exist or is empty; otherwise (a site is
     /// there, or a folder cannot be made) nothing, and the writer makes folders as it goes.
     pub fn make<'a>(out: &Path, dirs: impl Iterator<Item = &'a str>) -> Option<Premade> {
-        let created = match std::fs::read_dir(out).map(|mut d| d.next().is_none()) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(out).ok()?;
-                true
-            }
-            Ok(true) => false,
-            _ => return None,
-        };
+        let created = fresh_folder(out).ok()??;
         let premade = Premade {
             out: out.to_path_buf(),
             created,
@@ -182,20 +175,34 @@ impl Premade {
 
 impl Drop for Premade {
     fn drop(&mut self) {
-        if self.taken {
-            return;
-        }
-        if self.created {
-            let _ = std::fs::remove_dir_all(&self.out);
-        } else {
-            empty(&self.out);
+        if !self.taken {
+            undo_fresh(&self.out, self.created);
         }
     }
 }
 
-/// Removes everything in `dir`, keeping the folder itself (and its owner and mode).
-fn empty(dir: &Path) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+/// `Some(created)` when `out` is a folder to write straight into: it did not exist (and was made
+/// now: `created`) or it is empty. `None` when a site is there.
+fn fresh_folder(out: &Path) -> Result<Option<bool>, Diagnostic> {
+    match std::fs::read_dir(out).map(|mut d| d.next().is_none()) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(out).map_err(|e| io_err("create the output folder", out, e))?;
+            Ok(Some(true))
+        }
+        Err(e) => Err(io_err("read the output folder", out, e)),
+        Ok(true) => Ok(Some(false)),
+        Ok(false) => Ok(None),
+    }
+}
+
+/// Takes back what a build wrote into a fresh folder: the folder itself when the build made it,
+/// otherwise everything in it (keeping the folder, its owner and mode).
+fn undo_fresh(out: &Path, created: bool) {
+    if created {
+        let _ = std::fs::remove_dir_all(out);
+        return;
+    }
+    for e in std::fs::read_dir(out).into_iter().flatten().flatten() {
         let p = e.path();
         let _ = if e.file_type().is_ok_and(|t| t.is_dir()) {
             std::fs::remove_dir_all(&p)
@@ -209,30 +216,18 @@ impl Writer {
     /// A writer into the output folder `premade` made its folders in, straight into place.
     pub fn open_premade(mut premade: Premade) -> Writer {
         premade.taken = true;
-        let (old, old_clean) = read_manifest(&premade.out);
-        Writer {
-            out: premade.out.clone(),
-            old,
-            old_clean,
-            clean: std::sync::atomic::AtomicBool::new(false),
-            mode: Mode::Fresh {
+        Writer::with_mode(
+            premade.out.clone(),
+            Mode::Fresh {
                 created: premade.created,
             },
-            state: Mutex::default(),
-            done: false,
-        }
+        )
     }
 
     pub fn open(out: &Path) -> Result<Writer, Diagnostic> {
-        let mode = match std::fs::read_dir(out).map(|mut d| d.next().is_none()) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(out)
-                    .map_err(|e| io_err("create the output folder", out, e))?;
-                Mode::Fresh { created: true }
-            }
-            Err(e) => return Err(io_err("read the output folder", out, e)),
-            Ok(true) => Mode::Fresh { created: false },
-            Ok(false) => {
+        let mode = match fresh_folder(out)? {
+            Some(created) => Mode::Fresh { created },
+            None => {
                 let dir = out.join(STAGING);
                 // Left over from a build that was killed.
                 if std::fs::symlink_metadata(&dir).is_ok() {
@@ -244,16 +239,24 @@ impl Writer {
                 Mode::Staged { dir }
             }
         };
-        let (old, old_clean) = read_manifest(out);
-        Ok(Writer {
-            out: out.to_path_buf(),
+        Ok(Writer::with_mode(out.to_path_buf(), mode))
+    }
+
+    fn with_mode(out: PathBuf, mode: Mode) -> Writer {
+        // A fresh folder holds no last build to compare with.
+        let (old, old_clean) = match mode {
+            Mode::Staged { .. } => read_manifest(&out),
+            Mode::Fresh { .. } => Default::default(),
+        };
+        Writer {
+            out,
             old,
             old_clean,
             clean: std::sync::atomic::AtomicBool::new(false),
             mode,
             state: Mutex::default(),
             done: false,
-        })
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -529,11 +532,7 @@ impl Drop for Writer {
             return;
         }
         match &self.mode {
-            Mode::Fresh { created: true } => {
-                let _ = std::fs::remove_dir_all(&self.out);
-            }
-            // It was empty: empty it again.
-            Mode::Fresh { created: false } => empty(&self.out),
+            Mode::Fresh { created } => undo_fresh(&self.out, *created),
             Mode::Staged { dir } => {
                 let _ = std::fs::remove_dir_all(dir);
             }
