@@ -238,7 +238,7 @@ impl History {
         h.head = Some(head.id().to_string());
 
         // The walk, or the cache of the last one.
-        let cache_dir = site.root.join(".kbfresh-cache");
+        let cache_dir = site.root.join(crate::CACHE_DIR);
         let key = cache::key(&trees.key(), fcfg, &ignore.fingerprint());
         let mut cached = cache::load(&cache_dir, &key, &mut diags);
         let mut results: HashMap<String, FileHistory> = HashMap::new();
@@ -404,7 +404,7 @@ impl History {
         let Ok(head) = repo.refname_to_id("HEAD") else {
             return false;
         };
-        cache::head(&site.root.join(".kbfresh-cache")) != Some(head.to_string())
+        cache::head(&site.root.join(crate::CACHE_DIR)) != Some(head.to_string())
     }
 
     /// What the globs in `covers` matched in each release range; computed once per distinct `covers`.
