@@ -159,9 +159,8 @@ fn page_fingerprints(theme: &Theme, prepared: &Prepared) -> Option<Vec<u64>> {
         .iter()
         .map(|l| {
             let mut bytes = common.to_le_bytes().to_vec();
-            bytes.extend(serde_json::to_vec(&l.site_value).unwrap_or_default());
-            bytes.push(0);
-            bytes.extend(serde_json::to_vec(&l.words.t).unwrap_or_default());
+            key_value(&mut bytes, &l.site_value);
+            key_value(&mut bytes, &l.words.t);
             xxhash_rust::xxh3::xxh3_64(&bytes)
         })
         .collect::<Vec<u64>>()
@@ -514,17 +513,15 @@ impl Ctx<'_> {
             .iter()
             .map(|&c| json!({ "title": site.sections[c].title, "url": self.url(&site.sections[c].path) }))
             .collect();
-        with(
-            json!({
-                "section": { "title": sec.title, "url": self.url(&sec.path) },
-                "total": list.len(),
-                "truncated": list.len() > to - from,
-            }),
-            [
-                ("articles", Value::Array(articles)),
-                ("subsections", Value::Array(subsections)),
-            ],
-        )
+        // Built values go in by assignment (moved); `json!` would serialize, deep-copying them.
+        let mut nav = json!({
+            "section": { "title": sec.title, "url": self.url(&sec.path) },
+            "total": list.len(),
+            "truncated": list.len() > to - from,
+        });
+        nav["articles"] = Value::Array(articles);
+        nav["subsections"] = Value::Array(subsections);
+        nav
     }
 }
 
@@ -1120,15 +1117,6 @@ fn render_template(
     })
 }
 
-/// `json!` serializes every value it is given, which copies a [`Value`] (a list of summaries, a
-/// nested object) deeply. Values built already are put in with this instead: moved, not copied.
-fn with(mut object: Value, fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
-    if let Value::Object(m) = &mut object {
-        m.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
-    }
-    object
-}
-
 fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
     let site = ctx.input.site;
     let a = &site.articles[i];
@@ -1187,18 +1175,12 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
         // no `<`, `>` or `&` reaches it unescaped (JSON reads `\u003c` as `<`).
         "jsonld": script_safe(jsonld.to_string()),
     });
-    let page = with(
-        page,
-        [
-            ("prev", prev),
-            ("next", next),
-            (
-                "related",
-                Value::Array(related.iter().map(|&j| ctx.summaries[j].clone()).collect()),
-            ),
-            ("original", original(ctx, i, words)),
-        ],
-    );
+    // Built values go in by assignment (moved); `json!` would serialize, deep-copying them.
+    let mut page = page;
+    page["prev"] = prev;
+    page["next"] = next;
+    page["related"] = Value::Array(related.iter().map(|&j| ctx.summaries[j].clone()).collect());
+    page["original"] = original(ctx, i, words);
     let mut c = ctx.common(a.lang, "article", &a.title, &description, &a.path);
     c.insert("page".into(), page);
     ctx.versions(&mut c, article_versions(site, i));
@@ -1250,33 +1232,22 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
         ("index.html", c)
     } else {
         let mut c = ctx.common(sec.lang, "section", &sec.title, &description, &sec.path);
-        c.insert(
-            "section".into(),
-            with(
-                json!({
-                    "title": sec.title,
-                    "description": description,
-                    "url": ctx.url(&sec.path),
-                    "content": content,
-                    "article_count": ctx.cards[s]["article_count"],
-                }),
-                [
-                    (
-                        "articles",
-                        Value::Array(
-                            sec.articles
-                                .iter()
-                                .map(|&a| ctx.summaries[a].clone())
-                                .collect(),
-                        ),
-                    ),
-                    (
-                        "subsections",
-                        Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect()),
-                    ),
-                ],
-            ),
+        let mut section = json!({
+            "title": sec.title,
+            "description": description,
+            "url": ctx.url(&sec.path),
+            "content": content,
+            "article_count": ctx.cards[s]["article_count"],
+        });
+        section["articles"] = Value::Array(
+            sec.articles
+                .iter()
+                .map(|&a| ctx.summaries[a].clone())
+                .collect(),
         );
+        section["subsections"] =
+            Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect());
+        c.insert("section".into(), section);
         c.insert("breadcrumbs".into(), ctx.breadcrumbs(s, None));
         c.insert("nav".into(), ctx.nav(s, None));
         ("section.html", c)
