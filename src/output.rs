@@ -131,8 +131,8 @@ struct Entry {
 /// are ([`crate::links::TemplateLinks::finish`]).
 pub struct Previous {
     pub out: PathBuf,
-    /// The last build's pages linked only to files that existed, and this build has the same files:
-    /// a page kept from it still links only to files that exist.
+    /// The last build's pages linked only to files that existed, and none of those files is gone: a
+    /// page kept from it still links only to files that exist.
     pub links_hold: bool,
 }
 
@@ -367,9 +367,13 @@ impl Sink for Writer {
         else {
             return false;
         };
-        let target = self.out.join(path);
-        let same = std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file() && m.len() == len);
-        if old_key != key || !safe_rel(path) || !same {
+        // The key first: a changed page costs no system call here.
+        if old_key != key || !safe_rel(path) {
+            return false;
+        }
+        let same = std::fs::symlink_metadata(self.out.join(path))
+            .is_ok_and(|m| m.is_file() && m.len() == len);
+        if !same {
             return false;
         }
         let mut state = self.state();
@@ -385,15 +389,21 @@ impl Sink for Writer {
 
     /// Asked once every file of this build is in.
     fn previous(&self) -> Option<Previous> {
+        if matches!(self.mode, Mode::Fresh { .. }) {
+            return None;
+        }
         let state = self.state();
         let mut paths: Vec<&str> = state.paths.iter().map(|e| e.path.as_str()).collect();
         paths.sort_unstable();
         paths.dedup();
-        let same_files =
-            paths.len() == self.old.len() && paths.iter().all(|p| self.old.contains_key(*p));
+        // A link that resolved then resolves while its file is still there; a new file breaks none.
+        let none_gone = self
+            .old
+            .keys()
+            .all(|p| paths.binary_search(&p.as_str()).is_ok());
         Some(Previous {
             out: self.out.clone(),
-            links_hold: self.old_clean && same_files,
+            links_hold: self.old_clean && none_gone,
         })
     }
 
@@ -499,13 +509,11 @@ fn read_manifest(out: &Path) -> (HashMap<String, Old>, bool) {
                 .collect();
             (files, clean)
         }
-        // Version 2 (`<hash> <path>`) and 3 (`<hash> <key> <path>`, no size): files are compared
-        // by hash, pages rendered again.
-        Some(first) if first.starts_with("# kbfresh manifest") => {
-            let fields = if first == MANIFEST_V2 { 2 } else { 3 };
+        // Version 2 (`<hash> <path>`): files are compared by hash, pages rendered again.
+        Some(MANIFEST_V2) => {
             let files = lines
                 .filter_map(|l| {
-                    let mut parts = l.splitn(fields, ' ');
+                    let mut parts = l.splitn(2, ' ');
                     let old = Old {
                         hash: hex(parts.next()?),
                         ..Old::default()
@@ -515,6 +523,8 @@ fn read_manifest(out: &Path) -> (HashMap<String, Old>, bool) {
                 .collect();
             (files, false)
         }
+        // A manifest of a version this kbfresh does not know: nothing is assumed of its files.
+        Some(first) if first.starts_with("# kbfresh manifest") => (HashMap::new(), false),
         first => (
             first
                 .into_iter()
