@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion};
 use kbfresh::history::History;
-use rayon::prelude::*;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -112,15 +111,7 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("search");
     g.sample_size(10);
     g.bench_function("search terms: text and terms of all articles", |b| {
-        b.iter(|| {
-            loaded
-                .site
-                .articles
-                .par_iter()
-                .zip(&loaded.articles_md)
-                .map(|(a, md)| kbfresh::article_terms(a, &loaded.site, md))
-                .collect::<Vec<_>>()
-        })
+        b.iter(|| kbfresh::all_article_terms(&loaded.site, &loaded.articles_md))
     });
     let docs = kbfresh::render::search_docs(&input, 0);
     g.bench_function("index files from the docs", |b| {

@@ -227,9 +227,7 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
             let (articles_md, sections_md) = markdown_all(site);
             let links = links::check_internal(site, &articles_md, &sections_md, &extra_files);
             let terms: Vec<search::Terms> = if search_terms {
-                (site.articles.par_iter().zip(&articles_md))
-                    .map(|(a, md)| article_terms(a, site, md))
-                    .collect()
+                all_article_terms(site, &articles_md)
             } else {
                 Vec::new()
             };
@@ -385,6 +383,13 @@ fn article_title<'a>(a: &'a content::Article, md: &'a Rendered) -> &'a str {
 /// Without a front-matter title, the leading `# Heading` is the title.
 pub fn title_from_markdown(a: &mut content::Article, md: &Rendered) {
     a.title = article_title(a, md).to_string();
+}
+
+/// [`article_terms`] of every article, in parallel.
+pub fn all_article_terms(site: &Site, articles_md: &[Rendered]) -> Vec<search::Terms> {
+    (site.articles.par_iter().zip(articles_md))
+        .map(|(a, md)| article_terms(a, site, md))
+        .collect()
 }
 
 /// What search indexes of an article, from its rendered Markdown (before or after
