@@ -16,8 +16,9 @@ const FILE: &str = "history.json";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CacheFile {
     pub version: u32,
-    pub key: String,
+    /// Before `key` (which grows with the ignore rules): [`head`] reads only the file's first bytes.
     pub head: String,
+    pub key: String,
     pub files: HashMap<String, FileHistory>,
     /// Release ranges for `covers`: `prev_commit..commit` -> for each commit in it, the paths it
     /// changed as ids into `range_paths`.

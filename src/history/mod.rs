@@ -146,6 +146,19 @@ impl History {
         };
         let repo = match Repository::discover(site.default_content_dir()) {
             Ok(r) => r,
+            // A repository that is there but cannot be opened (owned by another user, a broken
+            // config) is an error the writer can act on, not a site without git.
+            Err(e) if e.code() != git2::ErrorCode::NotFound => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "cannot open the git repository of `{}`: {}",
+                        site.default_content_dir().display(),
+                        e.message()
+                    ))
+                    .hint("run `git status` in that folder; if git says the repository is owned by someone else (common in CI containers), run `git config --global --add safe.directory <repository path>`"),
+                );
+                return (h, diags);
+            }
             Err(_) => {
                 diags.push(
                     Diagnostic::warning(
@@ -269,14 +282,15 @@ impl History {
         let whole_tree = [String::new()];
         // The work tree's status (10,000 `lstat`s at 10k articles) is read on another handle while
         // the walk runs: the walk is the longest stage of a cold build.
+        // Without a walk, or if the second handle cannot be opened, the status is read afterwards.
         let git_dir = repo.path().to_path_buf();
         let status_of = || {
             Repository::open(&git_dir)
+                .ok()
                 .map(|r| statuses(&r, &content_prefixes, &wanted))
-                .unwrap_or_default()
         };
         let (status, walked) = std::thread::scope(|scope| {
-            let status = scope.spawn(status_of);
+            let status = needs_walk.then(|| scope.spawn(status_of));
             let walked = needs_walk.then(|| {
                 let all_paths: Vec<String> = wanted.keys().cloned().collect();
                 let spec = Walk {
@@ -294,9 +308,10 @@ impl History {
                 };
                 walk(&repo, &spec, wants_ranges.then_some(&mut memo))
             });
-            let status = status
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let status = status.and_then(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
             (status, walked)
         });
         if let Some(walked) = walked {
@@ -319,6 +334,7 @@ impl History {
         for (p, &i) in &wanted {
             h.files[i] = Some(results.get(p).cloned().unwrap_or_default());
         }
+        let status = status.unwrap_or_else(|| statuses(&repo, &content_prefixes, &wanted));
         apply_status(status, &mut h.files, false);
         let (cached_ranges, range_paths) = cached
             .map(|c| (c.ranges, c.range_paths))
@@ -865,8 +881,8 @@ fn walk(
     if let Some(m) = memo.as_deref_mut() {
         m.graph = hide.is_none().then(Graph::default);
     }
-    // Diffs run one after another on one repository handle: libgit2 serializes pack access behind a
-    // global lock, and a second handle starts with a cold object cache, so threads made the walk slower.
+    // Diffs run one after another on one thread: each tree's delta base is the tree read just before
+    // (see `treediff::Packs`), and splitting the walk over threads made it slower when tried with libgit2.
     let mut trees = treediff::TreeReader::new(repo)?;
     while remaining > 0 {
         let Some(commit) = commits.next_commit()? else {

@@ -51,9 +51,10 @@ impl<'r> TimeOrder<'r> {
         let Some((_, _, id)) = self.queue.pop() else {
             return Ok(None);
         };
-        let Some(commit) = self.pending.remove(&id) else {
-            return Ok(None);
-        };
+        let commit = self
+            .pending
+            .remove(&id)
+            .expect("a queued commit is pending until it is taken");
         for p in commit.parent_ids() {
             self.push(p)?;
         }

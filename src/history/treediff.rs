@@ -24,12 +24,13 @@ struct Entry {
 }
 
 impl Tree {
-    fn parse(bytes: Vec<u8>) -> Result<Tree, git2::Error> {
+    fn parse(id: Oid, bytes: Vec<u8>) -> Result<Tree, git2::Error> {
         // An entry takes at least 28 bytes (mode, space, a short name, NUL, 20-byte id).
         let mut entries = Vec::with_capacity(bytes.len() / 28);
         let base = bytes.as_ptr() as usize;
         for e in gix_object::TreeRefIter::from_bytes(&bytes, gix_hash::Kind::Sha1) {
-            let e = e.map_err(|e| git2::Error::from_str(&format!("unreadable tree: {e}")))?;
+            let e =
+                e.map_err(|e| git2::Error::from_str(&format!("tree {id} cannot be read: {e}")))?;
             // The name is a slice of `bytes`: its offset is where it starts in them.
             let at = e.filename.as_ptr() as usize - base;
             entries.push(Entry {
@@ -227,12 +228,15 @@ impl<'r> TreeReader<'r> {
             None => {
                 let o = self.odb.read(id)?;
                 if o.kind() != git2::ObjectType::Tree {
-                    return Err(git2::Error::from_str(&format!("{id} is not a tree")));
+                    return Err(git2::Error::from_str(&format!(
+                        "object {id} is listed as a tree but is a {}",
+                        o.kind()
+                    )));
                 }
                 o.data().to_vec()
             }
         };
-        let t = Rc::new(Tree::parse(bytes)?);
+        let t = Rc::new(Tree::parse(id, bytes)?);
         self.held.insert(id, (t.clone(), generation));
         Ok(t)
     }
