@@ -7,23 +7,89 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use git2::{Commit, Oid, Repository};
+use std::sync::Arc;
+
+use git2::{Oid, Repository};
+
+use super::treediff::{PackSet, Packs};
+
+/// What the walk needs of a commit.
+pub struct Info {
+    pub id: Oid,
+    pub tree: Oid,
+    pub parents: Vec<Oid>,
+    /// Committer time, as git orders history by.
+    pub time: i64,
+    pub author: Vec<u8>,
+    pub message: Vec<u8>,
+}
+
+/// Reads commits from the packs through gitoxide (a fifth of the time libgit2 takes, whose object
+/// cache and signature parsing were most of it), and through libgit2 what the packs do not hold
+/// (loose objects) or do not parse. A shallow clone is read through libgit2 alone, which applies
+/// its grafts.
+pub struct CommitReader<'r> {
+    repo: &'r Repository,
+    packs: Option<Packs>,
+}
+
+impl<'r> CommitReader<'r> {
+    pub fn new(repo: &'r Repository, packs: Option<Arc<PackSet>>) -> CommitReader<'r> {
+        let packs = packs
+            .filter(|_| !repo.is_shallow())
+            .map(|p| Packs::new(p, false));
+        CommitReader { repo, packs }
+    }
+
+    pub fn read(&mut self, id: Oid) -> Result<Info, git2::Error> {
+        if let Some(info) = self
+            .packs
+            .as_mut()
+            .and_then(|p| p.read(id, gix_object::Kind::Commit))
+            .and_then(|bytes| parse(id, bytes))
+        {
+            return Ok(info);
+        }
+        let c = self.repo.find_commit(id)?;
+        Ok(Info {
+            id,
+            tree: c.tree_id(),
+            parents: c.parent_ids().collect(),
+            time: c.time().seconds(),
+            author: c.author().name_bytes().to_vec(),
+            message: c.message_bytes().to_vec(),
+        })
+    }
+}
+
+fn parse(id: Oid, bytes: &[u8]) -> Option<Info> {
+    let c = gix_object::CommitRef::from_bytes(bytes, gix_hash::Kind::Sha1).ok()?;
+    let oid = |o: gix_hash::ObjectId| Oid::from_bytes(o.as_bytes()).ok();
+    Some(Info {
+        id,
+        tree: oid(c.tree())?,
+        parents: c.parents().map(oid).collect::<Option<_>>()?,
+        time: c.committer().ok()?.seconds(),
+        author: c.author().ok()?.name.to_vec(),
+        message: c.message.to_vec(),
+    })
+}
 
 /// Commits reachable from a head, newest commit time first, each read from the repository once.
 /// Ties go to the commit queued first.
 pub struct TimeOrder<'r> {
-    repo: &'r Repository,
+    reader: CommitReader<'r>,
     queue: BinaryHeap<(i64, Reverse<u64>, Oid)>,
     /// Queued commits, read when queued (their time orders the queue).
-    pending: HashMap<Oid, Commit<'r>>,
+    pending: HashMap<Oid, Info>,
     seen: HashSet<Oid>,
     queued: u64,
 }
 
 impl<'r> TimeOrder<'r> {
-    pub fn new(repo: &'r Repository, head: Oid) -> Result<TimeOrder<'r>, git2::Error> {
+    pub fn new(reader: CommitReader<'r>, head: Oid) -> Result<TimeOrder<'r>, git2::Error> {
         let mut order = TimeOrder {
-            repo,
+            reader,
             queue: BinaryHeap::new(),
             pending: HashMap::new(),
             seen: HashSet::new(),
@@ -37,17 +103,15 @@ impl<'r> TimeOrder<'r> {
         if !self.seen.insert(id) {
             return Ok(());
         }
-        // Parents come from the commit object, which applies a shallow clone's grafts.
-        let commit = self.repo.find_commit(id)?;
-        self.queue
-            .push((commit.time().seconds(), Reverse(self.queued), id));
+        let commit = self.reader.read(id)?;
+        self.queue.push((commit.time, Reverse(self.queued), id));
         self.queued += 1;
         self.pending.insert(id, commit);
         Ok(())
     }
 
-    /// The next commit, its parents queued.
-    pub fn next_commit(&mut self) -> Result<Option<Commit<'r>>, git2::Error> {
+    /// The next commit, its parents queued, and its parents' trees.
+    pub fn next_commit(&mut self) -> Result<Option<(Info, Vec<Oid>)>, git2::Error> {
         let Some((_, _, id)) = self.queue.pop() else {
             return Ok(None);
         };
@@ -55,10 +119,16 @@ impl<'r> TimeOrder<'r> {
             .pending
             .remove(&id)
             .expect("a queued commit is pending until it is taken");
-        for p in commit.parent_ids() {
+        let mut trees = Vec::with_capacity(commit.parents.len());
+        for &p in &commit.parents {
             self.push(p)?;
+            trees.push(match self.pending.get(&p) {
+                Some(parent) => parent.tree,
+                // Taken already (a commit dated before its parent): read again.
+                None => self.reader.read(p)?.tree,
+            });
         }
-        Ok(Some(commit))
+        Ok(Some((commit, trees)))
     }
 }
 
@@ -67,8 +137,8 @@ impl<'r> TimeOrder<'r> {
 pub struct Graph(HashMap<Oid, Vec<Oid>>);
 
 impl Graph {
-    pub fn record(&mut self, commit: &Commit<'_>) {
-        self.0.insert(commit.id(), commit.parent_ids().collect());
+    pub fn record(&mut self, commit: &Info) {
+        self.0.insert(commit.id, commit.parents.clone());
     }
 
     fn parents(&mut self, repo: &Repository, id: Oid) -> Result<&[Oid], git2::Error> {
@@ -157,7 +227,7 @@ impl<'g> Ranges<'g> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use git2::{Signature, Sort, Time};
+    use git2::{Commit, Signature, Sort, Time};
 
     /// A commit with the given parents and commit time; each gets its own tree.
     fn commit(repo: &Repository, n: u32, parents: &[Oid], time: i64) -> Oid {
@@ -202,10 +272,11 @@ mod tests {
         let m6 = commit(&repo, 6, &[a5, b4], 600);
         let a7 = commit(&repo, 7, &[m6], 700);
 
-        let mut order = TimeOrder::new(&repo, a7).unwrap();
+        let reader = CommitReader::new(&repo, PackSet::open(&repo));
+        let mut order = TimeOrder::new(reader, a7).unwrap();
         let mut ours = Vec::new();
-        while let Some(c) = order.next_commit().unwrap() {
-            ours.push(c.id());
+        while let Some((c, _)) = order.next_commit().unwrap() {
+            ours.push(c.id);
         }
         let theirs = revwalk(&repo, a7, None);
         assert_eq!(ours.len(), theirs.len());
@@ -233,5 +304,37 @@ mod tests {
             want.sort();
             assert_eq!(got, want, "range {i}");
         }
+    }
+
+    #[test]
+    fn commits_read_from_packs_are_the_commits_libgit2_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let a = commit(&repo, 0, &[], 100);
+        let b = commit(&repo, 1, &[a], 200);
+        let c = commit(&repo, 2, &[a], 300);
+        let m = commit(&repo, 3, &[b, c], 400);
+        let mut walk = repo.revwalk().unwrap();
+        walk.push(m).unwrap();
+        let mut pb = repo.packbuilder().unwrap();
+        pb.insert_walk(&mut walk).unwrap();
+        pb.write(&repo.path().join("objects").join("pack"), 0)
+            .unwrap();
+        let mut packs = Packs::new(PackSet::open(&repo).unwrap(), false);
+        for id in [a, b, c, m] {
+            let bytes = packs
+                .read(id, gix_object::Kind::Commit)
+                .expect("the pack holds the commit");
+            let ours = parse(id, bytes).expect("gitoxide parses it");
+            let theirs = repo.find_commit(id).unwrap();
+            assert_eq!(ours.tree, theirs.tree_id());
+            assert_eq!(ours.parents, theirs.parent_ids().collect::<Vec<_>>());
+            assert_eq!(ours.time, theirs.time().seconds());
+            assert_eq!(ours.author, theirs.author().name_bytes());
+            assert_eq!(ours.message, theirs.message_bytes());
+        }
+        // A tree is not read as a commit.
+        let tree = repo.find_commit(m).unwrap().tree_id();
+        assert!(packs.read(tree, gix_object::Kind::Commit).is_none());
     }
 }

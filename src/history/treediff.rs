@@ -6,6 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use git2::{Delta, Oid, Repository};
 
@@ -53,27 +54,53 @@ impl Tree {
     }
 }
 
-/// Objects of delta chains decoded from the packs, by pack and offset, up to [`DECODED_BYTES`].
+/// Objects of delta chains decoded from the packs, by pack and offset, up to [`DECODED_BYTES`]; when
+/// full, the least recently used quarter goes.
 #[derive(Default)]
 struct Decoded {
-    objects: HashMap<(u32, u64), (gix_object::Kind, usize, Vec<u8>)>,
+    objects: HashMap<(u32, u64), Slot>,
     bytes: usize,
+    tick: u64,
 }
 
-/// Trees are read newest first, and a tree's delta base is a version read just before or just after
-/// it. 24 MiB holds the chains of a 10,000-article site's trees; on a larger site the cache starts
-/// over when full, and the next read of a tree pays its chain once more (peak memory stays flat).
-const DECODED_BYTES: usize = 24 << 20;
+struct Slot {
+    kind: gix_object::Kind,
+    packed: usize,
+    data: Vec<u8>,
+    used: u64,
+}
+
+/// Each reader's share. The walk reads history in the direction the packs' delta chains run (see
+/// [`PackSet::newer_is_delta`]), so what it needs kept is about one object per chain: the last
+/// version of each tree it read. 16 MiB holds that for a 100,000-article site's 400 sections.
+const DECODED_BYTES: usize = 16 << 20;
+
+impl Decoded {
+    fn evict(&mut self) {
+        let mut ticks: Vec<u64> = self.objects.values().map(|s| s.used).collect();
+        let cut = ticks.len() / 4;
+        let (_, &mut oldest_kept, _) = ticks.select_nth_unstable(cut);
+        self.objects.retain(|_, s| s.used >= oldest_kept);
+        self.bytes = self.objects.values().map(|s| s.data.len()).sum();
+    }
+}
 
 impl gix_pack::cache::DecodeEntry for Decoded {
     fn put(&mut self, pack: u32, offset: u64, data: &[u8], kind: gix_object::Kind, packed: usize) {
-        if self.bytes + data.len() > DECODED_BYTES {
-            self.objects.clear();
-            self.bytes = 0;
+        if self.bytes + data.len() > DECODED_BYTES && !self.objects.is_empty() {
+            self.evict();
         }
+        self.tick += 1;
         self.bytes += data.len();
-        self.objects
-            .insert((pack, offset), (kind, packed, data.to_vec()));
+        let slot = Slot {
+            kind,
+            packed,
+            data: data.to_vec(),
+            used: self.tick,
+        };
+        if let Some(old) = self.objects.insert((pack, offset), slot) {
+            self.bytes -= old.data.len();
+        }
     }
 
     fn get(
@@ -82,27 +109,22 @@ impl gix_pack::cache::DecodeEntry for Decoded {
         offset: u64,
         out: &mut Vec<u8>,
     ) -> Option<(gix_object::Kind, usize)> {
-        let (kind, packed, data) = self.objects.get(&(pack, offset))?;
+        let slot = self.objects.get_mut(&(pack, offset))?;
+        self.tick += 1;
+        slot.used = self.tick;
         out.clear();
-        out.extend_from_slice(data);
-        Some((*kind, *packed))
+        out.extend_from_slice(&slot.data);
+        Some((slot.kind, slot.packed))
     }
 }
 
-/// The repository's packs, read with gitoxide's pack reader. A tree that is a delta is decoded from
-/// the entry nearest its chain's base upward, one entry at a time, so every object of the chain is
-/// kept and the next tree read (the neighbouring version) applies one delta: libgit2 keeps only a
-/// chain's base and applies the whole chain (25 deltas on average here) for every read. Objects
-/// outside these packs (loose, in alternates) come from libgit2.
-struct Packs {
+/// The repository's packs, opened once and shared by the threads that read history.
+pub struct PackSet {
     bundles: Vec<gix_pack::Bundle>,
-    decoded: Decoded,
-    inflate: gix_zlib::Inflate,
-    buf: Vec<u8>,
 }
 
-impl Packs {
-    fn open(repo: &Repository) -> Option<Packs> {
+impl PackSet {
+    pub fn open(repo: &Repository) -> Option<Arc<PackSet>> {
         // Only SHA-1 repositories; others are read by libgit2 alone.
         let format = repo
             .config()
@@ -124,22 +146,79 @@ impl Packs {
             .iter()
             .filter_map(|p| gix_pack::Bundle::at(p, gix_hash::Kind::Sha1).ok())
             .collect();
-        (!bundles.is_empty()).then(|| Packs {
-            bundles,
+        (!bundles.is_empty()).then(|| Arc::new(PackSet { bundles }))
+    }
+
+    /// Where a pack holds object `id`: the bundle and the entry's offset.
+    fn locate(&self, id: Oid) -> Option<(usize, u64)> {
+        let oid = gix_hash::oid::try_from_bytes(id.as_bytes()).ok()?;
+        self.bundles.iter().enumerate().find_map(|(n, b)| {
+            let i = b.index.lookup(oid)?;
+            Some((n, b.index.pack_offset_at_index(i)))
+        })
+    }
+
+    /// Whether the packs store newer versions of a tree as deltas of older ones, judged from pairs
+    /// of (newer, older) tree ids. A delta's base comes before it in its pack (always, for an
+    /// offset delta), so the question is which of the two versions a pack wrote first: `git
+    /// fast-import` writes history oldest first (its chains start at the oldest version), `git gc`,
+    /// `git repack` and the packs a clone receives write the newest first. A chain is cheapest read
+    /// from its base onward, one delta a version.
+    pub fn newer_is_delta(&self, pairs: &[(Oid, Oid)]) -> bool {
+        let (mut newer_later, mut newer_first) = (0usize, 0usize);
+        for &(newer, older) in pairs {
+            if let (Some((a, x)), Some((b, y))) = (self.locate(newer), self.locate(older))
+                && a == b
+            {
+                match x.cmp(&y) {
+                    Ordering::Greater => newer_later += 1,
+                    Ordering::Less => newer_first += 1,
+                    Ordering::Equal => {}
+                }
+            }
+        }
+        newer_later > newer_first
+    }
+}
+
+/// One reader's view of the [`PackSet`]. A tree that is a delta is decoded from the entry nearest
+/// its chain's base upward, one entry at a time, so every object of the chain is kept and the next
+/// tree read (the neighbouring version) applies one delta: libgit2 keeps only a chain's base and
+/// applies the whole chain (25 deltas on average here) for every read. Objects outside these packs
+/// (loose, in alternates) come from libgit2.
+pub(super) struct Packs {
+    set: Arc<PackSet>,
+    /// Keep every object of a chain decoded (for reads against the chains' direction, where the
+    /// next read wants the version below), or only the tree asked for (reads in the chains'
+    /// direction, where the next read of the chain is one delta above it).
+    keep_chain: bool,
+    decoded: Decoded,
+    inflate: gix_zlib::Inflate,
+    buf: Vec<u8>,
+}
+
+impl Packs {
+    pub(super) fn new(set: Arc<PackSet>, keep_chain: bool) -> Packs {
+        Packs {
+            set,
+            keep_chain,
             decoded: Decoded::default(),
             inflate: gix_zlib::Inflate::default(),
             buf: Vec::new(),
-        })
+        }
     }
 
     /// The raw bytes of tree `id`, if a pack holds it and it decodes.
     fn tree(&mut self, id: Oid) -> Option<Vec<u8>> {
+        self.read(id, gix_object::Kind::Tree)?;
+        Some(std::mem::take(&mut self.buf))
+    }
+
+    /// The raw bytes of object `id` of kind `want`, if a pack holds it and it decodes.
+    pub(super) fn read(&mut self, id: Oid, want: gix_object::Kind) -> Option<&[u8]> {
         use gix_pack::data::entry::Header;
-        let oid = gix_hash::oid::try_from_bytes(id.as_bytes()).ok()?;
-        let (b, i) = self
-            .bundles
-            .iter()
-            .find_map(|b| Some((b, b.index.lookup(oid)?)))?;
+        let (n, offset) = self.set.locate(id)?;
+        let b = &self.set.bundles[n];
         let pack = &b.pack;
         let entry_of = |oid: &gix_hash::oid| {
             let i = b.index.lookup(oid)?;
@@ -148,7 +227,7 @@ impl Packs {
         // The entries from `id` down its delta chain, to the first one decoded already (which gix
         // finds in the cache) or to the chain's base (which gix inflates with the delta above it).
         let mut chain = Vec::new();
-        let mut e = pack.entry(b.index.pack_offset_at_index(i)).ok()?;
+        let mut e = pack.entry(offset).ok()?;
         loop {
             if self.decoded.objects.contains_key(&(pack.id, e.data_offset)) {
                 if chain.is_empty() {
@@ -177,7 +256,12 @@ impl Packs {
         // Nearest the base first: each entry finds the one below it decoded (gix keeps each delta
         // it resolves), so each step applies one delta.
         let mut kind = None;
+        let below: Vec<u64> = match self.keep_chain {
+            true => Vec::new(),
+            false => chain.iter().skip(1).map(|e| e.data_offset).collect(),
+        };
         for e in chain.into_iter().rev() {
+            let (offset, whole) = (e.data_offset, !e.header.is_delta());
             let out = pack
                 .decode_entry(
                     e,
@@ -187,9 +271,22 @@ impl Packs {
                     &mut self.decoded,
                 )
                 .ok()?;
+            // gix keeps the deltas it resolves, not a whole object: kept here, the delta above it
+            // need not inflate it again.
+            if whole {
+                use gix_pack::cache::DecodeEntry;
+                let packed = out.compressed_size;
+                self.decoded
+                    .put(pack.id, offset, &self.buf, out.kind, packed);
+            }
             kind = Some(out.kind);
         }
-        (kind? == gix_object::Kind::Tree).then(|| std::mem::take(&mut self.buf))
+        for offset in below {
+            if let Some(slot) = self.decoded.objects.remove(&(pack.id, offset)) {
+                self.decoded.bytes -= slot.data.len();
+            }
+        }
+        (kind? == want).then_some(self.buf.as_slice())
     }
 }
 
@@ -209,9 +306,20 @@ const KEEP: u32 = 16;
 
 impl<'r> TreeReader<'r> {
     pub fn new(repo: &'r Repository) -> Result<TreeReader<'r>, git2::Error> {
+        TreeReader::with_packs(repo, PackSet::open(repo), false)
+    }
+
+    /// A reader of `repo` that reads trees from packs opened already (by another thread);
+    /// `in_chain_order` when it reads each tree's versions in the order the packs' delta chains
+    /// run ([`PackSet::newer_is_delta`]), so only the versions read need keeping.
+    pub fn with_packs(
+        repo: &'r Repository,
+        packs: Option<Arc<PackSet>>,
+        in_chain_order: bool,
+    ) -> Result<TreeReader<'r>, git2::Error> {
         Ok(TreeReader {
             odb: repo.odb()?,
-            packs: Packs::open(repo),
+            packs: packs.map(|p| Packs::new(p, !in_chain_order)),
             held: HashMap::new(),
             generation: 0,
         })
@@ -465,7 +573,10 @@ mod tests {
             trees.iter().rev().copied().collect::<Vec<_>>(),
             trees.clone(),
         ] {
-            let mut packs = Packs::open(&repo).expect("the repository has a pack");
+            let mut packs = Packs::new(
+                PackSet::open(&repo).expect("the repository has a pack"),
+                true,
+            );
             for &t in &order {
                 let bytes = packs.tree(t).expect("the pack holds every tree");
                 assert_eq!(bytes, odb.read(t).unwrap().data(), "tree {t}");
