@@ -227,11 +227,15 @@ impl Packs {
         // The entries from `id` down its delta chain, to the first one decoded already (which gix
         // finds in the cache) or to the chain's base (which gix inflates with the delta above it).
         let mut chain = Vec::new();
+        // The decoded object the chain starts from, when it is not the one asked for.
+        let mut from = None;
         let mut e = pack.entry(offset).ok()?;
         loop {
             if self.decoded.objects.contains_key(&(pack.id, e.data_offset)) {
                 if chain.is_empty() {
                     chain.push(e);
+                } else {
+                    from = Some(e.data_offset);
                 }
                 break;
             }
@@ -256,9 +260,17 @@ impl Packs {
         // Nearest the base first: each entry finds the one below it decoded (gix keeps each delta
         // it resolves), so each step applies one delta.
         let mut kind = None;
+        // Read in the chains' direction, the versions below the one asked for are not read again:
+        // only it is kept, so what is kept is about one version a chain (the versions below it
+        // would push the other chains' last versions out).
         let below: Vec<u64> = match self.keep_chain {
             true => Vec::new(),
-            false => chain.iter().skip(1).map(|e| e.data_offset).collect(),
+            false => chain
+                .iter()
+                .skip(1)
+                .map(|e| e.data_offset)
+                .chain(from)
+                .collect(),
         };
         for e in chain.into_iter().rev() {
             let (offset, whole) = (e.data_offset, !e.header.is_delta());
