@@ -211,7 +211,6 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
     let theme =
         render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
     let extra_files = generated_files(&theme, &site);
-    let walks = history::History::will_walk(&site);
     let (
         (history, history_diags, history_time),
         (articles_md, sections_md, link_results, search_terms, premade),
@@ -245,20 +244,9 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
                 .flatten();
             (articles_md, sections_md, links, terms, premade)
         };
-        // A walk is the longest stage: it keeps a core to itself, the rest share the others. When
-        // the cache answers, everything gets every core.
-        let pool = walks
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(rayon::current_num_threads().saturating_sub(1).max(1))
-                    .build()
-                    .ok()
-            })
-            .flatten();
-        let beside_done = match &pool {
-            Some(p) => p.install(beside),
-            None => beside(),
-        };
+        // The walk diffs on a thread a core too: the operating system shares the cores, and when
+        // either side finishes first the other has them all.
+        let beside_done = beside();
         let walked = walk
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
