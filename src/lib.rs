@@ -205,9 +205,9 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
         return Err(Failure(diags.0));
     }
 
-    // History (the only stage that talks to git) runs on its own thread while Markdown, the link
-    // check and the search terms use the others: on a cold cache the walk is the longest stage, and
-    // it needs nothing of theirs (paths, languages and `covers` are known once the content is read).
+    // History (the only stage that talks to git) runs beside Markdown, the link check and the search
+    // terms: on a cold cache the walk is the longest stage (it diffs on threads of its own), and it
+    // needs nothing of theirs (paths, languages and `covers` are known once the content is read).
     let theme =
         render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
     let extra_files = generated_files(&theme, &site);

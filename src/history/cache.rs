@@ -16,7 +16,6 @@ const FILE: &str = "history.json";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CacheFile {
     pub version: u32,
-    /// Before `key` (which grows with the ignore rules): [`head`] reads only the file's first bytes.
     pub head: String,
     pub key: String,
     pub files: HashMap<String, FileHistory>,
@@ -51,24 +50,6 @@ pub fn load(dir: &Path, key: &str, diags: &mut Diagnostics) -> Option<CacheFile>
             None
         }
     }
-}
-
-/// The HEAD a cache was written at, read from the start of the file without parsing the rest (the
-/// field comes before the per-file results). Only a hint: [`load`] checks everything.
-pub fn head(dir: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut start = Vec::with_capacity(4096);
-    std::fs::File::open(dir.join(FILE))
-        .ok()?
-        .take(4096)
-        .read_to_end(&mut start)
-        .ok()?;
-    let text = String::from_utf8_lossy(&start);
-    let at = text.find("\"head\":\"")? + "\"head\":\"".len();
-    let head = text.get(at..at + 40)?;
-    head.bytes()
-        .all(|b| b.is_ascii_hexdigit())
-        .then(|| head.to_string())
 }
 
 /// Best effort: a cache that cannot be written only costs time next run.

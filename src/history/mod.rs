@@ -414,18 +414,6 @@ impl History {
         (h, diags)
     }
 
-    /// Whether [`History::read`] is about to walk history (no cache of the current HEAD): a cheap
-    /// guess, made before the read, so the other stages can leave it a core.
-    pub fn will_walk(site: &Site) -> bool {
-        let Ok(repo) = Repository::discover(site.default_content_dir()) else {
-            return false;
-        };
-        let Ok(head) = repo.refname_to_id("HEAD") else {
-            return false;
-        };
-        cache::head(&site.root.join(crate::CACHE_DIR)) != Some(head.to_string())
-    }
-
     /// What the globs in `covers` matched in each release range; computed once per distinct `covers`.
     pub fn covers_hits(&self, covers: &[String]) -> Vec<Option<CoversHit>> {
         if covers.is_empty() || self.ranges.is_empty() {
