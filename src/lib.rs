@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+mod fasthash;
 pub mod freshness;
 #[doc(hidden)]
 pub mod fuzzing;

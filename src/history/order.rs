@@ -5,13 +5,14 @@
 //! the walk.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashSet};
 
 use std::sync::Arc;
 
 use git2::{Oid, Repository};
 
 use super::treediff::{PackSet, Packs};
+use crate::fasthash::{FastMap, FastSet};
 
 /// What the walk needs of a commit.
 pub struct Info {
@@ -81,8 +82,8 @@ pub struct TimeOrder<'r> {
     reader: CommitReader<'r>,
     queue: BinaryHeap<(i64, Reverse<u64>, Oid)>,
     /// Queued commits, read when queued (their time orders the queue).
-    pending: HashMap<Oid, Info>,
-    seen: HashSet<Oid>,
+    pending: FastMap<Oid, Info>,
+    seen: FastSet<Oid>,
     queued: u64,
 }
 
@@ -91,8 +92,8 @@ impl<'r> TimeOrder<'r> {
         let mut order = TimeOrder {
             reader,
             queue: BinaryHeap::new(),
-            pending: HashMap::new(),
-            seen: HashSet::new(),
+            pending: FastMap::default(),
+            seen: FastSet::default(),
             queued: 0,
         };
         order.push(head)?;
@@ -134,7 +135,7 @@ impl<'r> TimeOrder<'r> {
 
 /// Parents of commits, recorded by the walk and read from the repository for the rest.
 #[derive(Default)]
-pub struct Graph(HashMap<Oid, Vec<Oid>>);
+pub struct Graph(FastMap<Oid, Vec<Oid>>);
 
 impl Graph {
     pub fn record(&mut self, commit: &Info) {

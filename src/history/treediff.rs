@@ -4,11 +4,12 @@
 //! are read from the packs by gitoxide's pack reader ([`Packs`]), the rest through libgit2.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use git2::{Delta, Oid, Repository};
+
+use crate::fasthash::FastMap;
 
 /// A tree's raw bytes. Entries are parsed where a comparison needs them: two versions of a tree
 /// mostly share their bytes, and parsing every entry of both (400 sections' entries in a
@@ -76,25 +77,37 @@ impl Tree {
     }
 }
 
-/// How many bytes `a` and `b` share at the start, compared a block at a time.
+/// Whether two 32-byte blocks differ, eight bytes at a time (a call of `memcmp` a block was a
+/// tenth of the walk).
+fn differ(a: &[u8], b: &[u8]) -> bool {
+    let word = |s: &[u8], k: usize| u64::from_ne_bytes(s[k..k + 8].try_into().expect("8 bytes"));
+    (0..32)
+        .step_by(8)
+        .fold(0, |d, k| d | (word(a, k) ^ word(b, k)))
+        != 0
+}
+
+/// How many bytes `a` and `b` share at the start.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 64;
     let n = a.len().min(b.len());
     let mut i = 0;
-    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
-        i += BLOCK;
+    while i + 32 <= n && !differ(&a[i..i + 32], &b[i..i + 32]) {
+        i += 32;
     }
-    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// How many bytes `a` and `b` share at the end.
 fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 64;
     let n = a.len().min(b.len());
     let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
     let mut k = 0;
-    while k + BLOCK <= n && a[n - k - BLOCK..n - k] == b[n - k - BLOCK..n - k] {
-        k += BLOCK;
+    while k + 32 <= n && !differ(&a[n - k - 32..n - k], &b[n - k - 32..n - k]) {
+        k += 32;
     }
     k + a[..n - k]
         .iter()
@@ -108,7 +121,7 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 /// full, the least recently used quarter goes.
 #[derive(Default)]
 struct Decoded {
-    objects: HashMap<(u32, u64), Slot>,
+    objects: FastMap<(u32, u64), Slot>,
     bytes: usize,
     tick: u64,
 }
@@ -358,7 +371,7 @@ impl Packs {
 pub struct TreeReader<'r> {
     odb: git2::Odb<'r>,
     packs: Option<Packs>,
-    held: HashMap<Oid, (Rc<Tree>, u32)>,
+    held: FastMap<Oid, (Rc<Tree>, u32)>,
     generation: u32,
 }
 
@@ -382,7 +395,7 @@ impl<'r> TreeReader<'r> {
         Ok(TreeReader {
             odb: repo.odb()?,
             packs: packs.map(|p| Packs::new(p, !in_chain_order)),
-            held: HashMap::new(),
+            held: FastMap::default(),
             generation: 0,
         })
     }
@@ -707,7 +720,9 @@ mod tests {
         let names = ["a", "a.b", "a-b", "b", "ab", "z", "a0"];
         let mut seed = 7u64;
         let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as usize % n
         };
         let mut files: Vec<(String, String)> = Vec::new();
@@ -734,17 +749,22 @@ mod tests {
             files.sort();
             let (a, b) = (build(&repo, &old), build(&repo, &files));
             let mut reader = TreeReader::new(&repo).unwrap();
-            let mut ours: Vec<(String, Delta)> = diff(&mut reader, Some(a), Some(b), &[String::new()])
-                .unwrap()
-                .into_iter()
-                .map(|c| (c.path, c.status))
-                .collect();
+            let mut ours: Vec<(String, Delta)> =
+                diff(&mut reader, Some(a), Some(b), &[String::new()])
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| (c.path, c.status))
+                    .collect();
             let (ta, tb) = (repo.find_tree(a).unwrap(), repo.find_tree(b).unwrap());
             let theirs = repo.diff_tree_to_tree(Some(&ta), Some(&tb), None).unwrap();
             let mut theirs: Vec<(String, Delta)> = theirs
                 .deltas()
                 .map(|d| {
-                    let f = if d.status() == Delta::Deleted { d.old_file() } else { d.new_file() };
+                    let f = if d.status() == Delta::Deleted {
+                        d.old_file()
+                    } else {
+                        d.new_file()
+                    };
                     (f.path().unwrap().to_string_lossy().into_owned(), d.status())
                 })
                 .collect();

@@ -647,32 +647,6 @@ fn site_targets(page: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// Hashes the link targets of every page, twice each (per page, then into the site's map): with
-/// std's SipHash that was half of the template-link check. Targets come from the site's own pages.
-#[derive(Default, Clone, Copy)]
-struct BytesHash;
-
-impl std::hash::BuildHasher for BytesHash {
-    type Hasher = BytesHasher;
-    fn build_hasher(&self) -> BytesHasher {
-        BytesHasher(0)
-    }
-}
-
-struct BytesHasher(u64);
-
-impl std::hash::Hasher for BytesHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 ^= n as u64;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// Links the templates put on rendered pages (navigation, breadcrumbs, theme files): every
 /// root-relative `href`/`src` must name a file of the output. Collected page by page as the pages
 /// render; once every page is in, each broken target is reported once, with the first page (by
@@ -680,7 +654,7 @@ impl std::hash::Hasher for BytesHasher {
 #[derive(Default)]
 pub struct TemplateLinks {
     /// Each distinct target, with the first page (by path) that links to it.
-    first: std::sync::Mutex<HashMap<Box<[u8]>, String, BytesHash>>,
+    first: std::sync::Mutex<HashMap<Box<[u8]>, String, crate::fasthash::BytesHash>>,
     /// Every file of the output.
     paths: std::sync::Mutex<Vec<String>>,
     /// Pages kept from the last build (not rendered, so not scanned yet).
@@ -719,7 +693,7 @@ impl TemplateLinks {
         }
         // Distinct targets of this page first (borrowed, no allocation per link), then one short
         // lock to merge them.
-        let targets: HashSet<&[u8], BytesHash> = site_targets(b).collect();
+        let targets: crate::fasthash::FastSet<&[u8]> = site_targets(b).collect();
         let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
         for t in targets {
             match first.get_mut(t) {
