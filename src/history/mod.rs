@@ -733,14 +733,13 @@ fn with_renames(
     if !wants {
         return Ok(plain(changes));
     }
+    if let Some(moved) = exact_renames(&changes, rename_prefixes, follow) {
+        return Ok(moved);
+    }
     let commit = repo.find_commit(commit.id)?;
     let tree = commit.tree()?;
     let parent_tree = commit.parent(0)?.tree()?;
-    let inside = |p: &str| {
-        rename_prefixes
-            .iter()
-            .any(|r| r.is_empty() || p.starts_with(&format!("{}/", r.trim_end_matches('/'))))
-    };
+    let inside = |p: &str| in_prefixes(rename_prefixes, p);
     // Only the paths this commit changed, as exact paths: libgit2 then walks just those entries
     // instead of every file under the prefix (which made a 100,000-file history quadratic).
     let mut opts = DiffOptions::new();
@@ -763,6 +762,71 @@ fn with_renames(
         changes.into_iter().filter(|c| !inside(&c.path)).collect(),
     ));
     Ok(all)
+}
+
+/// Whether path `p` is inside one of the folders `prefixes` (`""`: the whole repository).
+fn in_prefixes(prefixes: &[String], p: &str) -> bool {
+    prefixes
+        .iter()
+        .any(|r| r.is_empty() || p.starts_with(&format!("{}/", r.trim_end_matches('/'))))
+}
+
+/// A commit's renames when every followed path it adds is a move, the same blob as the one path it
+/// deletes: what libgit2's rename detection finds first (identical content), without reading the
+/// commit's trees and blobs through libgit2 again (most of the walk's own thread at 100,000
+/// articles). `None` when any followed path needs the similarity search, a blob is added or deleted
+/// more than once, or a followed path is deleted.
+fn exact_renames(
+    changes: &[treediff::PathChange],
+    rename_prefixes: &[String],
+    follow: &dyn Fn(&str) -> bool,
+) -> Option<Vec<Changed>> {
+    let inside = |p: &str| in_prefixes(rename_prefixes, p);
+    // Per blob: the paths that add it and the paths that delete it.
+    let mut by_blob: HashMap<Oid, (Vec<&str>, Vec<&str>)> = HashMap::new();
+    for c in changes.iter().filter(|c| inside(&c.path)) {
+        let (added, deleted) = by_blob.entry(c.id).or_default();
+        match c.status {
+            Delta::Deleted if follow(&c.path) => return None,
+            Delta::Added => added.push(&c.path),
+            Delta::Deleted => deleted.push(&c.path),
+            _ => {}
+        }
+    }
+    // New path -> old path.
+    let mut old_of: HashMap<&str, &str> = HashMap::new();
+    for c in changes
+        .iter()
+        .filter(|c| c.status == Delta::Added && inside(&c.path) && follow(&c.path))
+    {
+        match by_blob[&c.id] {
+            (ref added, ref deleted) if added.len() == 1 && deleted.len() == 1 => {
+                old_of.insert(&c.path, deleted[0]);
+            }
+            _ => return None,
+        }
+    }
+    let gone: HashSet<&str> = old_of.values().copied().collect();
+    Some(
+        changes
+            .iter()
+            .filter(|c| !(c.status == Delta::Deleted && gone.contains(c.path.as_str())))
+            .map(|c| match old_of.get(c.path.as_str()) {
+                Some(old) => Changed {
+                    path: c.path.clone(),
+                    status: Delta::Renamed,
+                    from: Some(old.to_string()),
+                    same_content: true,
+                },
+                None => Changed {
+                    path: c.path.clone(),
+                    status: c.status,
+                    from: None,
+                    same_content: false,
+                },
+            })
+            .collect(),
+    )
 }
 
 fn deltas(diff: &git2::Diff<'_>) -> Vec<Changed> {

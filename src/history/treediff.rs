@@ -439,6 +439,8 @@ impl<'r> TreeReader<'r> {
 pub struct PathChange {
     pub path: String,
     pub status: Delta,
+    /// The file's blob: the new one, or for a deletion the old one.
+    pub id: Oid,
 }
 
 /// Changes between `old` and `new` (either may be absent: everything added or deleted), limited to
@@ -554,6 +556,7 @@ fn compare(
                         out.push(PathChange {
                             path: format!("{base}{path}"),
                             status: Delta::Modified,
+                            id: y.id,
                         });
                     }
                 }
@@ -586,6 +589,7 @@ fn side(
         out.push(PathChange {
             path: format!("{base}{}", name(e)),
             status,
+            id: e.id,
         });
         Ok(())
     }
