@@ -1656,8 +1656,22 @@ mod tests {
                     let text = files.remove("content/c.md").unwrap();
                     files.insert("content/d.md".into(), text);
                 }
+                3 if n == 28 => {
+                    // A rename with an edit: found by libgit2's similarity search.
+                    let text = files.remove("content/e.md").unwrap();
+                    files.insert("content/f.md".into(), format!("{text}\nedited when moved"));
+                }
                 3 => {
-                    files.insert("content/e.md".into(), format!("e{n}"));
+                    let text = format!("e{n}\n{}", "a line of the article that stays\n".repeat(8));
+                    files.insert(
+                        if n > 28 {
+                            "content/f.md"
+                        } else {
+                            "content/e.md"
+                        }
+                        .into(),
+                        text,
+                    );
                 }
                 _ => {
                     // A side branch with an edit, merged right away.
@@ -1670,7 +1684,7 @@ mod tests {
                     continue;
                 }
             }
-            let message = if n == 30 { "typo fix" } else { "change" };
+            let message = if n == 35 { "typo fix" } else { "change" };
             head = commit_files(&repo, &files, &[head], time, message);
             by_step.push((n, head));
         }
@@ -1680,7 +1694,7 @@ mod tests {
             "content/a.md",
             "content/b.md",
             "content/d.md",
-            "content/e.md",
+            "content/f.md",
         ]
         .into_iter()
         .map(String::from)
@@ -1723,13 +1737,11 @@ mod tests {
             "a pure move is no change"
         );
         let a = &one["content/a.md"];
-        // a.md's last edit (step 35) counts; step 30's message is ignored, but it touched e.md, not a.md.
-        assert_eq!(a.last_change.as_ref().unwrap().commit, at(35));
-        assert_eq!(
-            one["content/e.md"].last_change.as_ref().unwrap().commit,
-            at(38)
-        );
-        assert_eq!(one["content/e.md"].created.as_ref().unwrap().commit, at(3));
+        // a.md's last edit (step 35) is an ignored commit ("typo fix"): the one before counts.
+        assert_eq!(a.last_change.as_ref().unwrap().commit, at(30));
+        let f = &one["content/f.md"];
+        assert_eq!(f.last_change.as_ref().unwrap().commit, at(38));
+        assert_eq!(f.created.as_ref().unwrap().commit, at(3), "{f:?}");
         // The last edit of b.md came from a side branch: the merge passes it on, so the side commit
         // (dated before the merge) is the change.
         assert_eq!(
@@ -1765,5 +1777,103 @@ mod tests {
                 "packed, pieces of {piece}"
             );
         }
+    }
+
+    #[test]
+    fn moves_found_from_blob_ids_are_the_renames_libgit2_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let text = |k: &str| {
+            format!(
+                "{k}\n{}",
+                "a line that makes the text long enough\n".repeat(6)
+            )
+        };
+        let files = |list: &[(&str, &str)]| {
+            list.iter()
+                .map(|(p, t)| (p.to_string(), text(t)))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let before = files(&[
+            ("content/a.md", "a"),
+            ("content/s/b.md", "b"),
+            ("content/c.md", "c"),
+            ("src/x.rs", "x"),
+        ]);
+        // a.md moves into a folder, b.md moves up; c.md is deleted, n.md is new, x.rs edited.
+        let after = files(&[
+            ("content/t/a.md", "a"),
+            ("content/b.md", "b"),
+            ("content/n.md", "n"),
+            ("src/x.rs", "x2"),
+        ]);
+        let parent = commit_files(&repo, &before, &[], 100, "one");
+        let child = commit_files(&repo, &after, &[parent], 200, "two");
+        let tree = |c: Oid| repo.find_commit(c).unwrap().tree_id();
+        let mut reader = treediff::TreeReader::new(&repo).unwrap();
+        let changes = treediff::diff(
+            &mut reader,
+            Some(tree(parent)),
+            Some(tree(child)),
+            &[String::new()],
+        )
+        .unwrap();
+        let content = ["content".to_string()];
+        let follow = |p: &str| p == "content/t/a.md" || p == "content/b.md";
+        let ours =
+            exact_renames(&changes, &content, &follow).expect("every followed new path is a move");
+        // libgit2's similarity search over the same changes.
+        let mut opts = DiffOptions::new();
+        for c in &changes {
+            opts.pathspec(&c.path);
+        }
+        let (tp, tc) = (
+            repo.find_commit(parent).unwrap().tree().unwrap(),
+            repo.find_commit(child).unwrap().tree().unwrap(),
+        );
+        let mut diff = repo
+            .diff_tree_to_tree(Some(&tp), Some(&tc), Some(&mut opts))
+            .unwrap();
+        let mut f = DiffFindOptions::new();
+        f.renames(true).rename_threshold(50);
+        diff.find_similar(Some(&mut f)).unwrap();
+        let theirs = deltas(&diff);
+        // What the walk uses: the followed paths' changes, and every path a change names (it may
+        // pair the unfollowed c.md and n.md by similarity; the walk records both paths either way).
+        let followed = |list: &[Changed]| {
+            let mut v: Vec<_> = list
+                .iter()
+                .filter(|c| follow(&c.path))
+                .map(|c| {
+                    (
+                        c.path.clone(),
+                        c.status == Delta::Renamed,
+                        c.from.clone(),
+                        c.same_content,
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let named = |list: &[Changed]| {
+            let mut v: Vec<String> = list
+                .iter()
+                .flat_map(|c| [Some(c.path.clone()), c.from.clone()])
+                .flatten()
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(followed(&ours), followed(&theirs));
+        assert_eq!(followed(&ours).len(), 2, "{ours:?}");
+        assert!(
+            followed(&ours).iter().all(|c| c.1 && c.3),
+            "both are pure moves: {ours:?}"
+        );
+        assert_eq!(named(&ours), named(&theirs));
+        // A followed new path that is no move needs the similarity search (c.md may be its old name).
+        let with_new = |p: &str| follow(p) || p == "content/n.md";
+        assert!(exact_renames(&changes, &content, &with_new).is_none());
     }
 }
