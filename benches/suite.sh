@@ -5,6 +5,7 @@
 #
 #   benches/suite.sh                 # 1,000 and 10,000 articles
 #   benches/suite.sh 1000 10000 100000
+#   HUGO_MAX=10000 benches/suite.sh 10000 100000   # Hugo only up to 10,000; prints 100k/10k
 #
 # Corpora are generated once into target/perf/ (deterministic from the seed) and reused. Figures go
 # to stdout and target/perf/report.md. Run it on a quiet machine: it measures wall time.
@@ -62,6 +63,9 @@ median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 walls() { printf '%s\n' "$@" | cut -d' ' -f1 | sort -n | paste -sd' ' | sed 's/ / s, /g; s/$/ s/'; }
 # Cold builds are repeated: one cold build varies by a second on this kind of machine.
 COLD_RUNS=${COLD_RUNS:-3}
+# Hugo builds sizes up to this many articles (at 100,000 its four builds take a quarter of an hour).
+HUGO_MAX=${HUGO_MAX:-1000000}
+declare -A cold_of
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
@@ -125,7 +129,8 @@ for n in "${sizes[@]}"; do
     echo "| kbfresh check --offline, warm | $(row "$check") |"
   } | tee -a "$report"
 
-  if command -v hugo >/dev/null; then
+  cold_of[$n]=${cold%% *}
+  if command -v hugo >/dev/null && [ "$n" -le "$HUGO_MAX" ]; then
     hugo_site "$corpus"
     runs=()
     for _ in $(seq "$COLD_RUNS"); do
@@ -157,6 +162,17 @@ for n in "${sizes[@]}"; do
     echo | tee -a "$report"
   fi
 done
+
+# The scaling target: each size's cold build against the smallest one's, from this run.
+if [ ${#sizes[@]} -gt 1 ]; then
+  base=${sizes[0]}
+  {
+    for n in "${sizes[@]:1}"; do
+      echo "Cold build, $n against $base articles: $(ratio "${cold_of[$n]}" "${cold_of[$base]}")x the time for $((n / base))x the articles."
+    done
+    echo
+  } | tee -a "$report"
+fi
 
 echo "Report: $report" >&2
 # On ext4 without a journal, a file or folder created within five minutes of many deletions makes the

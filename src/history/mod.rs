@@ -1035,8 +1035,6 @@ fn walk(
         Ok::<bool, git2::Error>(follower.remaining > 0)
     };
 
-    // The first piece is listed before any thread starts: a history shorter than a piece is
-    // diffed on this thread.
     // The next piece's commits and their trees, and whether more commits follow.
     type Listing = (Vec<Listed>, Vec<(Oid, Vec<Oid>)>, bool);
     let mut next_piece = |memo: &mut Option<&mut Memo>| -> Result<Listing, git2::Error> {
@@ -1051,6 +1049,8 @@ fn walk(
         }
         Ok((listed, trees, true))
     };
+    // The first piece is listed before any thread starts: a history shorter than a piece is
+    // diffed on this thread.
     let (first, first_trees, mut more) = next_piece(&mut memo)?;
     // Pairs of (newer, older) versions of the root tree tell which way the packs' chains run.
     let oldest_first = packs.as_ref().is_some_and(|p| {
@@ -1087,6 +1087,7 @@ fn walk(
             let (job_rx, done_tx, stop, packs, git_dir) =
                 (&job_rx, done_tx.clone(), &stop, packs.clone(), &git_dir);
             scope.spawn(move || {
+                // Each thread has its own repository handle (libgit2's are not shared).
                 let repo = match Repository::open(git_dir) {
                     Ok(r) => r,
                     Err(e) => {
