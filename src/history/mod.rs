@@ -1,5 +1,5 @@
-//! History: the only module that talks to git (git2, and gitoxide's pack reader for the trees of the
-//! walk; never a subprocess). One walk of history answers,
+//! History: the only module that talks to git (git2, and gitoxide's pack reader for the commits and
+//! trees of the walk; never a subprocess). One walk of history answers,
 //! for every content file at once, its last content change and its creation (renames followed), and
 //! the releases (tags) with the paths each release range changed. Results are cached by HEAD.
 
