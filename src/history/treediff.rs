@@ -347,8 +347,8 @@ impl Packs {
                 )
                 .ok()?;
             // gix keeps the deltas it resolves, not a whole object: kept here, the delta above it
-            // need not inflate it again.
-            if whole {
+            // need not inflate it again. Only trees: a commit is read once, and is rarely a base.
+            if whole && out.kind == gix_object::Kind::Tree {
                 use gix_pack::cache::DecodeEntry;
                 let packed = out.compressed_size;
                 self.decoded
