@@ -699,20 +699,19 @@ fn plain_changes(
     Ok(changed)
 }
 
-/// A commit's tree and its parents' trees.
-fn trees_of(commit: &git2::Commit<'_>) -> Result<(Oid, Vec<Oid>), git2::Error> {
-    let parents = commit.parents().map(|p| p.tree_id()).collect::<Vec<Oid>>();
-    Ok((commit.tree_id(), parents))
-}
-
 /// [`plain_changes`] without renames.
 fn changed_paths(
     trees: &mut treediff::TreeReader<'_>,
     commit: &git2::Commit<'_>,
     prefixes: &[String],
 ) -> Result<Vec<Changed>, git2::Error> {
-    let (tree, parents) = trees_of(commit)?;
-    Ok(plain(plain_changes(trees, tree, &parents, prefixes)?))
+    let parents: Vec<Oid> = commit.parents().map(|p| p.tree_id()).collect();
+    Ok(plain(plain_changes(
+        trees,
+        commit.tree_id(),
+        &parents,
+        prefixes,
+    )?))
 }
 
 /// Adds rename detection to a commit's plain changes, only when it adds a path the walk follows and
@@ -1087,34 +1086,26 @@ fn walk(
             let (job_rx, done_tx, stop, packs, git_dir) =
                 (&job_rx, done_tx.clone(), &stop, packs.clone(), &git_dir);
             scope.spawn(move || {
-                // Each thread has its own repository handle (libgit2's are not shared).
-                let repo = match Repository::open(git_dir) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let _ = done_tx.send((usize::MAX, Err(e)));
-                        return;
-                    }
+                // A panic here would leave the pieces after it waiting forever: it ends the walk
+                // with an error instead.
+                let work = || {
+                    diff_pieces(
+                        git_dir,
+                        packs,
+                        oldest_first,
+                        prefixes,
+                        job_rx,
+                        &done_tx,
+                        stop,
+                    )
                 };
-                let mut trees = match treediff::TreeReader::with_packs(&repo, packs, oldest_first) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        let _ = done_tx.send((usize::MAX, Err(e)));
-                        return;
-                    }
+                let failed = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e),
+                    Err(_) => Some(git2::Error::from_str("a thread reading history failed")),
                 };
-                loop {
-                    let job = job_rx
-                        .lock()
-                        .map_err(|_| ())
-                        .and_then(|rx| rx.recv().map_err(|_| ()));
-                    let Ok(piece) = job else { return };
-                    if stop.load(AtomicOrdering::Relaxed) {
-                        continue;
-                    }
-                    let diffs = diff_piece(&mut trees, &piece, oldest_first, prefixes);
-                    if done_tx.send((piece.index, diffs)).is_err() {
-                        return;
-                    }
+                if let Some(e) = failed {
+                    let _ = done_tx.send((usize::MAX, Err(e)));
                 }
             });
         }
@@ -1182,6 +1173,35 @@ fn walk(
         result
     })?;
     Ok(follower.finish(paths, cached, hide.is_some()))
+}
+
+/// One thread's share of a walk: pieces, as they come, diffed on its own repository handle (libgit2's
+/// are not shared) and sent back with their index.
+fn diff_pieces(
+    git_dir: &Path,
+    packs: Option<Arc<treediff::PackSet>>,
+    oldest_first: bool,
+    prefixes: &[String],
+    jobs: &Mutex<mpsc::Receiver<Piece>>,
+    done: &mpsc::Sender<(usize, Result<Diffs, git2::Error>)>,
+    stop: &AtomicBool,
+) -> Result<(), git2::Error> {
+    let repo = Repository::open(git_dir)?;
+    let mut trees = treediff::TreeReader::with_packs(&repo, packs, oldest_first)?;
+    loop {
+        let job = jobs
+            .lock()
+            .map_err(|_| ())
+            .and_then(|rx| rx.recv().map_err(|_| ()));
+        let Ok(piece) = job else { return Ok(()) };
+        if stop.load(AtomicOrdering::Relaxed) {
+            continue;
+        }
+        let diffs = diff_piece(&mut trees, &piece, oldest_first, prefixes);
+        if done.send((piece.index, diffs)).is_err() {
+            return Ok(());
+        }
+    }
 }
 
 fn gone() -> git2::Error {
