@@ -1784,12 +1784,7 @@ mod tests {
         }
 
         // Packed, the trees and commits come through gitoxide's pack reader.
-        let mut revwalk = repo.revwalk().unwrap();
-        revwalk.push(head).unwrap();
-        let mut pb = repo.packbuilder().unwrap();
-        pb.insert_walk(&mut revwalk).unwrap();
-        pb.write(&repo.path().join("objects").join("pack"), 0)
-            .unwrap();
+        treediff::pack(&repo, head);
         assert!(treediff::PackSet::open(&repo).is_some());
         for piece in [usize::MAX, 1, 4] {
             assert_eq!(

@@ -315,12 +315,7 @@ mod tests {
         let b = commit(&repo, 1, &[a], 200);
         let c = commit(&repo, 2, &[a], 300);
         let m = commit(&repo, 3, &[b, c], 400);
-        let mut walk = repo.revwalk().unwrap();
-        walk.push(m).unwrap();
-        let mut pb = repo.packbuilder().unwrap();
-        pb.insert_walk(&mut walk).unwrap();
-        pb.write(&repo.path().join("objects").join("pack"), 0)
-            .unwrap();
+        super::super::treediff::pack(&repo, m);
         let mut packs = Packs::new(PackSet::open(&repo).unwrap(), false);
         for id in [a, b, c, m] {
             let bytes = packs

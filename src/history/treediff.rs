@@ -595,6 +595,17 @@ fn side(
     }
 }
 
+/// Writes a pack of everything reachable from `tip`, as `git gc` would (libgit2's packbuilder).
+#[cfg(test)]
+pub(super) fn pack(repo: &Repository, tip: Oid) {
+    let mut walk = repo.revwalk().unwrap();
+    walk.push(tip).unwrap();
+    let mut pb = repo.packbuilder().unwrap();
+    pb.insert_walk(&mut walk).unwrap();
+    pb.write(&repo.path().join("objects").join("pack"), 0)
+        .unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -643,12 +654,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         let commits = history(&repo, 60);
-        let mut walk = repo.revwalk().unwrap();
-        walk.push(*commits.last().unwrap()).unwrap();
-        let mut pb = repo.packbuilder().unwrap();
-        pb.insert_walk(&mut walk).unwrap();
-        pb.write(&repo.path().join("objects").join("pack"), 0)
-            .unwrap();
+        pack(&repo, *commits.last().unwrap());
 
         let trees: Vec<Oid> = commits
             .iter()
