@@ -1,6 +1,6 @@
 //! A hasher for keys that come from the site and its repository (link targets, commit ids, paths):
 //! std's SipHash resists crafted keys, which these are not, and was half of the template-link check
-//! and a tenth of the history walk's bookkeeping.
+//! and a few percent of the history walk's listing thread.
 
 use std::collections::{HashMap, HashSet};
 

@@ -25,8 +25,8 @@ pub struct Info {
     pub message: Vec<u8>,
 }
 
-/// Reads commits from the packs through gitoxide (a fifth of the time libgit2 takes, whose object
-/// cache and signature parsing were most of it), and through libgit2 what the packs do not hold
+/// Reads commits from the packs through gitoxide (libgit2's object cache and signature parsing were
+/// most of the commit reading; 100k history 20.3 → 18.3 s), and through libgit2 what the packs do not hold
 /// (loose objects) or do not parse. A shallow clone is read through libgit2 alone, which applies
 /// its grafts.
 pub struct CommitReader<'r> {
