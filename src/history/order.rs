@@ -138,8 +138,8 @@ impl<'r> TimeOrder<'r> {
 pub struct Graph(FastMap<Oid, Vec<Oid>>);
 
 impl Graph {
-    pub fn record(&mut self, commit: &Info) {
-        self.0.insert(commit.id, commit.parents.clone());
+    pub fn record(&mut self, id: Oid, parents: Vec<Oid>) {
+        self.0.insert(id, parents);
     }
 
     fn parents(&mut self, repo: &Repository, id: Oid) -> Result<&[Oid], git2::Error> {
