@@ -367,7 +367,7 @@ impl Config {
         }
         for ch in self.support.iter().flat_map(|s| &s.channels) {
             // `javascript:` or `data:` in a footer link would run on every page.
-            let scheme = crate::markdown::url_scheme(&ch.url);
+            let scheme = crate::url::url_scheme(&ch.url);
             if let Some(scheme) = scheme
                 && !matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
             {

@@ -66,7 +66,7 @@ struct Resolver;
 
 impl LinkResolver for Resolver {
     fn resolve(&self, from_dir: &str, path: &str) -> Option<String> {
-        let p = crate::content::normalize_rel(from_dir, path)?;
+        let p = crate::url::normalize_rel(from_dir, path)?;
         p.ends_with(".md")
             .then(|| format!("/{}/", p.trim_end_matches(".md")))
     }

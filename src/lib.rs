@@ -13,6 +13,7 @@ pub mod freshness;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
+pub mod html;
 pub mod init;
 pub mod links;
 pub mod markdown;
@@ -21,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod search;
 pub mod serve;
+pub mod url;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -113,7 +115,8 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
     pub output_dir: PathBuf,
     pub now: Timestamp,
-    pub theme: render::theme::Theme,
+    /// The theme, its compiled templates and every language's words.
+    pub env: render::Env,
     /// Every link with its status. Broken ones are not in `diagnostics`: `check` reports them from
     /// here, and `build` turns them into warnings with [`links::diagnostics`].
     pub links: Vec<links::LinkResult>,
@@ -134,9 +137,19 @@ pub fn load(opts: &Options) -> Result<Loaded, Failure> {
     load_with(opts, Purpose::Render)
 }
 
-/// [`load`] without the search terms: for `check`, which renders nothing.
+/// [`load`] for `check`, which writes nothing. Templates of the site's own are rendered into a
+/// [`render::Discard`] sink: a template can fail on data that only rendering meets, and `check` must
+/// fail where `build` would (the embedded theme's templates are covered by the test suite).
 pub fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
-    load_with(opts, Purpose::Check)
+    let mut loaded = load_with(opts, Purpose::Check)?;
+    if loaded.env.theme.has_own_templates() {
+        let t = Instant::now();
+        loaded.search_terms = all_article_terms(&loaded.site, &loaded.articles_md);
+        let created = loaded.created();
+        render_loaded(&loaded, &created, &render::Discard)?;
+        loaded.timings.push(("render (templates)", t.elapsed()));
+    }
+    Ok(loaded)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -188,6 +201,12 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
         None => root.join(&config.output_dir),
     };
     let exclude = vec![output_dir.clone(), root.join(CACHE_DIR)];
+    let theme_name = config.theme.clone();
+    let codes: Vec<String> = config
+        .language_list()
+        .into_iter()
+        .map(|(code, _, _)| code)
+        .collect();
     let (site, mut diags) = Site::load(
         root,
         &content_dir,
@@ -197,10 +216,26 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
             exclude,
         },
     );
+    // The theme, its templates and every language's words are checked here, not when rendering, so
+    // that `check` fails where `build` would, and their errors come with the content's.
+    let env = render::Env::load(root, theme_name.as_deref(), &codes)
+        .map_err(|e| diags.extend(e))
+        .ok();
+    if let Some(site) = &site {
+        let contents = site.languages.iter().map(|l| l.content_dir.as_path());
+        if let Err(d) = output::check_target(&output_dir, &site.root, contents) {
+            diags.push(d);
+        }
+    }
     lap("content", &mut timings);
-    let Some(mut site) = site else {
+    let (Some(mut site), Some(env)) = (site, env) else {
+        diags.sort();
         return Err(Failure(diags.0));
     };
+    let extra_files = generated_files(&env.theme, &site);
+    let (aliases, alias_diags) = content::aliases::resolve(&site, &extra_files);
+    site.aliases = aliases;
+    diags.extend(alias_diags);
     if diags.has_errors() {
         diags.sort();
         return Err(Failure(diags.0));
@@ -209,9 +244,6 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
     // History (the only stage that talks to git) runs beside Markdown, the link check and the search
     // terms: on a cold cache the walk is the longest stage (it diffs on threads of its own), and it
     // needs nothing of theirs (paths, languages and `covers` are known once the content is read).
-    let theme =
-        render::theme::Theme::load(&site.root, site.config.theme.as_deref()).map_err(Failure)?;
-    let extra_files = generated_files(&theme, &site);
     let (
         (history, history_diags, history_time),
         (articles_md, sections_md, link_results, search_terms, premade),
@@ -234,8 +266,6 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
             // Last, so that with a walk it fills the time this core would wait for history.
             let premade = (purpose == Purpose::Build)
                 .then(|| {
-                    let contents = site.languages.iter().map(|l| l.content_dir.as_path());
-                    output::check_target(output_dir, &site.root, contents).ok()?;
                     let pages = site.sections.iter().map(|s| s.path.as_str());
                     output::Premade::make(
                         output_dir,
@@ -290,7 +320,7 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
         diagnostics: diags,
         output_dir,
         now: opts.now,
-        theme,
+        env,
         links: link_results,
         search_terms,
         generated: extra_files,
@@ -541,13 +571,13 @@ impl Loaded {
             search_terms: &self.search_terms,
             generator: GENERATOR,
             now: self.now,
+            words: &self.env.words,
         }
     }
 }
 
 /// What rendering the site leaves besides its files (which went to the sink).
 pub struct Rendering {
-    pub tera: tera::Tera,
     pub prepared: render::Prepared,
     /// The load's diagnostics plus link warnings and broken links the templates wrote.
     pub diagnostics: Diagnostics,
@@ -563,15 +593,15 @@ pub fn render_loaded(
     let site = &loaded.site;
     let mut timings = loaded.timings.clone();
     let t = Instant::now();
-    let tera = render::environment(&loaded.theme).map_err(Failure)?;
+    let env = &loaded.env;
     let input = loaded.render_input(created);
-    let prepared = render::prepare(&input).map_err(Failure)?;
+    let prepared = render::prepare(&input);
     let template_links = links::TemplateLinks::default();
     let scanning = links::Scanning {
         links: &template_links,
         next: sink,
     };
-    render::render_prepared(&input, &prepared, &loaded.theme, &tera, &scanning).map_err(Failure)?;
+    render::render_prepared(&input, &prepared, &env.theme, &env.tera, &scanning).map_err(Failure)?;
     timings.push(("render", t.elapsed()));
     let t = Instant::now();
     // Links the templates wrote (navigation, theme files) on every rendered page.
@@ -594,7 +624,6 @@ pub fn render_loaded(
     diagnostics.sort();
     timings.push(("template links", t.elapsed()));
     Ok(Rendering {
-        tera,
         prepared,
         diagnostics,
         timings,
@@ -604,11 +633,6 @@ pub fn render_loaded(
 pub fn build_loaded(mut loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
     let premade = loaded.premade.take();
     let site = &loaded.site;
-    output::check_target(
-        &loaded.output_dir,
-        &site.root,
-        site.languages.iter().map(|l| l.content_dir.as_path()),
-    )?;
     let created = loaded.created();
     // Pages are written as they render; they become the site only in `commit`.
     let writer = match premade {

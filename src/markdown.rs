@@ -10,6 +10,8 @@ use pulldown_cmark::{
 use regex::Regex;
 
 use crate::diagnostics::LineIndex;
+use crate::html::escape_attr;
+use crate::url::{is_external_or_fragment, percent_decode};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TocEntry {
@@ -391,90 +393,6 @@ fn rewrite_event<'a>(
     }
 }
 
-/// True for targets with a URL scheme (`https:`, `mailto:`), protocol-relative `//host`, or `#fragment`.
-pub fn is_external_or_fragment(target: &str) -> bool {
-    target.starts_with('#') || target.starts_with("//") || has_scheme(target)
-}
-
-pub fn has_scheme(target: &str) -> bool {
-    match target.find(':') {
-        Some(i) => {
-            let scheme = &target[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-                && !target[..i].contains('/')
-        }
-        None => false,
-    }
-}
-
-/// The scheme of a URL as a browser reads it, lowercase: character references decoded, leading
-/// spaces and control characters dropped, tabs and newlines removed (`java&#x09;script:` is
-/// `javascript:` to a browser).
-pub fn url_scheme(href: &str) -> Option<String> {
-    let decoded = decode_char_refs(href);
-    let cleaned: String = decoded
-        .trim_start_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    has_scheme(&cleaned).then(|| cleaned.split(':').next().unwrap_or("").to_ascii_lowercase())
-}
-
-/// `&#106;`, `&#x6A;` (the `;` is optional, as browsers read it), `&colon;`, `&tab;`, `&newline;`.
-fn decode_char_refs(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains('&') {
-        return s.into();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let after = &rest[1..];
-        let (decoded, used) = if let Some(num) = after.strip_prefix('#') {
-            let (radix, digits_from) = match num.strip_prefix(['x', 'X']) {
-                Some(h) => (16, h),
-                None => (10, num),
-            };
-            let len = digits_from
-                .find(|c: char| !c.is_digit(radix))
-                .unwrap_or(digits_from.len());
-            let prefix = num.len() - digits_from.len();
-            let value = u32::from_str_radix(&digits_from[..len.min(8)], radix)
-                .ok()
-                .and_then(char::from_u32);
-            match value {
-                Some(c) if len > 0 => {
-                    let semi = usize::from(digits_from[len..].starts_with(';'));
-                    (Some(c), 1 + 1 + prefix + len + semi)
-                }
-                _ => (None, 1),
-            }
-        } else {
-            let lower = after.get(..8).unwrap_or(after).to_ascii_lowercase();
-            [("colon;", ':'), ("tab;", '\t'), ("newline;", '\n')]
-                .into_iter()
-                .find(|(name, _)| lower.starts_with(name))
-                .map(|(name, c)| (Some(c), 1 + name.len()))
-                .unwrap_or((None, 1))
-        };
-        match decoded {
-            Some(c) => out.push(c),
-            None => out.push('&'),
-        }
-        rest = &rest[used..];
-    }
-    out.push_str(rest);
-    out.into()
-}
-
 /// For a relative target, the site URL of the file it names (keeping `?query#fragment`).
 fn rewrite_target(target: &str, dir: &str, resolver: &dyn LinkResolver) -> (String, bool) {
     if target.is_empty() || target.starts_with('/') || is_external_or_fragment(target) {
@@ -487,12 +405,6 @@ fn rewrite_target(target: &str, dir: &str, resolver: &dyn LinkResolver) -> (Stri
         Some(url) => (format!("{url}{rest}"), true),
         None => (target.to_string(), false),
     }
-}
-
-pub fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// A heading slug: lowercase letters and digits of any script, `-` for spaces, punctuation dropped.
@@ -554,31 +466,10 @@ impl Ids {
     }
 }
 
-pub fn escape_attr(s: &str) -> String {
-    // Most values (titles, URLs) need no escaping: one byte scan, one copy.
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::url::{has_scheme, url_scheme};
 
     #[test]
     fn url_schemes_as_a_browser_reads_them() {

@@ -50,24 +50,14 @@ fn tree_hash(dir: &Path) -> u64 {
 
 /// Builds `s` once (it must succeed), lets `breakage` break it, then builds again: exit 2, every
 /// `expected` text in stderr, and the output folder exactly as the good build left it. `check` must
-/// refuse the same input with exit 2 (never 1: the check could not run).
+/// refuse the same input with exit 2 (never 1: the check could not run) and the same error lines.
 #[track_caller]
 fn fails_and_keeps_output(s: &Site, breakage: impl FnOnce(&Site), expected: &[&str]) -> Run {
-    let r = build_fails_and_keeps_output(s, breakage, expected);
-    let c = s.run(&["check", "--offline", "--now", NOW]).fails(2);
-    assert!(c.stderr.contains(expected[0]), "{}", c.stderr);
-    r
-}
-
-/// [`fails_and_keeps_output`] for what only rendering finds (templates, aliases): `check` does not
-/// render, so only `build` is asked.
-#[track_caller]
-fn build_fails_and_keeps_output(s: &Site, breakage: impl FnOnce(&Site), expected: &[&str]) -> Run {
     s.build().ok();
     let public = s.path("public");
     let before = (tree_hash(&public), snapshot(&public));
     breakage(s);
-    let r = s.build().fails(2);
+    let r = s.build_and_check_fail();
     for e in expected {
         assert!(
             r.stderr.contains(e),
@@ -173,7 +163,7 @@ fn an_unreadable_file_is_named() {
         s.build().ok();
         return;
     }
-    let r = s.build().fails(2);
+    let r = s.build_and_check_fail();
     assert!(
         r.stderr
             .contains("content/billing/secret.md: cannot read the file: Permission denied"),
@@ -236,7 +226,7 @@ fn a_50_mb_article_builds() {
 #[test]
 fn a_template_referencing_a_missing_variable_names_the_template_and_line() {
     let s = good_site();
-    build_fails_and_keeps_output(
+    fails_and_keeps_output(
         &s,
         |s| {
             s.file(
@@ -259,7 +249,7 @@ fn a_failed_first_build_leaves_no_output_folder_and_a_failed_rebuild_no_staging(
         "templates/article.html",
         "<!doctype html>\n<title>{{ page_title }}</title>\n{% if page.title == \"Refunds\" %}{{ page.no_such_field }}{% endif %}\n",
     );
-    let r = s.build().fails(2);
+    let r = s.build_and_check_fail();
     assert!(
         r.stderr.contains("templates/article.html:3:"),
         "{}",
@@ -277,7 +267,7 @@ fn a_failed_first_build_leaves_no_output_folder_and_a_failed_rebuild_no_staging(
         "templates/article.html",
         "<!doctype html>\n<title>{{ page_title }}</title>\n{% if page.title == \"Refunds\" %}{{ page.no_such_field }}{% endif %}\n",
     );
-    s.build().fails(2);
+    s.build_and_check_fail();
     assert_eq!(before, tree_hash(&s.path("public")));
     assert!(!s.path("public/.kbfresh-staging").exists());
 }
@@ -285,7 +275,7 @@ fn a_failed_first_build_leaves_no_output_folder_and_a_failed_rebuild_no_staging(
 #[test]
 fn a_template_syntax_error_in_a_partial_names_that_file() {
     let s = good_site();
-    build_fails_and_keeps_output(
+    fails_and_keeps_output(
         &s,
         |s| {
             s.file("templates/partials/broken.html", "ok\n{% for x in %}\n");
@@ -363,8 +353,7 @@ fn config_syntax_errors_and_bad_values_are_located() {
 fn an_invalid_base_url_flag_is_a_usage_error() {
     let s = good_site();
     let r = s
-        .run(&["build", "--base-url", "not a url", "--now", NOW])
-        .fails(2);
+        .build_and_check_fail_with(&["--base-url", "not a url"]);
     assert!(
         r.stderr
             .contains("error: base_url `not a url` is not a valid URL"),
@@ -380,7 +369,7 @@ fn an_unreadable_config_is_named() {
     // A folder where the config file should be cannot be read on any platform or user.
     std::fs::remove_file(s.path("kbfresh.toml")).unwrap();
     std::fs::create_dir(s.path("kbfresh.toml")).unwrap();
-    let r = s.build().fails(2);
+    let r = s.build_and_check_fail();
     assert!(
         r.stderr
             .contains("error: kbfresh.toml: cannot read the config file"),
@@ -394,7 +383,7 @@ fn an_unreadable_config_is_named() {
 #[test]
 fn aliases_that_climb_out_of_the_site_are_refused() {
     let s = good_site();
-    build_fails_and_keeps_output(
+    fails_and_keeps_output(
         &s,
         |s| {
             s.file(
@@ -405,6 +394,72 @@ fn aliases_that_climb_out_of_the_site_are_refused() {
         &["content/billing/climb.md:3:11: alias `/../../outside/` is not a URL path on this site"],
     );
     assert!(!s.path("outside").exists() && !s.root().parent().unwrap().join("outside").exists());
+}
+
+#[test]
+fn aliases_that_are_urls_of_another_site_or_hold_control_characters_are_refused() {
+    let s = good_site();
+    fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file(
+                "content/billing/away.md",
+                "+++\ntitle = \"Away\"\naliases = [\"https://evil.example/x\"]\n+++\n",
+            )
+            .file(
+                "content/billing/newline.md",
+                "+++\ntitle = \"Newline\"\naliases = [\"/old/\\nCNAME\"]\n+++\n",
+            );
+        },
+        &[
+            "content/billing/away.md:3:11: alias `https://evil.example/x` is not a URL path on this site",
+            "content/billing/newline.md:3:11: alias `/old/\\nCNAME` holds a control character",
+        ],
+    );
+}
+
+#[test]
+fn an_alias_at_a_section_url_is_left_out_and_check_and_build_agree() {
+    let s = good_site();
+    s.file(
+        "content/b.md",
+        "---\ntitle: B\naliases: [/billing/]\n---\nText.\n",
+    );
+    let warning = "warning: content/b.md:3:10: alias `/billing/` is the URL of `content/billing/_index.md`, which keeps it; the alias is left out";
+    let b = s.build().ok();
+    assert!(b.stderr.contains(warning), "{}", b.stderr);
+    assert!(s.read("public/billing/index.html").contains("All about billing."));
+    let c = s
+        .run(&["check", "--offline", "--format", "json", "--now", NOW])
+        .ok();
+    assert!(c.stderr.contains(warning), "{}", c.stderr);
+}
+
+#[test]
+fn a_broken_template_and_a_broken_strings_file_are_reported_together_by_check_and_build() {
+    let s = good_site();
+    let r = fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file("templates/article.html", "<main>\n{% if %}\n</main>\n")
+                .file("i18n/en.toml", "[words\nsearch = \"Find\"\n");
+        },
+        &["templates/article.html:2:", "i18n/en.toml:1:"],
+    );
+    assert!(r.stderr.contains("2 errors; nothing was written"), "{}", r.stderr);
+}
+
+#[test]
+fn a_broken_template_is_reported_with_content_errors() {
+    let s = good_site();
+    fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file("templates/section.html", "{{ nope(\n")
+                .file("content/billing/bad.md", "+++\ntitle = = 1\n+++\n");
+        },
+        &["templates/section.html:2:1:", "content/billing/bad.md:2:9:"],
+    );
 }
 
 #[test]
@@ -431,6 +486,7 @@ fn a_symlink_in_the_output_folder_is_never_written_through() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::remove_dir_all(s.path("public/billing")).unwrap();
     std::os::unix::fs::symlink(outside.path(), s.path("public/billing")).unwrap();
+    // What the output folder holds is the build's own concern: `check` writes no output.
     let r = s.build().fails(2);
     assert!(
         r.stderr.contains("public/billing")
@@ -467,7 +523,7 @@ fn a_symlinked_static_folder_outside_the_site_is_refused() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("id_rsa"), "PRIVATE KEY").unwrap();
     std::os::unix::fs::symlink(outside.path(), s.path("static")).unwrap();
-    let r = s.build().fails(2);
+    let r = s.build_and_check_fail();
     assert!(
         r.stderr.contains("static") && r.stderr.contains("outside the site root"),
         "{}",
@@ -528,7 +584,7 @@ fn a_corrupt_git_repository_is_an_error_not_a_panic() {
         "1234567890123456789012345678901234567890\n",
     )
     .unwrap();
-    let r = s.build().fails(2);
+    let r = s.build_and_check_fail();
     assert!(
         r.stderr
             .contains("error: cannot read the git repository's HEAD commit")
@@ -542,10 +598,10 @@ fn a_corrupt_git_repository_is_an_error_not_a_panic() {
     // Page folders are made while history is read: a first build that fails there leaves no
     // output folder, and an empty one empty.
     std::fs::remove_dir_all(s.path("public")).unwrap();
-    s.build().fails(2);
+    s.build_and_check_fail();
     assert!(!s.path("public").exists());
     std::fs::create_dir(s.path("public")).unwrap();
-    s.build().fails(2);
+    s.build_and_check_fail();
     assert_eq!(std::fs::read_dir(s.path("public")).unwrap().count(), 0);
 }
 

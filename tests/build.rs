@@ -450,18 +450,31 @@ fn two_files_for_one_url_is_an_error_naming_both() {
 }
 
 #[test]
-fn alias_colliding_with_a_page_is_an_error() {
+fn alias_colliding_with_a_page_is_left_out_with_a_warning() {
     let s = billing_site();
     s.file(
         "content/billing/x.md",
         "+++\naliases = [\"/billing/refunds/\"]\n+++\n",
     );
-    let r = s.build().fails(2);
+    let r = s.build().ok();
     assert!(
-        r.stderr.contains("content/billing/x.md:2")
-            && r.stderr.contains("is the URL of an existing page"),
+        r.stderr.contains("warning: content/billing/x.md:2:")
+            && r.stderr.contains(
+                "alias `/billing/refunds/` is the URL of `content/billing/refunds.md`, which keeps it"
+            ),
         "{}",
         r.stderr
+    );
+    assert!(
+        !s.read("public/billing/refunds/index.html").contains("http-equiv=\"refresh\""),
+        "the page keeps its URL"
+    );
+    let c = s.run(&["check", "--offline", "--now", "2026-11-22"]).ok();
+    assert!(
+        format!("{}{}", c.stdout, c.stderr).contains("which keeps it"),
+        "check says it too:\n{}{}",
+        c.stdout,
+        c.stderr
     );
 }
 
@@ -709,7 +722,7 @@ fn a_page_of_the_site_at_search_wins_over_the_search_page() {
     // The alias collides with the site's page, not with the theme's search page.
     assert!(
         r.stderr
-            .contains("alias `/search/` is the URL of an existing page"),
+            .contains("alias `/search/` is the URL of `content/search.md`, which keeps it"),
         "{}",
         r.stderr
     );

@@ -1,5 +1,6 @@
 //! Content discovery and the site model: sections (folders), articles (Markdown files), assets (the rest).
 
+pub mod aliases;
 pub mod frontmatter;
 
 use std::collections::{BTreeMap, HashMap};
@@ -119,6 +120,11 @@ pub struct Site {
     /// For every article, the versions of it in the other languages (same relative path in each tree,
     /// or `translation_of`), ordered by language.
     pub translations: Vec<Vec<usize>>,
+    /// For every section, its versions in the other languages (the same folder in each tree).
+    pub section_translations: Vec<Vec<usize>>,
+    /// Redirect pages, validated by [`aliases::resolve`] once the theme's files are known (empty
+    /// until then).
+    pub aliases: Vec<aliases::Alias>,
 }
 
 pub struct LoadOptions {
@@ -301,31 +307,12 @@ impl Site {
 
 impl crate::markdown::LinkResolver for Site {
     fn resolve(&self, from_dir: &str, path: &str) -> Option<String> {
-        let joined = normalize_rel(from_dir, path)?;
+        let joined = crate::url::normalize_rel(from_dir, path)?;
         let key = joined.trim_end_matches('/');
         self.paths
             .get(key)
             .map(|p| format!("{}{}", self.config.base_path(), p))
     }
-}
-
-/// Joins a relative link to a folder, resolving `.` and `..`; `None` when it climbs out of the content folder.
-pub fn normalize_rel(from_dir: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if from_dir.is_empty() {
-        Vec::new()
-    } else {
-        from_dir.split('/').collect()
-    };
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 type ReadResult = Result<Option<(Source, FrontMatter)>, Vec<Diagnostic>>;
@@ -835,6 +822,7 @@ fn assemble(
         })
         .collect::<Vec<_>>();
     let translations = translations(&articles, &languages, diags);
+    let section_translations = section_translations(&sections, &languages);
 
     Site {
         root: root.to_path_buf(),
@@ -845,7 +833,39 @@ fn assemble(
         paths,
         languages,
         translations,
+        section_translations,
+        aliases: Vec::new(),
     }
+}
+
+/// Every section's versions in the other languages: the same folder in each language's tree.
+fn section_translations(sections: &[Section], languages: &[Language]) -> Vec<Vec<usize>> {
+    if languages.len() < 2 {
+        return vec![Vec::new(); sections.len()];
+    }
+    let key = |s: &Section| {
+        let mount = &languages[s.lang].mount;
+        s.dir
+            .strip_prefix(mount.as_str())
+            .unwrap_or(&s.dir)
+            .trim_start_matches('/')
+            .to_string()
+    };
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, s) in sections.iter().enumerate() {
+        by_key.entry(key(s)).or_default().push(i);
+    }
+    sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            by_key[&key(s)]
+                .iter()
+                .copied()
+                .filter(|&j| j != i)
+                .collect()
+        })
+        .collect()
 }
 
 /// Right-to-left scripts by language code.
@@ -942,13 +962,6 @@ mod tests {
         // Found by the property test: the dash left by a dropped dot went too.
         assert_eq!(url_component(".-A"), "a");
         assert_eq!(url_component("Über uns"), "über-uns");
-    }
-
-    #[test]
-    fn normalize() {
-        assert_eq!(normalize_rel("a/b", "../c.md").as_deref(), Some("a/c.md"));
-        assert_eq!(normalize_rel("", "./x/y.md").as_deref(), Some("x/y.md"));
-        assert_eq!(normalize_rel("a", "../../x"), None);
     }
 
     #[test]

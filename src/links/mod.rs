@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{LinkKind, LinkSpan, Rendered, percent_decode};
+use crate::markdown::{LinkKind, LinkSpan, Rendered};
+use crate::url::{join_url, percent_decode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -368,7 +369,7 @@ impl<'a> Internal<'a> {
                 .rsplit('/')
                 .next()
                 .is_some_and(|last| last.contains('.'));
-            let content_rel = crate::content::normalize_rel(src_dir, &percent_decode(path_part));
+            let content_rel = crate::url::normalize_rel(src_dir, &percent_decode(path_part));
             if path_part.starts_with('/') {
                 path_part.to_string()
             } else if let (true, Some(rel)) = (looks_like_file, content_rel) {
@@ -462,29 +463,7 @@ impl<'a> Internal<'a> {
 }
 
 fn scheme_of(href: &str) -> Option<String> {
-    crate::markdown::url_scheme(href)
-}
-
-/// Resolves a relative URL against a page URL (a folder URL ending in `/`).
-fn join_url(page: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = page.split('/').filter(|s| !s.is_empty()).collect();
-    if !page.ends_with('/') {
-        parts.pop();
-    }
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    let mut s = format!("/{}", parts.join("/"));
-    if rel.ends_with('/') && !s.ends_with('/') {
-        s.push('/');
-    }
-    s
+    crate::url::url_scheme(href)
 }
 
 /// Checks the external links among `results` over the network and updates them in place: each

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::Input;
 use crate::freshness::{ReasonKind, Status, date_of};
-use crate::markdown::escape_attr;
+use crate::html::escape_attr;
 
 const BUCKETS: [(&str, i32); 6] = [
     ("under 1 month", 30),

@@ -192,6 +192,16 @@ impl Sink for Collect {
     }
 }
 
+/// A sink that drops every file: `check` renders the site's own templates to find the errors a
+/// build would meet, and writes nothing.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _file: OutFile) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+}
+
 /// Everything the renderer reads; produced by the earlier stages.
 pub struct Input<'a> {
     pub site: &'a Site,
@@ -206,6 +216,8 @@ pub struct Input<'a> {
     pub search_terms: &'a [crate::search::Terms],
     pub generator: &'a str,
     pub now: jiff::Timestamp,
+    /// Per language of the site, the theme's words ([`Env::words`]).
+    pub words: &'a [Words],
 }
 
 const NAV_WINDOW: usize = 30;
@@ -214,12 +226,57 @@ const RECENT: usize = 8;
 const HEADER_SECTIONS: usize = 12;
 const RELATED: usize = 5;
 
+/// What every render needs from the theme, compiled at load so that `check` finds its errors as
+/// `build` would: the theme's files, its templates compiled, and every language's words.
+pub struct Env {
+    pub theme: Theme,
+    pub tera: Tera,
+    /// Per language of the site, in `Site::languages` order.
+    pub words: Vec<Words>,
+}
+
+impl Env {
+    /// The theme (`None`: the embedded one) shadowed by the site's own files, and the words of
+    /// every language code. All problems of all three are returned together.
+    pub fn load(
+        root: &std::path::Path,
+        theme: Option<&str>,
+        languages: &[String],
+    ) -> Result<Env, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let compiled = match Theme::load(root, theme) {
+            Ok(theme) => match environment(&theme) {
+                Ok(tera) => Some((theme, tera)),
+                Err(e) => {
+                    errors.extend(e);
+                    None
+                }
+            },
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
+        let mut words = Vec::with_capacity(languages.len());
+        for code in languages {
+            match Words::load(code, root) {
+                Ok(w) => words.push(w),
+                Err(e) => errors.push(e),
+            }
+        }
+        match compiled {
+            Some((theme, tera)) if errors.is_empty() => Ok(Env { theme, tera, words }),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// Builds the Tera environment; template syntax errors name the template file and line.
 pub fn environment(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     // Tera's default escaper also rewrites `/`, which makes every URL unreadable in the page source.
-    tera.set_escape_fn(crate::markdown::escape_attr);
+    tera.set_escape_fn(crate::html::escape_attr);
     let mut errors = Vec::new();
     if let Err(e) = tera.add_raw_templates(
         theme
@@ -352,8 +409,6 @@ pub struct Prepared {
     /// Per language of the site (`Site::languages`), the default first.
     langs: Vec<PageLang>,
     summaries: Vec<Value>,
-    /// For every section, its versions in the other languages (same folder in each tree).
-    section_translations: Vec<Vec<usize>>,
     cards: Vec<Value>,
     /// Position of each article in its section's sorted list.
     position: Vec<usize>,
@@ -427,9 +482,10 @@ impl Ctx<'_> {
 
     /// Section `s` and its versions in the other languages, as `(language, path)`.
     fn section_versions(&self, s: usize) -> Vec<(usize, &str)> {
-        let sections = &self.input.site.sections;
+        let site = self.input.site;
+        let sections = &site.sections;
         std::iter::once(s)
-            .chain(self.section_translations[s].iter().copied())
+            .chain(site.section_translations[s].iter().copied())
             .map(|k| (sections[k].lang, sections[k].path.as_str()))
             .collect()
     }
@@ -552,20 +608,11 @@ fn summary(input: &Input<'_>, base: &str, words: &Words, i: usize) -> Value {
 }
 
 /// The shared part of every page: site-wide values, article summaries, section cards, positions.
-pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
+pub fn prepare(input: &Input<'_>) -> Prepared {
     let site = input.site;
     let config = &site.config;
     let base = site.base_path();
-    // Every language's strings file is read before any error is returned: all are reported at once.
-    let (words, errors): (Vec<_>, Vec<_>) = site
-        .languages
-        .iter()
-        .map(|l| Words::load(&l.code, &site.root))
-        .partition(Result::is_ok);
-    if !errors.is_empty() {
-        return Err(errors.into_iter().filter_map(Result::err).collect());
-    }
-    let words: Vec<Words> = words.into_iter().flatten().collect();
+    let words = input.words;
     let abs_base = config.absolute_base();
 
     let counts = article_counts(site);
@@ -617,6 +664,7 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
         .iter()
         .zip(words)
         .map(|(l, w)| {
+            let w = w.clone();
             let home = &site.sections[l.home];
             let site_value = json!({
                 "title": l.title,
@@ -641,46 +689,15 @@ pub fn prepare(input: &Input<'_>) -> Result<Prepared, Vec<Diagnostic>> {
             }
         })
         .collect();
-    Ok(Prepared {
+    Prepared {
         base: base.clone(),
         abs_base,
         langs,
         summaries,
-        section_translations: section_translations(site),
         cards,
         position: positions(site),
         related: related_articles(site),
-    })
-}
-
-/// Every section's versions in the other languages: the same folder in each language's tree.
-fn section_translations(site: &Site) -> Vec<Vec<usize>> {
-    if site.languages.len() < 2 {
-        return vec![Vec::new(); site.sections.len()];
     }
-    let key = |s: &crate::content::Section| {
-        let mount = &site.languages[s.lang].mount;
-        s.dir
-            .strip_prefix(mount.as_str())
-            .unwrap_or(&s.dir)
-            .trim_start_matches('/')
-            .to_string()
-    };
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, s) in site.sections.iter().enumerate() {
-        by_key.entry(key(s)).or_default().push(i);
-    }
-    site.sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            by_key[&key(s)]
-                .iter()
-                .copied()
-                .filter(|&j| j != i)
-                .collect()
-        })
-        .collect()
 }
 
 /// The slice of a section's article list its sidebar shows: a huge section shows a window around the
@@ -888,7 +905,6 @@ pub fn render_prepared(
         .map(|l| format!("{}search/", site.sections[l.home].path))
         .collect();
     let has_search_template = tera.get_template_names().any(|n| n == "search.html");
-    let mut search_pages: Vec<&str> = Vec::new();
     for (l, path) in search_paths.iter().enumerate() {
         let own_search_page = site
             .articles
@@ -899,7 +915,6 @@ pub fn render_prepared(
         if own_search_page || !has_search_template {
             continue;
         }
-        search_pages.push(path);
         let title = ctx.langs[l].words.t["search"].as_str().unwrap_or("Search");
         match render_template(
             tera,
@@ -914,65 +929,18 @@ pub fn render_prepared(
         }
     }
 
-    // Aliases: redirect pages at old URLs; one that collides with a page is an error.
-    let taken: HashSet<&str> = site
-        .articles
-        .iter()
-        .map(|a| a.path.as_str())
-        .chain(site.sections.iter().map(|s| s.path.as_str()))
-        .chain(search_pages.iter().copied())
-        .collect();
-    let mut alias_seen: HashMap<String, usize> = HashMap::new();
-    for (i, a) in site.articles.iter().enumerate() {
-        let (alias_line, alias_col) = a.src.key_position("aliases");
-        for alias in &a.front.aliases {
-            let (out, alias_path) = match alias_output(alias) {
-                Some(x) => x,
-                None => {
-                    errors.push(
-                        Diagnostic::error(format!(
-                            "alias `{alias}` is not a URL path on this site"
-                        ))
-                        .at(a.src.shown.clone(), alias_line, alias_col)
-                        .hint("write aliases as site paths, e.g. aliases = [\"/old/path/\"]"),
-                    );
-                    continue;
-                }
-            };
-            if taken.contains(alias_path.as_str()) {
-                errors.push(
-                    Diagnostic::error(format!("alias `{alias}` is the URL of an existing page"))
-                        .at(a.src.shown.clone(), alias_line, alias_col)
-                        .hint("remove the alias, or move the page that lives at that URL"),
-                );
-                continue;
-            }
-            if let Some(&other) = alias_seen.get(&out) {
-                if other != i {
-                    errors.push(
-                        Diagnostic::error(format!(
-                            "alias `{alias}` is also an alias of `{}`",
-                            site.articles[other].src.shown.display()
-                        ))
-                        .in_file(a.src.shown.clone())
-                        .hint(
-                            "an old URL can redirect to one page only; remove one of the aliases",
-                        ),
-                    );
-                }
-                continue;
-            }
-            alias_seen.insert(out.clone(), i);
-            let mut c = ctx.common(a.lang, "alias", &a.title, "", &a.path);
-            c.insert("target".into(), json!(ctx.url(&a.path)));
-            c.insert("canonical".into(), json!(ctx.permalink(&a.path)));
-            match render_template(tera, "alias.html", c) {
-                Ok(html) => files.push(OutFile {
-                    path: out,
-                    data: OutData::Bytes(html),
-                }),
-                Err(e) => errors.push(e),
-            }
+    // Aliases: redirect pages at old URLs (validated at load: none replaces another file).
+    for alias in &site.aliases {
+        let a = &site.articles[alias.article];
+        let mut c = ctx.common(a.lang, "alias", &a.title, "", &a.path);
+        c.insert("target".into(), json!(ctx.url(&a.path)));
+        c.insert("canonical".into(), json!(ctx.permalink(&a.path)));
+        match render_template(tera, "alias.html", c) {
+            Ok(html) => files.push(OutFile {
+                path: alias.out.clone(),
+                data: OutData::Bytes(html),
+            }),
+            Err(e) => errors.push(e),
         }
     }
     match listed {
@@ -1067,27 +1035,6 @@ fn channel_href(c: &crate::config::Channel) -> String {
             format!("tel:{digits}")
         }
         _ => u.to_string(),
-    }
-}
-
-/// Output file and site path for an alias: `/old/page/` -> `old/page/index.html`; `/old.html` stays.
-fn alias_output(alias: &str) -> Option<(String, String)> {
-    let a = alias.trim();
-    if a.is_empty() || crate::markdown::has_scheme(a) || a.starts_with("//") {
-        return None;
-    }
-    let clean: Vec<&str> = a
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    if clean.contains(&"..") || clean.is_empty() {
-        return None;
-    }
-    let joined = clean.join("/");
-    if joined.ends_with(".html") || joined.ends_with(".htm") {
-        Some((joined.clone(), format!("/{joined}")))
-    } else {
-        Some((format!("{joined}/index.html"), format!("/{joined}/")))
     }
 }
 
@@ -1367,7 +1314,7 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
                 format!(
                     "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
                     site.languages[l].code,
-                    crate::markdown::escape_attr(&ctx.permalink(path))
+                    crate::html::escape_attr(&ctx.permalink(path))
                 )
             })
             .collect()
@@ -1376,7 +1323,7 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
         let alt = alternates(ctx.section_versions(k));
         s.push_str(&format!(
             "  <url><loc>{}</loc>{alt}</url>\n",
-            crate::markdown::escape_attr(&ctx.permalink(&sec.path))
+            crate::html::escape_attr(&ctx.permalink(&sec.path))
         ));
     }
     for (i, a) in site.articles.iter().enumerate() {
@@ -1387,7 +1334,7 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
         let alt = alternates(article_versions(site, i));
         s.push_str(&format!(
             "  <url><loc>{}</loc>{lastmod}{alt}</url>\n",
-            crate::markdown::escape_attr(&ctx.permalink(&a.path))
+            crate::html::escape_attr(&ctx.permalink(&a.path))
         ));
     }
     s.push_str("</urlset>\n");
@@ -1424,12 +1371,4 @@ mod tests {
         );
     }
 
-    #[test]
-    fn aliases_map_to_files() {
-        assert_eq!(alias_output("/old/page/").unwrap().0, "old/page/index.html");
-        assert_eq!(alias_output("old/page").unwrap().1, "/old/page/");
-        assert_eq!(alias_output("/old.html").unwrap().0, "old.html");
-        assert!(alias_output("/../etc/passwd").is_none());
-        assert!(alias_output("https://x.example/").is_none());
-    }
 }

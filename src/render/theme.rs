@@ -62,6 +62,18 @@ impl Theme {
     }
 }
 
+impl Theme {
+    /// Whether any template comes from the site or a theme folder rather than the embedded theme.
+    pub fn has_own_templates(&self) -> bool {
+        self.templates
+            .values()
+            .any(|(shown, _)| !shown.starts_with(EMBEDDED_PREFIX))
+    }
+}
+
+/// How an embedded template's path is shown.
+const EMBEDDED_PREFIX: &str = "(default theme) ";
+
 fn add_embedded(dir: &'static Dir<'static>, t: &mut Theme) {
     for entry in dir.entries() {
         match entry {
@@ -72,7 +84,7 @@ fn add_embedded(dir: &'static Dir<'static>, t: &mut Theme) {
                     let text = String::from_utf8_lossy(f.contents()).into_owned();
                     t.templates.insert(
                         name.to_string(),
-                        (format!("(default theme) templates/{name}"), text),
+                        (format!("{EMBEDDED_PREFIX}templates/{name}"), text),
                     );
                 } else if let Some(name) = path.strip_prefix("static/") {
                     t.statics

@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::links;
-use crate::markdown::escape_attr as xml_escape;
+use crate::html::escape_attr as xml_escape;
 
 pub fn render(r: &Report) -> String {
     let broken: Vec<_> = r

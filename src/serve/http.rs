@@ -234,7 +234,7 @@ fn inject(mut html: Vec<u8>, errors: &[String]) -> Vec<u8> {
         add.push_str("<div id=\"kbfresh-overlay\" role=\"alert\"><strong>kbfresh: the last change did not build. These pages are from the last good build.</strong>");
         for e in errors {
             add.push_str("<pre>");
-            add.push_str(&crate::markdown::escape_attr(e));
+            add.push_str(&crate::html::escape_attr(e));
             add.push_str("</pre>");
         }
         add.push_str("</div>");

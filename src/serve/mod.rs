@@ -619,7 +619,7 @@ impl Server {
         let files = match crate::render::render_pages(
             &input,
             &live.rendering.prepared,
-            &live.rendering.tera,
+            &live.loaded.env.tera,
             &pages,
             &sections,
         ) {
@@ -642,7 +642,7 @@ impl Server {
         let Some(live) = &self.live else { return };
         let input = live.loaded.render_input(&live.created);
         if let Ok(files) =
-            crate::render::listings(&input, &live.rendering.prepared, &live.rendering.tera)
+            crate::render::listings(&input, &live.rendering.prepared, &live.loaded.env.tera)
         {
             self.shared.publish(files);
         }

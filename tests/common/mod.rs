@@ -52,6 +52,26 @@ impl Run {
     }
 }
 
+/// Every `error:` line of a run's stderr with the indented lines after it (its `help:`), in order.
+pub fn error_blocks(stderr: &str) -> Vec<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut in_error = false;
+    for line in stderr.lines() {
+        if line.starts_with("error") {
+            blocks.push(line.to_string());
+            in_error = true;
+        } else if in_error && line.starts_with(' ') {
+            if let Some(b) = blocks.last_mut() {
+                b.push('\n');
+                b.push_str(line);
+            }
+        } else {
+            in_error = false;
+        }
+    }
+    blocks
+}
+
 /// Runs kbfresh on a site root that is not a [`Site`] (a clone, a worktree).
 pub fn run_at(root: &Path, args: &[&str]) -> Run {
     let mut c = kbfresh();
@@ -123,6 +143,39 @@ impl Site {
 
     pub fn build(&self) -> Run {
         self.run(&["build", "--now", "2026-11-22"])
+    }
+
+    /// `build` with `extra` flags must fail with exit 2, and `check --offline` with the same flags
+    /// must fail the same way: exit 2 and the same error lines (each error with its `help:`). The
+    /// build's run is returned.
+    #[track_caller]
+    pub fn build_and_check_fail_with(&self, extra: &[&str]) -> Run {
+        let with = |cmd: &str, more: &[&str]| {
+            let mut args = vec![cmd];
+            args.extend(more);
+            args.extend(extra);
+            args.extend(["--now", "2026-11-22"]);
+            self.run(&args)
+        };
+        let build = with("build", &[]).fails(2);
+        let check = with("check", &["--offline"]);
+        assert_eq!(
+            check.code, 2,
+            "`check` must fail where `build` does\nbuild:\n{}\ncheck:\n{}",
+            build.stderr, check.stderr
+        );
+        assert_eq!(
+            error_blocks(&build.stderr),
+            error_blocks(&check.stderr),
+            "`build` and `check` must report the same errors"
+        );
+        build
+    }
+
+    /// [`Site::build_and_check_fail_with`] without extra flags.
+    #[track_caller]
+    pub fn build_and_check_fail(&self) -> Run {
+        self.build_and_check_fail_with(&[])
     }
 
     /// The `<main>` element of a built page (pages differ elsewhere only in shared chrome).
