@@ -63,7 +63,7 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("stages");
     g.sample_size(20);
     g.bench_function("freshness (all articles)", |b| {
-        b.iter(|| kbfresh::evaluate_freshness(&site, &history, now))
+        b.iter(|| kbfresh::loaded::evaluate_freshness(&site, &history, now))
     });
     g.bench_function("markdown (all articles)", |b| {
         b.iter(|| {
@@ -111,11 +111,11 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("search");
     g.sample_size(10);
     g.bench_function("search terms: text and terms of all articles", |b| {
-        b.iter(|| kbfresh::all_article_terms(&loaded.site, &loaded.articles_md))
+        b.iter(|| kbfresh::loaded::all_article_terms(&loaded.site, &loaded.articles_md))
     });
     let docs = kbfresh::render::search_docs(&input, 0);
     g.bench_function("index files from the docs", |b| {
-        b.iter(|| kbfresh::search::index_files(&lang, &docs))
+        b.iter(|| kbfresh::render::search::index_files(&lang, &docs))
     });
     g.finish();
 }

@@ -17,8 +17,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kbfresh::render::OutData;
-use kbfresh::search;
+use kbfresh::render::search;
+use kbfresh::sink::OutData;
 use serde_json::Value;
 
 const DROPDOWN: usize = 8;
@@ -45,7 +45,7 @@ fn main() {
     let lang = loaded.site.config.default_language.clone();
 
     let t = Instant::now();
-    let terms = kbfresh::all_article_terms(&loaded.site, &loaded.articles_md);
+    let terms = kbfresh::loaded::all_article_terms(&loaded.site, &loaded.articles_md);
     let t_docs = t.elapsed();
     assert_eq!(terms.len(), loaded.search_terms.len());
     let docs = kbfresh::render::search_docs(&input, 0);

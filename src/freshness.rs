@@ -573,9 +573,40 @@ pub fn short(commit: &str) -> &str {
     &commit[..commit.len().min(10)]
 }
 
+/// The command that records a check of the article at `path`, quoted for a POSIX shell when the
+/// path holds anything but plain path characters (writers paste it into a terminal).
+pub fn verify_command(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | ':' | '@' | '%')
+        });
+    if plain {
+        format!("kbfresh verify {path}")
+    } else {
+        format!("kbfresh verify '{}'", path.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verify_commands_are_quoted_for_the_shell() {
+        assert_eq!(
+            verify_command("billing/refunds.md"),
+            "kbfresh verify billing/refunds.md"
+        );
+        assert_eq!(
+            verify_command("a$(touch PWNED).md"),
+            "kbfresh verify 'a$(touch PWNED).md'"
+        );
+        assert_eq!(verify_command("it's.md"), "kbfresh verify 'it'\\''s.md'");
+        assert_eq!(
+            verify_command("two words.md"),
+            "kbfresh verify 'two words.md'"
+        );
+    }
 
     fn ts(d: &str) -> Timestamp {
         format!("{d}T12:00:00Z").parse().unwrap()

@@ -22,4 +22,3 @@ pub fn escape_attr(s: &str) -> String {
     }
     out
 }
-

@@ -16,12 +16,13 @@ pub mod history;
 pub mod html;
 pub mod init;
 pub mod links;
+pub mod loaded;
 pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod report;
-pub mod search;
 pub mod serve;
+pub mod sink;
 pub mod url;
 pub mod verify;
 
@@ -29,18 +30,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use jiff::Timestamp;
-use rayon::prelude::*;
 
 use config::Config;
 use content::{LoadOptions, Site};
 use diagnostics::{Diagnostic, Diagnostics, Failure};
-use freshness::{Change, Freshness, Policy};
-use markdown::{DropH1, Rendered};
+use freshness::Change;
+pub use loaded::Loaded;
+use loaded::Timings;
 
 /// Where kbfresh keeps what it computed for the next build (history, external links), under the site root.
 pub const CACHE_DIR: &str = ".kbfresh-cache";
-
-pub const GENERATOR: &str = concat!("kbfresh ", env!("CARGO_PKG_VERSION"));
 
 /// Options every command shares (the CLI's global flags).
 #[derive(Debug, Clone)]
@@ -104,70 +103,97 @@ pub fn parse_now(s: &str) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// The site after every stage but render and output: what `build` renders and `check` reports on.
-pub struct Loaded {
-    pub site: Site,
-    pub articles_md: Vec<Rendered>,
-    pub sections_md: Vec<Option<Rendered>>,
-    pub history: history::History,
-    pub freshness: Vec<Freshness>,
-    pub last_changes: Vec<Option<Change>>,
-    pub diagnostics: Diagnostics,
-    pub output_dir: PathBuf,
-    pub now: Timestamp,
-    /// The theme, its compiled templates and every language's words.
-    pub env: render::Env,
-    /// Every link with its status. Broken ones are not in `diagnostics`: `check` reports them from
-    /// here, and `build` turns them into warnings with [`links::diagnostics`].
-    pub links: Vec<links::LinkResult>,
-    /// What search indexes of each article (same index as `site.articles`); empty after
-    /// [`load_for_check`], which renders nothing.
-    pub search_terms: Vec<search::Terms>,
-    /// Output files no Markdown file makes ([`generated_files`]).
-    pub generated: Vec<String>,
-    /// Page folders made in a new or empty output folder while history was read ([`build_with`]).
-    pub premade: Option<output::Premade>,
-    /// Wall time per stage, for `--verbose`.
-    pub timings: Vec<(&'static str, std::time::Duration)>,
-}
-
-/// config -> content -> (Markdown, links and search terms beside history) -> freshness: all that
-/// rendering needs.
-pub fn load(opts: &Options) -> Result<Loaded, Failure> {
-    load_with(opts, Purpose::Render)
-}
-
-/// [`load`] for `check`, which writes nothing. Templates of the site's own are rendered into a
-/// [`render::Discard`] sink: a template can fail on data that only rendering meets, and `check` must
-/// fail where `build` would (the embedded theme's templates are covered by the test suite).
-pub fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
-    let mut loaded = load_with(opts, Purpose::Check)?;
-    if loaded.env.theme.has_own_templates() {
-        let t = Instant::now();
-        loaded.search_terms = all_article_terms(&loaded.site, &loaded.articles_md);
-        let created = loaded.created();
-        render_loaded(&loaded, &created, &render::Discard)?;
-        loaded.timings.push(("render (templates)", t.elapsed()));
-    }
-    Ok(loaded)
-}
-
+/// Whether the load computes what search indexes of each article (`check` renders no index).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Purpose {
-    Check,
-    Render,
-    /// Render into the output folder: its page folders can be made during the load.
-    Build,
+pub enum SearchTerms {
+    Compute,
+    Skip,
 }
 
-fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
-    let search_terms = purpose != Purpose::Check;
-    let mut timings = Vec::new();
-    let mut t = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, std::time::Duration)>| {
-        timings.push((name, t.elapsed()));
-        t = Instant::now();
+/// config -> content -> (Markdown, links and search terms beside history) -> settle -> freshness:
+/// all that rendering needs. Writes nothing.
+pub fn load(opts: &Options) -> Result<Loaded, Failure> {
+    load_with(opts, SearchTerms::Compute, |_| ()).map(|(loaded, ())| loaded)
+}
+
+/// The load, with `beside_history(site)` run on this thread after the Markdown, links and search
+/// terms, while history may still be walking (a build makes its page folders there).
+fn load_with<T: Send>(
+    opts: &Options,
+    terms: SearchTerms,
+    beside_history: impl FnOnce(&Site) -> T + Send,
+) -> Result<(Loaded, T), Failure> {
+    let mut timings = Timings::start();
+    let (mut site, env, output_dir, mut diags) = read_site(opts)?;
+    timings.lap("content");
+
+    // History (the only stage that talks to git) runs beside Markdown, the link check and the search
+    // terms: on a cold cache the walk is the longest stage (it diffs on threads of its own), and it
+    // needs nothing of theirs (paths, languages and `covers` are known once the content is read).
+    let generated = loaded::generated_files(&env.theme, &site);
+    let (
+        (history, history_diags, history_time),
+        (articles_md, sections_md, links, search_terms, extra),
+    ) = std::thread::scope(|scope| {
+        let site = &site;
+        let walk = scope.spawn(move || {
+            let t = Instant::now();
+            let (h, d) = history::History::read(site);
+            (h, d, t.elapsed())
+        });
+        // The walk diffs on a thread a core too: the operating system shares the cores, and
+        // when either side finishes first the other has them all.
+        let (articles_md, sections_md) = loaded::markdown_all(site);
+        let links = links::check_internal(site, &articles_md, &sections_md, &generated);
+        let terms = match terms {
+            SearchTerms::Compute => loaded::all_article_terms(site, &articles_md),
+            SearchTerms::Skip => Vec::new(),
+        };
+        let extra = beside_history(site);
+        let walked = walk
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (walked, (articles_md, sections_md, links, terms, extra))
+    });
+    timings.lap("markdown, links, search beside history");
+    timings.add("history", history_time);
+    diags.extend(history_diags.0);
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Failure(diags.0));
+    }
+
+    for (a, md) in site.articles.iter_mut().zip(&articles_md) {
+        diags.extend(loaded::settle_article(a, md, opts.now));
+    }
+    loaded::settle_sections(&mut site, &sections_md);
+    loaded::sort_site(&mut site);
+    let (freshness, last_changes) = loaded::evaluate_freshness(&site, &history, opts.now);
+    timings.lap("freshness");
+
+    diags.sort();
+    let loaded = Loaded {
+        site,
+        articles_md,
+        sections_md,
+        history,
+        freshness,
+        last_changes,
+        diagnostics: diags,
+        output_dir,
+        now: opts.now,
+        env,
+        links,
+        search_terms,
+        generated,
+        timings,
     };
+    Ok((loaded, extra))
+}
+
+/// config -> content, with the theme, its templates and every language's words, the output
+/// folder and the aliases validated: every problem of the site's files, reported together.
+fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics), Failure> {
     let root = &opts.root;
     if !root.is_dir() {
         return Err(Diagnostic::error(format!(
@@ -200,25 +226,20 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
         Some(o) => o.clone(),
         None => root.join(&config.output_dir),
     };
-    let exclude = vec![output_dir.clone(), root.join(CACHE_DIR)];
-    let theme_name = config.theme.clone();
+    let theme = config.theme.clone();
     let codes: Vec<String> = config
         .language_list()
         .into_iter()
         .map(|(code, _, _)| code)
         .collect();
-    let (site, mut diags) = Site::load(
-        root,
-        &content_dir,
-        config,
-        &LoadOptions {
-            drafts: opts.drafts,
-            exclude,
-        },
-    );
-    // The theme, its templates and every language's words are checked here, not when rendering, so
-    // that `check` fails where `build` would, and their errors come with the content's.
-    let env = render::Env::load(root, theme_name.as_deref(), &codes)
+    let load_options = LoadOptions {
+        drafts: opts.drafts,
+        exclude: vec![output_dir.clone(), root.join(CACHE_DIR)],
+    };
+    let (site, mut diags) = Site::load(root, &content_dir, config, &load_options);
+    // Checked here, not when rendering, so that `check` fails where `build` would, and their errors
+    // come with the content's.
+    let env = render::Env::load(root, theme.as_deref(), &codes)
         .map_err(|e| diags.extend(e))
         .ok();
     if let Some(site) = &site {
@@ -227,283 +248,37 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
             diags.push(d);
         }
     }
-    lap("content", &mut timings);
     let (Some(mut site), Some(env)) = (site, env) else {
         diags.sort();
         return Err(Failure(diags.0));
     };
-    let extra_files = generated_files(&env.theme, &site);
-    let (aliases, alias_diags) = content::aliases::resolve(&site, &extra_files);
+    let (aliases, alias_diags) =
+        content::aliases::resolve(&site, &loaded::generated_files(&env.theme, &site));
     site.aliases = aliases;
     diags.extend(alias_diags);
     if diags.has_errors() {
         diags.sort();
         return Err(Failure(diags.0));
     }
+    Ok((site, env, output_dir, diags))
+}
 
-    // History (the only stage that talks to git) runs beside Markdown, the link check and the search
-    // terms: on a cold cache the walk is the longest stage (it diffs on threads of its own), and it
-    // needs nothing of theirs (paths, languages and `covers` are known once the content is read).
-    let (
-        (history, history_diags, history_time),
-        (articles_md, sections_md, link_results, search_terms, premade),
-    ) = std::thread::scope(|scope| {
-        let site = &site;
-        let output_dir = &output_dir;
-        let walk = scope.spawn(move || {
-            let t = Instant::now();
-            let (h, d) = history::History::read(site);
-            (h, d, t.elapsed())
-        });
-        let beside = || {
-            let (articles_md, sections_md) = markdown_all(site);
-            let links = links::check_internal(site, &articles_md, &sections_md, &extra_files);
-            let terms: Vec<search::Terms> = if search_terms {
-                all_article_terms(site, &articles_md)
-            } else {
-                Vec::new()
-            };
-            // Last, so that with a walk it fills the time this core would wait for history.
-            let premade = (purpose == Purpose::Build)
-                .then(|| {
-                    let pages = site.sections.iter().map(|s| s.path.as_str());
-                    output::Premade::make(
-                        output_dir,
-                        pages.chain(site.articles.iter().map(|a| a.path.as_str())),
-                    )
-                })
-                .flatten();
-            (articles_md, sections_md, links, terms, premade)
-        };
-        // The walk diffs on a thread a core too: the operating system shares the cores, and when
-        // either side finishes first the other has them all.
-        let beside_done = beside();
-        let walked = walk
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (walked, beside_done)
-    });
-    lap("markdown, links, search beside history", &mut timings);
-    timings.push(("history", history_time));
-    diags.extend(history_diags.0);
-    if diags.has_errors() {
-        diags.sort();
-        return Err(Failure(diags.0));
+/// The load for `check`, which writes nothing. Templates of the site's own are rendered into a
+/// [`sink::Discard`]: a template can fail on data that only rendering meets, and `check` must fail
+/// where `build` would (the embedded theme's templates are covered by the test suite).
+pub fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
+    let (mut loaded, ()) = load_with(opts, SearchTerms::Skip, |_| ())?;
+    if loaded.env.theme.has_own_templates() {
+        loaded.search_terms = loaded::all_article_terms(&loaded.site, &loaded.articles_md);
+        let created = loaded.created();
+        let rendering = render_loaded(&loaded, &created, &sink::Discard)?;
+        loaded.timings = rendering.timings;
     }
-    for (a, md) in site.articles.iter_mut().zip(&articles_md) {
-        title_from_markdown(a, md);
-    }
-    for (s, md) in site.sections.iter_mut().zip(&sections_md) {
-        // A home page (every language's) keeps its language's site title.
-        if s.front.title.is_none()
-            && s.parent.is_some()
-            && let Some(h) = md.as_ref().and_then(|m| m.leading_h1.clone())
-        {
-            s.title = h;
-        }
-    }
-    sort_site(&mut site);
-    for a in &mut site.articles {
-        diags.extend(clamp_future_verified(a, opts.now));
-    }
-    let (freshness, last_changes) = evaluate_freshness(&site, &history, opts.now);
-    lap("freshness", &mut timings);
-
-    diags.sort();
-    Ok(Loaded {
-        site,
-        articles_md,
-        sections_md,
-        history,
-        freshness,
-        last_changes,
-        diagnostics: diags,
-        output_dir,
-        now: opts.now,
-        env,
-        links: link_results,
-        search_terms,
-        generated: extra_files,
-        premade,
-        timings,
-    })
-}
-
-/// Every article's and section page's Markdown, rendered in parallel.
-fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
-    let articles_md: Vec<Rendered> = site
-        .articles
-        .par_iter()
-        .map(|a| article_markdown(a, site))
-        .collect();
-    let sections_md: Vec<Option<Rendered>> = site
-        .sections
-        .par_iter()
-        .map(|s| {
-            s.index.as_ref().map(|src| {
-                markdown::render(
-                    &markdown::Input {
-                        file: &src.text,
-                        body_start: src.split.body_start,
-                        dir: &s.dir,
-                        drop_leading_h1: match &s.front.title {
-                            Some(t) => DropH1::IfEquals(t),
-                            None => DropH1::Always,
-                        },
-                    },
-                    site,
-                )
-            })
-        })
-        .collect();
-    (articles_md, sections_md)
-}
-
-/// Files of the output that no Markdown file makes: theme static files, 404, sitemap, robots.txt.
-pub fn generated_files(theme: &render::theme::Theme, site: &Site) -> Vec<String> {
-    let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
-    extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
-    if theme.templates.contains_key("search.html") {
-        // Every language's search page, at its home's `search/`.
-        for l in &site.languages {
-            let home = site.sections[l.home].path.trim_start_matches('/');
-            extra.push(format!("{home}search/index.html"));
-        }
-    }
-    extra
-}
-
-/// An article's Markdown, rendered; a leading `# Title` equal to the front-matter title is dropped.
-pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
-    let drop = match &a.front.title {
-        Some(t) => DropH1::IfEquals(t),
-        None => DropH1::Always,
-    };
-    markdown::render(
-        &markdown::Input {
-            file: &a.src.text,
-            body_start: a.src.split.body_start,
-            dir: a.src.dir(),
-            drop_leading_h1: drop,
-        },
-        site,
-    )
-}
-
-/// An article's title: its front-matter title, else its leading `# Heading`, else the one content
-/// gave it (from the file name).
-fn article_title<'a>(a: &'a content::Article, md: &'a Rendered) -> &'a str {
-    match (&a.front.title, &md.leading_h1) {
-        (None, Some(h)) => h,
-        _ => &a.title,
-    }
-}
-
-/// Without a front-matter title, the leading `# Heading` is the title.
-pub fn title_from_markdown(a: &mut content::Article, md: &Rendered) {
-    a.title = article_title(a, md).to_string();
-}
-
-/// [`article_terms`] of every article, in parallel.
-pub fn all_article_terms(site: &Site, articles_md: &[Rendered]) -> Vec<search::Terms> {
-    (site.articles.par_iter().zip(articles_md))
-        .map(|(a, md)| article_terms(a, site, md))
-        .collect()
-}
-
-/// What search indexes of an article, from its rendered Markdown (before or after
-/// [`title_from_markdown`]: the title is the same).
-pub fn article_terms(a: &content::Article, site: &Site, md: &Rendered) -> search::Terms {
-    search::Terms::of_html(&site.languages[a.lang].code, article_title(a, md), &md.html)
+    Ok(loaded)
 }
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
-}
-
-/// Runs the policy for every article.
-pub fn evaluate_freshness(
-    site: &Site,
-    history: &history::History,
-    now: Timestamp,
-) -> (Vec<Freshness>, Vec<Option<Change>>) {
-    (0..site.articles.len())
-        .into_par_iter()
-        .map(|i| evaluate_one(site, history, i, now))
-        .unzip()
-}
-
-/// Runs the policy for one article.
-pub fn evaluate_one(
-    site: &Site,
-    history: &history::History,
-    i: usize,
-    now: Timestamp,
-) -> (Freshness, Option<Change>) {
-    let a = &site.articles[i];
-    let fh = history.files.get(i).and_then(|f| f.as_ref());
-    let last_change = fh.and_then(|f| f.last_change.clone());
-    // A translation answers to its source article's last change (or its uncommitted edit).
-    let source = site
-        .source_of(i)
-        .and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
-    let facts = freshness::Facts {
-        verified: a.front.verified,
-        describes: a.front.describes.as_deref(),
-        has_covers: !a.front.covers.is_empty(),
-        last_change: last_change.as_ref(),
-        dirty: fh.is_some_and(|f| f.dirty),
-        source_change: source.and_then(|f| f.last_change.as_ref()),
-        source_dirty: source.is_some_and(|f| f.dirty),
-        source_lang_name: &site.languages[0].name,
-    };
-    // Once per article, not once per release.
-    let covers_hits = history.covers_hits(&a.front.covers);
-    let hits = |r: usize| covers_hits.get(r).cloned().flatten();
-    let policy =
-        Policy::from_overrides(a.policy, site.config.freshness.edits_count_as_verification);
-    (
-        freshness::evaluate(&facts, &history.releases, &hits, &policy, now),
-        last_change,
-    )
-}
-
-/// A `verified` date after today is a typo that would keep an article fresh forever: it counts as
-/// today, with a warning.
-pub fn clamp_future_verified(a: &mut content::Article, now: Timestamp) -> Option<Diagnostic> {
-    let today = freshness::date_of(now);
-    let v = a.front.verified.filter(|v| *v > today)?;
-    let (line, col) = a.src.key_position("verified");
-    a.front.verified = Some(today);
-    Some(
-        Diagnostic::warning(format!(
-            "`verified = {v}` is in the future; counting it as today ({today})"
-        ))
-        .at(a.src.shown.clone(), line, col)
-        .hint("write the day the article was actually checked"),
-    )
-}
-
-fn sort_key(weight: Option<i64>, title: &str) -> (bool, i64, String) {
-    (weight.is_none(), weight.unwrap_or(0), title.to_lowercase())
-}
-
-/// Orders every section's articles and subsections: weight, then title.
-pub fn sort_site(site: &mut Site) {
-    let articles = &site.articles;
-    let sections_snapshot: Vec<(Option<i64>, String)> = site
-        .sections
-        .iter()
-        .map(|s| (s.front.weight, s.title.clone()))
-        .collect();
-    for s in &mut site.sections {
-        s.articles.sort_by_cached_key(|&a| {
-            let (w, t) = (articles[a].front.weight, &articles[a].title);
-            (sort_key(w, t), articles[a].path.clone())
-        });
-        s.children
-            .sort_by_cached_key(|&c| sort_key(sections_snapshot[c].0, &sections_snapshot[c].1));
-    }
 }
 
 /// What a build did, for the summary line.
@@ -517,7 +292,7 @@ pub struct BuildReport {
     pub output: PathBuf,
     pub elapsed: std::time::Duration,
     pub diagnostics: Diagnostics,
-    pub timings: Vec<(&'static str, std::time::Duration)>,
+    pub timings: Timings,
 }
 
 /// The whole pipeline: writes the site. On any error nothing in the output folder is touched.
@@ -528,52 +303,29 @@ pub fn build(opts: &Options) -> Result<BuildReport, Failure> {
 /// `build`, optionally checking external links too (broken ones become warnings).
 pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, Failure> {
     let start = Instant::now();
-    // With external links to check first (which can take minutes), no folders are made early: a
-    // build stopped meanwhile would leave them behind.
-    let purpose = if check_external {
-        Purpose::Render
-    } else {
-        Purpose::Build
-    };
-    let mut loaded = load_with(opts, purpose)?;
+    // In a new or empty output folder the page folders are made while history is read, when a
+    // core would otherwise wait. Not with external links to check first (which can take minutes):
+    // a build stopped meanwhile would leave them behind.
+    let (mut loaded, premade) = load_with(opts, SearchTerms::Compute, |site| {
+        if check_external {
+            return None;
+        }
+        let out = opts
+            .output
+            .clone()
+            .unwrap_or_else(|| site.root.join(&site.config.output_dir));
+        let pages = site.sections.iter().map(|s| s.path.as_str());
+        output::Premade::make(
+            &out,
+            pages.chain(site.articles.iter().map(|a| a.path.as_str())),
+        )
+    })?;
     if check_external {
         let cfg = loaded.site.config.links.clone();
         let progress = links::show_progress(false);
         links::check_external(&mut loaded.links, &loaded.site.root, &cfg, true, progress);
     }
-    build_loaded(loaded, start)
-}
-
-impl Loaded {
-    /// The commit that created each article (across renames), when known.
-    pub fn created(&self) -> Vec<Option<Change>> {
-        (0..self.site.articles.len())
-            .map(|i| {
-                self.history
-                    .files
-                    .get(i)
-                    .and_then(|f| f.as_ref())
-                    .and_then(|f| f.created.clone())
-            })
-            .collect()
-    }
-
-    /// What the renderer reads.
-    pub fn render_input<'a>(&'a self, created: &'a [Option<Change>]) -> render::Input<'a> {
-        render::Input {
-            site: &self.site,
-            articles_md: &self.articles_md,
-            sections_md: &self.sections_md,
-            freshness: &self.freshness,
-            last_changes: &self.last_changes,
-            created,
-            releases: &self.history.releases,
-            search_terms: &self.search_terms,
-            generator: GENERATOR,
-            now: self.now,
-            words: &self.env.words,
-        }
-    }
+    write_site(loaded, premade, start)
 }
 
 /// What rendering the site leaves besides its files (which went to the sink).
@@ -581,48 +333,40 @@ pub struct Rendering {
     pub prepared: render::Prepared,
     /// The load's diagnostics plus link warnings and broken links the templates wrote.
     pub diagnostics: Diagnostics,
-    pub timings: Vec<(&'static str, std::time::Duration)>,
+    pub timings: Timings,
 }
 
 /// render: every page, each handed to `sink` as it is rendered, then the links the templates wrote.
 pub fn render_loaded(
     loaded: &Loaded,
     created: &[Option<Change>],
-    sink: &dyn render::Sink,
+    sink: &dyn sink::Sink,
 ) -> Result<Rendering, Failure> {
-    let site = &loaded.site;
     let mut timings = loaded.timings.clone();
-    let t = Instant::now();
+    timings.resume();
     let env = &loaded.env;
     let input = loaded.render_input(created);
     let prepared = render::prepare(&input);
-    let template_links = links::TemplateLinks::default();
-    let scanning = links::Scanning {
+    let template_links = links::template::TemplateLinks::default();
+    let scanning = links::template::Scanning {
         links: &template_links,
         next: sink,
     };
-    render::render_prepared(&input, &prepared, &env.theme, &env.tera, &scanning).map_err(Failure)?;
-    timings.push(("render", t.elapsed()));
-    let t = Instant::now();
-    // Links the templates wrote (navigation, theme files) on every rendered page.
-    let md_hrefs: std::collections::HashSet<String> = loaded
-        .articles_md
-        .iter()
-        .chain(loaded.sections_md.iter().flatten())
-        .flat_map(|m| {
-            m.links
-                .iter()
-                .map(|l| l.href.split(['#', '?']).next().unwrap_or("").to_string())
-        })
-        .collect();
+    render::render_prepared(&input, &prepared, &env.theme, &env.tera, &scanning)
+        .map_err(Failure)?;
+    timings.lap("render");
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(links::diagnostics(&loaded.links));
-    let (broken, clean) =
-        template_links.finish(&site.base_path(), &md_hrefs, sink.previous().as_ref());
+    let markdown_hrefs = links::template::markdown_hrefs(&loaded.articles_md, &loaded.sections_md);
+    let (broken, clean) = template_links.finish(
+        &loaded.site.base_path(),
+        &markdown_hrefs,
+        sink.previous().as_ref(),
+    );
     sink.links_clean(clean);
     diagnostics.extend(broken);
     diagnostics.sort();
-    timings.push(("template links", t.elapsed()));
+    timings.lap("template links");
     Ok(Rendering {
         prepared,
         diagnostics,
@@ -630,8 +374,12 @@ pub fn render_loaded(
     })
 }
 
-pub fn build_loaded(mut loaded: Loaded, start: Instant) -> Result<BuildReport, Failure> {
-    let premade = loaded.premade.take();
+/// render -> output: pages are written as they render and become the site only in the commit.
+fn write_site(
+    loaded: Loaded,
+    premade: Option<output::Premade>,
+    start: Instant,
+) -> Result<BuildReport, Failure> {
     let site = &loaded.site;
     let created = loaded.created();
     // Pages are written as they render; they become the site only in `commit`.
@@ -644,10 +392,9 @@ pub fn build_loaded(mut loaded: Loaded, start: Instant) -> Result<BuildReport, F
         mut timings,
         ..
     } = render_loaded(&loaded, &created, &writer)?;
-    let t = Instant::now();
     let stats = writer.commit()?;
     loaded.history.save_cache();
-    timings.push(("output", t.elapsed()));
+    timings.lap("output");
     Ok(BuildReport {
         pages: site.articles.len() + site.sections.len(),
         articles: site.articles.len(),

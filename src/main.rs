@@ -94,12 +94,7 @@ fn main() -> ExitCode {
                 Ok(r) => {
                     printer.diagnostics(&r.diagnostics.0);
                     if g.verbose {
-                        let parts: Vec<String> = r
-                            .timings
-                            .iter()
-                            .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
-                            .collect();
-                        eprintln!("note: stages: {}", parts.join(", "));
+                        eprintln!("note: {}", r.timings.line());
                     }
                     if !g.quiet {
                         let s = r.stats;

@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutData, OutFile, Sink};
+use crate::sink::{OutData, OutFile, Previous, Sink};
 
 pub const MANIFEST: &str = ".kbfresh-manifest";
 /// The manifest's first line. Version 4: each line is `<xxh3 of the file> <page key> <size> <path>`,
@@ -125,15 +125,6 @@ struct Entry {
     hash: u64,
     key: Option<u64>,
     len: u64,
-}
-
-/// What the last build left, for the check of the links templates wrote on the pages kept as they
-/// are ([`crate::links::TemplateLinks::finish`]).
-pub struct Previous {
-    pub out: PathBuf,
-    /// The last build's pages linked only to files that existed, and none of those files is gone: a
-    /// page kept from it still links only to files that exist.
-    pub links_hold: bool,
 }
 
 #[derive(Default)]

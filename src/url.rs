@@ -91,7 +91,6 @@ pub fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
-
 /// Joins a relative link to a folder, resolving `.` and `..`; `None` when it climbs out of the content folder.
 pub fn normalize_rel(from_dir: &str, path: &str) -> Option<String> {
     let mut parts: Vec<&str> = if from_dir.is_empty() {
@@ -171,6 +170,19 @@ mod tests {
         assert!(alias_target("https://x.example/").is_err());
         assert!(alias_target("/a\nCNAME").is_err());
         assert!(alias_target("/tab\there/").is_err());
+    }
+
+    #[test]
+    fn joins_like_a_browser() {
+        assert_eq!(
+            join_url("/billing/refunds/", "../invoices/"),
+            "/billing/invoices/"
+        );
+        assert_eq!(
+            join_url("/billing/refunds/", "img.png"),
+            "/billing/refunds/img.png"
+        );
+        assert_eq!(join_url("/a/", "../../x"), "/x");
     }
 
     #[test]

@@ -352,8 +352,7 @@ fn config_syntax_errors_and_bad_values_are_located() {
 #[test]
 fn an_invalid_base_url_flag_is_a_usage_error() {
     let s = good_site();
-    let r = s
-        .build_and_check_fail_with(&["--base-url", "not a url"]);
+    let r = s.build_and_check_fail_with(&["--base-url", "not a url"]);
     assert!(
         r.stderr
             .contains("error: base_url `not a url` is not a valid URL"),
@@ -428,7 +427,10 @@ fn an_alias_at_a_section_url_is_left_out_and_check_and_build_agree() {
     let warning = "warning: content/b.md:3:10: alias `/billing/` is the URL of `content/billing/_index.md`, which keeps it; the alias is left out";
     let b = s.build().ok();
     assert!(b.stderr.contains(warning), "{}", b.stderr);
-    assert!(s.read("public/billing/index.html").contains("All about billing."));
+    assert!(
+        s.read("public/billing/index.html")
+            .contains("All about billing.")
+    );
     let c = s
         .run(&["check", "--offline", "--format", "json", "--now", NOW])
         .ok();
@@ -446,7 +448,11 @@ fn a_broken_template_and_a_broken_strings_file_are_reported_together_by_check_an
         },
         &["templates/article.html:2:", "i18n/en.toml:1:"],
     );
-    assert!(r.stderr.contains("2 errors; nothing was written"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 errors; nothing was written"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -608,7 +608,11 @@ fn the_browser_tokenises_like_the_index() {
             serde_json::to_string(text).unwrap()
         ));
         let js: Vec<String> = serde_json::from_str(&js).unwrap();
-        assert_eq!(js, kbfresh::search::terms(text, lang), "terms of {text:?}");
+        assert_eq!(
+            js,
+            kbfresh::render::search::terms(text, lang),
+            "terms of {text:?}"
+        );
     }
     chrome.assert_no_errors();
 }

@@ -466,7 +466,8 @@ fn alias_colliding_with_a_page_is_left_out_with_a_warning() {
         r.stderr
     );
     assert!(
-        !s.read("public/billing/refunds/index.html").contains("http-equiv=\"refresh\""),
+        !s.read("public/billing/refunds/index.html")
+            .contains("http-equiv=\"refresh\""),
         "the page keeps its URL"
     );
     let c = s.run(&["check", "--offline", "--now", "2026-11-22"]).ok();

@@ -7,9 +7,9 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use kbfresh::config::Bump;
 use kbfresh::content::url_component;
-use kbfresh::url::normalize_rel;
 use kbfresh::freshness::{self, Change, CoversHit, Facts, Policy, Release, Status, Version};
 use kbfresh::markdown::{self, DropH1, LinkResolver, slugify};
+use kbfresh::url::normalize_rel;
 use proptest::prelude::*;
 
 struct NoLinks;

@@ -217,7 +217,7 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
                 "section": site.sections[a.section].title, "owner": a.owner.clone().unwrap_or_default(),
                 "status": f.status, "last_verified": f.last_verified.map(|d| d.to_string()),
                 "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
-                "verify": crate::report::verify_hint(&a.src.shown.display().to_string()),
+                "verify": crate::freshness::verify_command(&a.src.shown.display().to_string()),
             })
         })
         .collect();

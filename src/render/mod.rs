@@ -2,11 +2,11 @@
 //! Pages render in parallel; nothing a page contains grows with the size of the whole site.
 
 pub mod dashboard;
+pub mod search;
 pub mod theme;
 pub mod words;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -19,44 +19,7 @@ use crate::markdown::Rendered;
 use theme::{FileSource, Theme};
 use words::Words;
 
-/// One file of the output, relative to the output folder with `/` separators.
-#[derive(Debug, Clone)]
-pub struct OutFile {
-    pub path: String,
-    pub data: OutData,
-}
-
-#[derive(Debug, Clone)]
-pub enum OutData {
-    Bytes(Vec<u8>),
-    Static(&'static [u8]),
-    Copy(PathBuf),
-}
-
-/// Where rendered files go as soon as each is rendered, from many threads at once: a build writes
-/// them out (holding one page per thread, not the whole site), `serve` keeps them in memory.
-pub trait Sink: Sync {
-    fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
-
-    /// A rendered page, with the key of everything it was rendered from ([`page_key`]).
-    fn put_page(&self, file: OutFile, _key: u64) -> Result<(), Diagnostic> {
-        self.put(file)
-    }
-
-    /// A page about to be rendered from inputs whose key is `key`: true when the sink already holds
-    /// this page, from inputs with the same key, and keeps it (it is not rendered again).
-    fn keep(&self, _path: &str, _key: u64) -> bool {
-        false
-    }
-
-    /// What the last build left in the output, when the sink keeps pages of it.
-    fn previous(&self) -> Option<crate::output::Previous> {
-        None
-    }
-
-    /// Whether this build's pages link only to files that exist (recorded for the next build).
-    fn links_clean(&self, _clean: bool) {}
-}
+use crate::sink::{OutData, OutFile, Sink};
 
 /// An article or section page, before its template runs.
 struct Page {
@@ -146,7 +109,7 @@ fn page_fingerprints(theme: &Theme, prepared: &Prepared) -> Option<Vec<u64>> {
         return None;
     }
     let mut common = xxhash_rust::xxh3::Xxh3::new();
-    common.update(crate::GENERATOR.as_bytes());
+    common.update(GENERATOR.as_bytes());
     for (name, (_, text)) in &theme.templates {
         common.update(name.as_bytes());
         common.update(b"\0");
@@ -175,33 +138,6 @@ fn render_page(tera: &Tera, page: Page) -> Result<OutFile, Diagnostic> {
     })
 }
 
-/// A sink that keeps every file, in the order they arrive.
-#[derive(Default)]
-pub struct Collect(std::sync::Mutex<Vec<OutFile>>);
-
-impl Collect {
-    pub fn into_files(self) -> Vec<OutFile> {
-        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Sink for Collect {
-    fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-        Ok(())
-    }
-}
-
-/// A sink that drops every file: `check` renders the site's own templates to find the errors a
-/// build would meet, and writes nothing.
-pub struct Discard;
-
-impl Sink for Discard {
-    fn put(&self, _file: OutFile) -> Result<(), Diagnostic> {
-        Ok(())
-    }
-}
-
 /// Everything the renderer reads; produced by the earlier stages.
 pub struct Input<'a> {
     pub site: &'a Site,
@@ -213,12 +149,15 @@ pub struct Input<'a> {
     pub created: &'a [Option<Change>],
     pub releases: &'a [Release],
     /// What search indexes of each article ([`crate::load`] computes them).
-    pub search_terms: &'a [crate::search::Terms],
+    pub search_terms: &'a [search::Terms],
     pub generator: &'a str,
     pub now: jiff::Timestamp,
     /// Per language of the site, the theme's words ([`Env::words`]).
     pub words: &'a [Words],
 }
+
+/// The `generator` every page names.
+pub const GENERATOR: &str = concat!("kbfresh ", env!("CARGO_PKG_VERSION"));
 
 const NAV_WINDOW: usize = 30;
 const RECENT: usize = 8;
@@ -714,7 +653,7 @@ fn nav_window(len: usize, current: Option<usize>) -> (usize, usize) {
 
 /// The articles of one language as its search index sees them: what their pages say now, and the
 /// terms [`crate::load`] computed.
-pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<crate::search::SearchDoc<'a>> {
+pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<'a>> {
     let site = input.site;
     let base = site.base_path();
     (0..site.articles.len())
@@ -722,7 +661,7 @@ pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<crate::search::Sea
         .map(|i| {
             let a = &site.articles[i];
             let f = &input.freshness[i];
-            crate::search::SearchDoc {
+            search::SearchDoc {
                 title: &a.title,
                 section: &site.sections[a.section].title,
                 url: format!("{base}{}", a.path),
@@ -1014,10 +953,7 @@ pub fn listings(
     // One index per language, each with only its own articles.
     let site = input.site;
     for (l, lang) in site.languages.iter().enumerate() {
-        files.extend(crate::search::index_files(
-            &lang.code,
-            &search_docs(input, l),
-        ));
+        files.extend(search::index_files(&lang.code, &search_docs(input, l)));
     }
     Ok(files)
 }
@@ -1370,5 +1306,4 @@ mod tests {
             bytes(json!({"a": [true], "b": 1}))
         );
     }
-
 }

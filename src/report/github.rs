@@ -33,7 +33,7 @@ pub fn render(r: &Report) -> String {
             data(&format!(
                 "{} (fix: {})",
                 msg.join("; "),
-                super::verify_hint(&a.path)
+                crate::freshness::verify_command(&a.path)
             ))
         ));
     }

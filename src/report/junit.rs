@@ -2,8 +2,8 @@
 //! and most CI systems render it.
 
 use super::Report;
-use crate::links;
 use crate::html::escape_attr as xml_escape;
+use crate::links;
 
 pub fn render(r: &Report) -> String {
     let broken: Vec<_> = r
@@ -41,7 +41,7 @@ pub fn render(r: &Report) -> String {
                 xml_escape(&format!(
                     "{}\nFix: {}",
                     text.join("\n"),
-                    super::verify_hint(&a.path)
+                    crate::freshness::verify_command(&a.path)
                 ))
             ));
         } else if !text.is_empty() {

@@ -1,7 +1,8 @@
 //! A Markdown table for a pull-request comment: what is stale, why, who owns it.
 
-use super::{Report, verify_hint};
+use super::Report;
 use crate::freshness::Status;
+use crate::freshness::verify_command;
 use crate::links;
 
 fn cell(s: &str) -> String {
@@ -29,7 +30,7 @@ pub fn render(r: &Report) -> String {
                 if a.fails { " ❌" } else { "" },
                 why.join("<br>"),
                 cell(a.owner.as_deref().unwrap_or("")),
-                verify_hint(&a.path)
+                verify_command(&a.path)
             ));
         }
         out.push('\n');

@@ -449,8 +449,3 @@ impl Report {
         )
     }
 }
-
-/// `verify` hint for a writer.
-pub fn verify_hint(path: &str) -> String {
-    format!("kbfresh verify {path}")
-}

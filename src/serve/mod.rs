@@ -18,8 +18,9 @@ use jiff::Timestamp;
 
 use crate::diagnostics::{Diagnostic, Failure};
 use crate::freshness::Change;
-use crate::render::{OutData, OutFile};
-use crate::{Loaded, Options, Rendering};
+use crate::loaded::{self, Loaded};
+use crate::sink::{OutData, OutFile};
+use crate::{Options, Rendering};
 
 /// `serve`'s own flags.
 #[derive(Debug, Clone)]
@@ -464,7 +465,7 @@ impl Server {
         opts.now = self.now();
         let result = crate::load(&opts).and_then(|loaded| {
             let created = loaded.created();
-            let files = crate::render::Collect::default();
+            let files = crate::sink::Collect::default();
             let rendering = crate::render_loaded(&loaded, &created, &files)?;
             Ok((loaded, created, rendering, files.into_files()))
         });
@@ -557,19 +558,18 @@ impl Server {
         }
         for (i, mut article) in reloaded {
             let loaded = &mut live.loaded;
-            warnings.extend(crate::clamp_future_verified(&mut article, now));
-            let md = crate::article_markdown(&article, &loaded.site);
-            crate::title_from_markdown(&mut article, &md);
-            loaded.search_terms[i] = crate::article_terms(&article, &loaded.site, &md);
+            let md = loaded::article_markdown(&article, &loaded.site);
+            warnings.extend(loaded::settle_article(&mut article, &md, now));
+            loaded.search_terms[i] = loaded::article_terms(&article, &loaded.site, &md);
             loaded.site.articles[i] = article;
             loaded.articles_md[i] = md;
-            crate::sort_site(&mut loaded.site);
+            loaded::sort_site(&mut loaded.site);
             // An edit counts as a change now, as an uncommitted edit does in `build`.
             if let Some(Some(f)) = loaded.history.files.get_mut(i) {
                 f.dirty = true;
             }
             loaded.now = now;
-            let (fresh, change) = crate::evaluate_one(&loaded.site, &loaded.history, i, now);
+            let (fresh, change) = loaded::evaluate_one(&loaded.site, &loaded.history, i, now);
             loaded.freshness[i] = fresh;
             loaded.last_changes[i] = change;
             loaded.links.retain(|l| l.article != Some(i));
@@ -590,7 +590,7 @@ impl Server {
                 .filter(|&t| loaded.site.source_of(t) == Some(i))
                 .collect();
             for &t in &translations {
-                let (fresh, _) = crate::evaluate_one(&loaded.site, &loaded.history, t, now);
+                let (fresh, _) = loaded::evaluate_one(&loaded.site, &loaded.history, t, now);
                 loaded.freshness[t] = fresh;
             }
             let input = loaded.render_input(&live.created);

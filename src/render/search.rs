@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::render::{OutData, OutFile};
+use crate::sink::{OutData, OutFile};
 
 /// The 64 characters postings are written with (`A` = 0 ... `_` = 63).
 const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

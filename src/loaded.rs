@@ -1,0 +1,317 @@
+//! The analysed site: every stage but render and output has run. What `check` reports on, `build`
+//! renders and `serve` keeps; and the per-article steps that the load and `serve` both run.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use crate::content::{self, Site};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::freshness::{self, Change, Freshness, Policy};
+use crate::markdown::{self, DropH1, Rendered};
+use crate::{history, links, render};
+
+/// The site after every stage but render and output: what `build` renders and `check` reports on.
+pub struct Loaded {
+    pub site: Site,
+    pub articles_md: Vec<Rendered>,
+    pub sections_md: Vec<Option<Rendered>>,
+    pub history: history::History,
+    pub freshness: Vec<Freshness>,
+    pub last_changes: Vec<Option<Change>>,
+    pub diagnostics: Diagnostics,
+    pub output_dir: PathBuf,
+    pub now: Timestamp,
+    /// The theme, its compiled templates and every language's words.
+    pub env: render::Env,
+    /// Every link with its status. Broken ones are not in `diagnostics`: `check` reports them from
+    /// here, and `build` turns them into warnings with [`links::diagnostics`].
+    pub links: Vec<links::LinkResult>,
+    /// What search indexes of each article (same index as `site.articles`); empty after
+    /// `check`, which renders nothing.
+    pub search_terms: Vec<render::search::Terms>,
+    /// Output files no Markdown file makes ([`generated_files`]).
+    pub generated: Vec<String>,
+    /// Wall time per stage, for `--verbose`.
+    pub timings: Timings,
+}
+
+impl Loaded {
+    /// The commit that created each article (across renames), when known.
+    pub fn created(&self) -> Vec<Option<Change>> {
+        (0..self.site.articles.len())
+            .map(|i| {
+                self.history
+                    .files
+                    .get(i)
+                    .and_then(|f| f.as_ref())
+                    .and_then(|f| f.created.clone())
+            })
+            .collect()
+    }
+
+    /// What the renderer reads.
+    pub fn render_input<'a>(&'a self, created: &'a [Option<Change>]) -> render::Input<'a> {
+        render::Input {
+            site: &self.site,
+            articles_md: &self.articles_md,
+            sections_md: &self.sections_md,
+            freshness: &self.freshness,
+            last_changes: &self.last_changes,
+            created,
+            releases: &self.history.releases,
+            search_terms: &self.search_terms,
+            generator: render::GENERATOR,
+            now: self.now,
+            words: &self.env.words,
+        }
+    }
+}
+
+/// Wall time per stage, in the order they ran, for `--verbose`.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    stages: Vec<(&'static str, Duration)>,
+    lap: Option<Instant>,
+}
+
+impl Timings {
+    /// Starts timing; the first [`Timings::lap`] measures from here.
+    pub fn start() -> Timings {
+        Timings {
+            stages: Vec::new(),
+            lap: Some(Instant::now()),
+        }
+    }
+
+    /// Records the time since the last lap (or the start) as stage `name`.
+    pub fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        let since = self.lap.replace(now).unwrap_or(now);
+        self.stages.push((name, now - since));
+    }
+
+    /// Records a stage timed elsewhere (one that ran beside others); laps go on from now.
+    pub fn add(&mut self, name: &'static str, took: Duration) {
+        self.stages.push((name, took));
+        self.lap = Some(Instant::now());
+    }
+
+    /// Laps go on from now (after a pause that is not a stage).
+    pub fn resume(&mut self) {
+        self.lap = Some(Instant::now());
+    }
+
+    pub fn stages(&self) -> &[(&'static str, Duration)] {
+        &self.stages
+    }
+
+    /// `stages: content 12 ms, history 40 ms, ...`
+    pub fn line(&self) -> String {
+        let parts: Vec<String> = self
+            .stages
+            .iter()
+            .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+            .collect();
+        format!("stages: {}", parts.join(", "))
+    }
+}
+
+/// Without a front-matter title, a section page's leading `# Heading` is its title; a home page
+/// (every language's) keeps its language's site title.
+pub fn settle_sections(site: &mut Site, sections_md: &[Option<Rendered>]) {
+    for (s, md) in site.sections.iter_mut().zip(sections_md) {
+        if s.front.title.is_none()
+            && s.parent.is_some()
+            && let Some(h) = md.as_ref().and_then(|m| m.leading_h1.clone())
+        {
+            s.title = h;
+        }
+    }
+}
+
+/// After its Markdown is rendered: the article's title from its heading, and a future `verified`
+/// clamped to today. The load runs it for every article, `serve` for each one it reloads.
+pub fn settle_article(
+    a: &mut content::Article,
+    md: &Rendered,
+    now: Timestamp,
+) -> Option<Diagnostic> {
+    title_from_markdown(a, md);
+    clamp_future_verified(a, now)
+}
+
+/// Every article's and section page's Markdown, rendered in parallel.
+pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
+    let articles_md: Vec<Rendered> = site
+        .articles
+        .par_iter()
+        .map(|a| article_markdown(a, site))
+        .collect();
+    let sections_md: Vec<Option<Rendered>> = site
+        .sections
+        .par_iter()
+        .map(|s| {
+            s.index.as_ref().map(|src| {
+                markdown::render(
+                    &markdown::Input {
+                        file: &src.text,
+                        body_start: src.split.body_start,
+                        dir: &s.dir,
+                        drop_leading_h1: match &s.front.title {
+                            Some(t) => DropH1::IfEquals(t),
+                            None => DropH1::Always,
+                        },
+                    },
+                    site,
+                )
+            })
+        })
+        .collect();
+    (articles_md, sections_md)
+}
+
+/// Files of the output that no Markdown file makes: theme static files, 404, sitemap, robots.txt.
+pub fn generated_files(theme: &render::theme::Theme, site: &Site) -> Vec<String> {
+    let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
+    extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
+    if theme.templates.contains_key("search.html") {
+        // Every language's search page, at its home's `search/`.
+        for l in &site.languages {
+            let home = site.sections[l.home].path.trim_start_matches('/');
+            extra.push(format!("{home}search/index.html"));
+        }
+    }
+    extra
+}
+
+/// An article's Markdown, rendered; a leading `# Title` equal to the front-matter title is dropped.
+pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
+    let drop = match &a.front.title {
+        Some(t) => DropH1::IfEquals(t),
+        None => DropH1::Always,
+    };
+    markdown::render(
+        &markdown::Input {
+            file: &a.src.text,
+            body_start: a.src.split.body_start,
+            dir: a.src.dir(),
+            drop_leading_h1: drop,
+        },
+        site,
+    )
+}
+
+/// An article's title: its front-matter title, else its leading `# Heading`, else the one content
+/// gave it (from the file name).
+fn article_title<'a>(a: &'a content::Article, md: &'a Rendered) -> &'a str {
+    match (&a.front.title, &md.leading_h1) {
+        (None, Some(h)) => h,
+        _ => &a.title,
+    }
+}
+
+/// Without a front-matter title, the leading `# Heading` is the title.
+fn title_from_markdown(a: &mut content::Article, md: &Rendered) {
+    a.title = article_title(a, md).to_string();
+}
+
+/// [`article_terms`] of every article, in parallel.
+pub fn all_article_terms(site: &Site, articles_md: &[Rendered]) -> Vec<render::search::Terms> {
+    (site.articles.par_iter().zip(articles_md))
+        .map(|(a, md)| article_terms(a, site, md))
+        .collect()
+}
+
+/// What search indexes of an article, from its rendered Markdown (before or after
+/// [`title_from_markdown`]: the title is the same).
+pub fn article_terms(a: &content::Article, site: &Site, md: &Rendered) -> render::search::Terms {
+    render::search::Terms::of_html(&site.languages[a.lang].code, article_title(a, md), &md.html)
+}
+
+/// Runs the policy for every article.
+pub fn evaluate_freshness(
+    site: &Site,
+    history: &history::History,
+    now: Timestamp,
+) -> (Vec<Freshness>, Vec<Option<Change>>) {
+    (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| evaluate_one(site, history, i, now))
+        .unzip()
+}
+
+/// Runs the policy for one article.
+pub fn evaluate_one(
+    site: &Site,
+    history: &history::History,
+    i: usize,
+    now: Timestamp,
+) -> (Freshness, Option<Change>) {
+    let a = &site.articles[i];
+    let fh = history.files.get(i).and_then(|f| f.as_ref());
+    let last_change = fh.and_then(|f| f.last_change.clone());
+    // A translation answers to its source article's last change (or its uncommitted edit).
+    let source = site
+        .source_of(i)
+        .and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
+    let facts = freshness::Facts {
+        verified: a.front.verified,
+        describes: a.front.describes.as_deref(),
+        has_covers: !a.front.covers.is_empty(),
+        last_change: last_change.as_ref(),
+        dirty: fh.is_some_and(|f| f.dirty),
+        source_change: source.and_then(|f| f.last_change.as_ref()),
+        source_dirty: source.is_some_and(|f| f.dirty),
+        source_lang_name: &site.languages[0].name,
+    };
+    // Once per article, not once per release.
+    let covers_hits = history.covers_hits(&a.front.covers);
+    let hits = |r: usize| covers_hits.get(r).cloned().flatten();
+    let policy =
+        Policy::from_overrides(a.policy, site.config.freshness.edits_count_as_verification);
+    (
+        freshness::evaluate(&facts, &history.releases, &hits, &policy, now),
+        last_change,
+    )
+}
+
+/// A `verified` date after today is a typo that would keep an article fresh forever: it counts as
+/// today, with a warning.
+fn clamp_future_verified(a: &mut content::Article, now: Timestamp) -> Option<Diagnostic> {
+    let today = freshness::date_of(now);
+    let v = a.front.verified.filter(|v| *v > today)?;
+    let (line, col) = a.src.key_position("verified");
+    a.front.verified = Some(today);
+    Some(
+        Diagnostic::warning(format!(
+            "`verified = {v}` is in the future; counting it as today ({today})"
+        ))
+        .at(a.src.shown.clone(), line, col)
+        .hint("write the day the article was actually checked"),
+    )
+}
+
+fn sort_key(weight: Option<i64>, title: &str) -> (bool, i64, String) {
+    (weight.is_none(), weight.unwrap_or(0), title.to_lowercase())
+}
+
+/// Orders every section's articles and subsections: weight, then title.
+pub fn sort_site(site: &mut Site) {
+    let articles = &site.articles;
+    let sections_snapshot: Vec<(Option<i64>, String)> = site
+        .sections
+        .iter()
+        .map(|s| (s.front.weight, s.title.clone()))
+        .collect();
+    for s in &mut site.sections {
+        s.articles.sort_by_cached_key(|&a| {
+            let (w, t) = (articles[a].front.weight, &articles[a].title);
+            (sort_key(w, t), articles[a].path.clone())
+        });
+        s.children
+            .sort_by_cached_key(|&c| sort_key(sections_snapshot[c].0, &sections_snapshot[c].1));
+    }
+}
