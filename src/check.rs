@@ -147,7 +147,7 @@ fn run_inner(
         match path {
             Some(p) => {
                 let text = report.render(*format, false);
-                kbfresh::output::write_atomic(p, text.as_bytes()).map_err(|e| {
+                kbfresh::fsutil::write_atomic(p, text.as_bytes()).map_err(|e| {
                     Diagnostic::error(format!("cannot write the report `{}`: {e}", p.display()))
                 })?;
             }

@@ -98,7 +98,7 @@ pub fn init(dir: &Path, today: jiff::civil::Date) -> Result<Vec<String>, Diagnos
     let mut written = Vec::new();
     for (rel, text) in files {
         let path = dir.join(rel);
-        crate::output::write_atomic(&path, text.as_bytes()).map_err(|e| {
+        crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| {
             Diagnostic::error(format!("cannot write `{}`: {e}", path.display()))
                 .hint("check that you may create files there")
         })?;

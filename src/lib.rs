@@ -10,6 +10,7 @@ pub mod content;
 pub mod diagnostics;
 mod fasthash;
 pub mod freshness;
+pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;

@@ -135,7 +135,7 @@ pub fn run(
     let mut out = Vec::new();
     for (abs, o) in planned {
         if !dry_run && o.before != o.after {
-            crate::output::write_atomic(&abs, o.after.as_bytes()).map_err(|e| {
+            crate::fsutil::write_atomic(&abs, o.after.as_bytes()).map_err(|e| {
                 Diagnostic::error(format!("cannot write the file: {e}"))
                     .in_file(&o.path)
                     .hint("check the file's permissions")

@@ -58,6 +58,6 @@ pub fn save(dir: &Path, c: &CacheFile) {
         return;
     }
     if let Ok(bytes) = serde_json::to_vec(c) {
-        let _ = crate::output::write_atomic(&dir.join(FILE), &bytes);
+        let _ = crate::fsutil::write_atomic(&dir.join(FILE), &bytes);
     }
 }

@@ -644,7 +644,7 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
         let max = i64::try_from(cfg.cache_max_age_secs()).unwrap_or(i64::MAX);
         cache.ok.retain(|_, t| now - *t < max);
         if let Ok(bytes) = serde_json::to_vec(&cache) {
-            let _ = crate::output::write_atomic(p, &bytes);
+            let _ = crate::fsutil::write_atomic(p, &bytes);
         }
     }
     results
