@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use clap::ArgMatches;
 
 use kbfresh::cli::CheckArgs;
+use kbfresh::config::FailOn;
 use kbfresh::diagnostics::{Diagnostic, Failure};
-use kbfresh::report::{self, FailOn, Format, Report, Scope};
+use kbfresh::report::{Format, Report, Scope};
 
 use crate::Printer;
 
@@ -92,12 +93,8 @@ fn run_inner(
             .map(str::parse)
             .collect::<Result<_, String>>()
             .map_err(|e| Diagnostic::error(format!("--fail-on: {e}")))?,
-        (None, Some(list)) => list
-            .iter()
-            .map(|s| s.parse())
-            .collect::<Result<_, String>>()
-            .map_err(Diagnostic::error)?,
-        (None, None) => report::default_fail_on(),
+        (None, Some(list)) => list.clone(),
+        (None, None) => FailOn::defaults(),
     };
     let changed = match &args.changed_since {
         Some(rev) => Some(kbfresh::history::changed_since(&loaded.site, rev)?),

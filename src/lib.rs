@@ -172,11 +172,17 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
             &format!("base_url = {}", toml_string(b)),
             Path::new("--base-url"),
         )
-        .map_err(|d| Diagnostic {
-            path: None,
-            line: 0,
-            column: 0,
-            ..d
+        .map_err(|f| {
+            Failure(
+                f.0.into_iter()
+                    .map(|d| Diagnostic {
+                        path: None,
+                        line: 0,
+                        column: 0,
+                        ..d
+                    })
+                    .collect(),
+            )
         })?;
     }
     let content_dir = match &opts.content {

@@ -488,7 +488,8 @@ fn join_url(page: &str, rel: &str) -> String {
 }
 
 /// Checks the external links among `results` over the network and updates them in place: each
-/// distinct URL once; fragments against the fetched page. `root` holds `.kbfreshignore` and the cache.
+/// distinct URL once; fragments against the fetched page; URLs `config.filter` skips are not
+/// checked. `root` holds the cache.
 pub fn check_external(
     results: &mut [LinkResult],
     root: &std::path::Path,
@@ -496,27 +497,6 @@ pub fn check_external(
     use_cache: bool,
     progress: bool,
 ) {
-    let mut exclude: Vec<regex::Regex> = config
-        .exclude
-        .iter()
-        .filter_map(|r| regex::Regex::new(r).ok())
-        .collect();
-    if let Ok(text) = std::fs::read_to_string(root.join(".kbfreshignore")) {
-        for line in text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            if let Ok(r) = regex::Regex::new(line) {
-                exclude.push(r);
-            }
-        }
-    }
-    let include: Vec<regex::Regex> = config
-        .include
-        .iter()
-        .filter_map(|r| regex::Regex::new(r).ok())
-        .collect();
     let split = |target: &str| -> (String, Option<String>) {
         let t = if let Some(rest) = target.strip_prefix("//") {
             format!("https://{rest}")
@@ -534,9 +514,7 @@ pub fn check_external(
     let mut want_anchors = HashSet::new();
     for r in results.iter_mut().filter(|r| r.kind == Kind::External) {
         let (url, frag) = split(&r.target);
-        if exclude.iter().any(|x| x.is_match(&r.target))
-            || (!include.is_empty() && !include.iter().any(|x| x.is_match(&r.target)))
-        {
+        if config.filter.skips(&r.target) {
             r.status = Status::Skipped;
             r.message = format!(
                 "`{}` excluded by [links] exclude/include or .kbfreshignore",

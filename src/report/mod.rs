@@ -13,49 +13,11 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::Loaded;
+use crate::config::FailOn;
 use crate::freshness::{ReasonKind, Status, VerifiedSource};
 use crate::links::{self, LinkResult};
 
 pub const SCHEMA: &str = "kbfresh/check/1";
-
-/// What `check` can fail on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailOn {
-    Stale,
-    Expiring,
-    Unknown,
-    BrokenLinks,
-    ExternalLinks,
-    BlockedLinks,
-    Warnings,
-    MissingTranslations,
-}
-
-impl FromStr for FailOn {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.trim() {
-            "stale" => FailOn::Stale,
-            "expiring" => FailOn::Expiring,
-            "unknown" => FailOn::Unknown,
-            "broken-links" => FailOn::BrokenLinks,
-            "external-links" => FailOn::ExternalLinks,
-            "blocked-links" => FailOn::BlockedLinks,
-            "warnings" => FailOn::Warnings,
-            "missing-translations" => FailOn::MissingTranslations,
-            other => {
-                return Err(format!(
-                    "`{other}` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, blocked-links, warnings, missing-translations"
-                ));
-            }
-        })
-    }
-}
-
-pub fn default_fail_on() -> Vec<FailOn> {
-    vec![FailOn::Stale, FailOn::BrokenLinks]
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
