@@ -8,7 +8,6 @@ mod sarif;
 mod text;
 
 use std::collections::HashSet;
-use std::str::FromStr;
 
 use serde::Serialize;
 
@@ -19,7 +18,8 @@ use crate::links::{self, LinkResult};
 
 pub const SCHEMA: &str = "kbfresh/check/1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -27,25 +27,6 @@ pub enum Format {
     Github,
     Sarif,
     Markdown,
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "text" => Format::Text,
-            "json" => Format::Json,
-            "junit" => Format::Junit,
-            "github" => Format::Github,
-            "sarif" => Format::Sarif,
-            "markdown" => Format::Markdown,
-            other => {
-                return Err(format!(
-                    "unknown format `{other}`; use text, json, junit, github, sarif or markdown"
-                ));
-            }
-        })
-    }
 }
 
 /// Which articles are reported and which can fail.
