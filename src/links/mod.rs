@@ -41,7 +41,13 @@ pub enum Status {
     Ok,
     Broken,
     Blocked,
+    /// Not checked: an external link before (or without) `check`'s network pass, a private address,
+    /// the run's deadline reached.
     Skipped,
+    /// Not checked because `[links] exclude`/`include` or `.kbfreshignore` says so. In the JSON
+    /// report it is `skipped`, as schema `kbfresh/check/1` documents.
+    #[serde(rename = "skipped")]
+    Excluded,
 }
 
 /// One checked link, located in its Markdown file.
@@ -488,8 +494,8 @@ fn join_url(page: &str, rel: &str) -> String {
 }
 
 /// Checks the external links among `results` over the network and updates them in place: each
-/// distinct URL once; fragments against the fetched page; URLs `config.filter` skips are not
-/// checked. `root` holds the cache.
+/// distinct URL once; fragments against the fetched page. URLs `config.filter` skips are
+/// [`Status::Excluded`]. `root` holds the cache.
 pub fn check_external(
     results: &mut [LinkResult],
     root: &std::path::Path,
@@ -515,7 +521,7 @@ pub fn check_external(
     for r in results.iter_mut().filter(|r| r.kind == Kind::External) {
         let (url, frag) = split(&r.target);
         if config.filter.skips(&r.target) {
-            r.status = Status::Skipped;
+            r.status = Status::Excluded;
             r.message = format!(
                 "`{}` excluded by [links] exclude/include or .kbfreshignore",
                 r.target
@@ -546,9 +552,6 @@ pub fn check_external(
         .iter_mut()
         .filter(|r| r.kind == Kind::External && r.status == Status::Skipped)
     {
-        if r.message.contains("excluded by") {
-            continue;
-        }
         let (url, frag) = split(&r.target);
         let Some(o) = outcomes.get(&url) else {
             continue;
@@ -563,7 +566,7 @@ pub fn check_external(
             Status::Ok => format!("{}{redirected}", o.message),
             Status::Broken => format!("broken external link `{url}`: {}{redirected}", o.message),
             Status::Blocked => format!("blocked: `{url}` answered {}", o.message),
-            Status::Skipped => o.message.clone(),
+            Status::Skipped | Status::Excluded => o.message.clone(),
         };
         if o.status == Status::Ok
             && let (Some(f), Some(anchors)) = (&frag, &o.anchors)

@@ -226,7 +226,7 @@ impl Report {
         let checked: Vec<&LinkResult> = loaded.links.iter().filter(|l| link_in_scope(l)).collect();
         summary.links_checked = checked
             .iter()
-            .filter(|l| l.status != links::Status::Skipped)
+            .filter(|l| !matches!(l.status, links::Status::Skipped | links::Status::Excluded))
             .count();
         summary.links_broken = checked
             .iter()
@@ -396,4 +396,83 @@ impl Report {
 /// `verify` hint for a writer.
 pub fn verify_hint(path: &str) -> String {
     format!("kbfresh verify {path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(target: &str, status: links::Status, message: &str) -> LinkResult {
+        LinkResult {
+            path: "content/a.md".into(),
+            line: 3,
+            column: 5,
+            target: target.into(),
+            kind: links::Kind::External,
+            status,
+            message: message.into(),
+            hint: None,
+            article: Some(0),
+            resolved: None,
+        }
+    }
+
+    /// A report with one broken and one excluded external link, failing on external links.
+    fn report() -> Report {
+        Report {
+            schema: SCHEMA,
+            now: "2026-05-02T00:00:00Z".into(),
+            head: None,
+            releases: Vec::new(),
+            articles: Vec::new(),
+            links: vec![
+                link(
+                    "https://gone.test/",
+                    links::Status::Broken,
+                    "broken external link `https://gone.test/`: 404",
+                ),
+                link(
+                    "https://skip.test/",
+                    links::Status::Excluded,
+                    "`https://skip.test/` excluded by [links] exclude/include or .kbfreshignore",
+                ),
+            ],
+            missing_translations: Vec::new(),
+            summary: Summary::default(),
+            failures: vec!["1 broken external link".into()],
+            fail_on: vec![FailOn::ExternalLinks],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_excluded_link_is_never_a_finding() {
+        let r = report();
+        assert!(!r.link_fails(&r.links[1]));
+        for format in [
+            Format::Text,
+            Format::Junit,
+            Format::Github,
+            Format::Sarif,
+            Format::Markdown,
+        ] {
+            let out = r.render(format, false);
+            assert!(out.contains("gone.test"), "{format:?}: {out}");
+            assert!(!out.contains("skip.test"), "{format:?}: {out}");
+        }
+    }
+
+    #[test]
+    fn json_keeps_the_documented_status_of_an_excluded_link() {
+        let v: serde_json::Value =
+            serde_json::from_str(&report().render(Format::Json, false)).unwrap();
+        assert_eq!(v["links"][0]["status"], "broken");
+        assert_eq!(v["links"][1]["status"], "skipped");
+        assert!(
+            v["links"][1]["message"]
+                .as_str()
+                .unwrap()
+                .contains("excluded by")
+        );
+    }
 }
