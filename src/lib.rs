@@ -10,7 +10,7 @@ pub mod content;
 pub mod diagnostics;
 mod fasthash;
 pub mod freshness;
-#[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod history;
 pub mod init;
