@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use clap::ArgMatches;
 
 use kbfresh::cli::CheckArgs;
+use kbfresh::config::FailOn;
 use kbfresh::diagnostics::{Diagnostic, Failure};
-use kbfresh::report::{self, FailOn, Format, Report, Scope};
+use kbfresh::report::{Format, Report, Scope};
 
 use crate::Printer;
 
@@ -28,10 +29,7 @@ fn outputs(
         .map(Iterator::collect)
         .unwrap_or_default();
     for (i, f) in args.format.iter().enumerate() {
-        let fmt: Format = f
-            .parse()
-            .map_err(|e: String| Diagnostic::error(format!("--format: {e}")))?;
-        formats.push((idx_f.get(i).copied().unwrap_or(i), fmt));
+        formats.push((idx_f.get(i).copied().unwrap_or(i), *f));
     }
     if formats.is_empty() {
         formats.push((0, Format::Text));
@@ -86,18 +84,9 @@ fn run_inner(
     let targets = outputs(args, m)?;
     let loaded = kbfresh::load_for_check(opts)?;
     let fail_on: Vec<FailOn> = match (&args.fail_on, &loaded.site.config.check.fail_on) {
-        (Some(list), _) => list
-            .split(',')
-            .filter(|s| !s.trim().is_empty())
-            .map(str::parse)
-            .collect::<Result<_, String>>()
-            .map_err(|e| Diagnostic::error(format!("--fail-on: {e}")))?,
-        (None, Some(list)) => list
-            .iter()
-            .map(|s| s.parse())
-            .collect::<Result<_, String>>()
-            .map_err(Diagnostic::error)?,
-        (None, None) => report::default_fail_on(),
+        (Some(list), _) => list.0.clone(),
+        (None, Some(list)) => list.clone(),
+        (None, None) => FailOn::defaults(),
     };
     let changed = match &args.changed_since {
         Some(rev) => Some(kbfresh::history::changed_since(&loaded.site, rev)?),

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::FailOn;
+use crate::report::Format;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "kbfresh",
@@ -103,16 +106,16 @@ pub struct VerifyArgs {
 pub struct CheckArgs {
     /// Report format: text, json, junit, github, sarif, markdown (repeatable; each --output after a
     /// --format writes that format to a file, e.g. `--format json --output r.json --format github`)
-    #[arg(long, value_name = "FORMAT", action = clap::ArgAction::Append)]
-    pub format: Vec<String>,
+    #[arg(long, value_name = "FORMAT", action = clap::ArgAction::Append, hide_possible_values = true)]
+    pub format: Vec<Format>,
     /// File for the format given just before it (default: standard output)
     #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
     pub output: Vec<PathBuf>,
     /// What fails the check: stale, expiring, unknown, broken-links, external-links, blocked-links,
     /// warnings, missing-translations
     /// (comma-separated; default from `[check] fail_on`, else stale,broken-links)
-    #[arg(long, value_name = "LIST")]
-    pub fail_on: Option<String>,
+    #[arg(long, value_name = "LIST", value_parser = fail_on_list)]
+    pub fail_on: Option<FailOnList>,
     /// Skip external links (no network)
     #[arg(long)]
     pub offline: bool,
@@ -129,4 +132,66 @@ pub struct CheckArgs {
     /// Only articles in this section folder (e.g. billing)
     #[arg(long, value_name = "PATH")]
     pub section: Option<String>,
+}
+
+/// `--fail-on`: names of [`FailOn`], comma-separated; spaces around a name and empty items are
+/// ignored, so `--fail-on ""` fails on nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailOnList(pub Vec<FailOn>);
+
+fn fail_on_list(s: &str) -> Result<FailOnList, String> {
+    s.split(',')
+        .filter(|item| !item.trim().is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map(FailOnList)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn check(args: &[&str]) -> Result<CheckArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["kbfresh", "check"].iter().chain(args))?;
+        match cli.command {
+            Command::Check(c) => Ok(c),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn formats_and_fail_on_are_typed_by_clap() {
+        let c = check(&[
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "stale, broken-links",
+        ])
+        .unwrap();
+        assert_eq!(c.format, [Format::Json, Format::Sarif]);
+        assert_eq!(
+            c.fail_on,
+            Some(FailOnList(vec![FailOn::Stale, FailOn::BrokenLinks]))
+        );
+        assert_eq!(
+            check(&["--fail-on", ""]).unwrap().fail_on,
+            Some(FailOnList(vec![]))
+        );
+        let e = check(&["--format", "yaml"]).unwrap_err().to_string();
+        assert!(
+            e.contains("possible values: text, json, junit, github, sarif, markdown"),
+            "{e}"
+        );
+        let e = check(&["--fail-on", "stale,bogus"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`bogus` is not something check can fail on"),
+            "{e}"
+        );
+    }
 }

@@ -1,15 +1,23 @@
-//! `kbfresh.toml`: typed and strict. Unknown keys and wrong types are errors with line, column and a hint.
+//! `kbfresh.toml`: typed and strict. Unknown keys and wrong types are errors with line, column and a
+//! hint. Every value is checked and turned into its type here, once; every value that fails is
+//! reported, each at its own key in its own table.
 
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, LineIndex, closest};
+use crate::diagnostics::{Diagnostic, Failure, LineIndex, closest};
 
 pub const CONFIG_FILE: &str = "kbfresh.toml";
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Regexes of URLs the link checker skips, one per line (beside `kbfresh.toml`).
+pub const IGNORE_FILE: &str = ".kbfreshignore";
+
+#[derive(Debug, Clone)]
 pub struct Config {
     pub title: String,
     pub description: String,
@@ -25,51 +33,63 @@ pub struct Config {
     pub dashboard: DashboardConfig,
     pub links: LinksConfig,
     /// `[languages.<code>]`: one content tree per language. Empty: one language, `default_language`.
-    pub languages: std::collections::BTreeMap<String, LanguageConfig>,
+    pub languages: BTreeMap<String, LanguageConfig>,
 }
 
 /// `[languages.<code>]`
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Default)]
 pub struct LanguageConfig {
     /// The language's own name for itself, shown in the switcher: "فارسی", "Deutsch".
     pub name: Option<String>,
     /// The language's content tree, relative to the site root. The default language's defaults to
     /// `content_dir`.
     pub content_dir: Option<PathBuf>,
-    /// `"ltr"` or `"rtl"`; inferred from the code (ar, fa, he, ur... are right to left).
-    pub direction: Option<String>,
+    /// `None`: inferred from the code (ar, fa, he, ur... are right to left).
+    pub direction: Option<Direction>,
     /// The site title in this language.
     pub title: Option<String>,
 }
 
+/// `direction = "ltr" | "rtl"`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ltr,
+    Rtl,
+}
+
+/// `[links] method = "get" | "head"`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Needed to check fragments.
+    Get,
+    /// Falls back to GET on 405/501.
+    Head,
+}
+
 /// `[links]`: the external link checker.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone)]
 pub struct LinksConfig {
     pub max_concurrency: usize,
     pub max_per_host: usize,
     /// Minimum time between two requests to one host.
     pub min_interval_ms: u64,
-    /// `get` (needed to check fragments) or `head` (falls back to GET on 405/501).
-    pub method: String,
-    /// Seconds per request.
-    pub timeout: f64,
-    /// Seconds for the whole run.
-    pub deadline: f64,
+    pub method: Method,
+    /// Per request (written in seconds).
+    pub timeout: Duration,
+    /// For the whole run (written in seconds).
+    pub deadline: Duration,
     pub max_redirects: usize,
     pub retries: u32,
-    /// Status codes that count as working: numbers or ranges such as "200..=299".
-    pub accept: Vec<StatusSpec>,
-    /// Regexes of URLs never checked (also one per line in `.kbfreshignore`).
-    pub exclude: Vec<String>,
-    /// When not empty, only URLs matching one of these are checked.
-    pub include: Vec<String>,
+    /// Status codes that count as working (written as numbers or ranges such as "200..=299").
+    pub accept: Vec<RangeInclusive<u16>>,
+    /// `exclude` and `include`, and the lines of `.kbfreshignore` when the config was loaded from a
+    /// site root.
+    pub filter: LinkFilter,
     pub allow_private: bool,
     pub user_agent: Option<String>,
-    /// How long a success is trusted: seconds, or "30m", "12h", "1d".
-    pub cache_max_age: DurationSpec,
-    pub hosts: std::collections::BTreeMap<String, HostConfig>,
+    /// How long a success is trusted (written as seconds, or "30m", "12h", "1d").
+    pub cache_max_age: Duration,
+    pub hosts: BTreeMap<String, HostConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -78,21 +98,54 @@ pub struct HostConfig {
     pub max_concurrency: Option<usize>,
     pub min_interval_ms: Option<u64>,
     /// Extra request headers; `${NAME}` is read from the environment.
-    pub headers: std::collections::BTreeMap<String, String>,
+    pub headers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum StatusSpec {
-    Code(u16),
-    Range(String),
+/// Which external URLs are checked, compiled once from `[links] exclude`/`include` and
+/// `.kbfreshignore`.
+#[derive(Debug, Clone, Default)]
+pub struct LinkFilter {
+    /// Never checked.
+    exclude: Vec<regex::Regex>,
+    /// When not empty, only URLs matching one of these are checked.
+    include: Vec<regex::Regex>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum DurationSpec {
-    Seconds(u64),
-    Text(String),
+impl LinkFilter {
+    /// Whether the link checker leaves `url` alone.
+    pub fn skips(&self, url: &str) -> bool {
+        self.exclude.iter().any(|x| x.is_match(url))
+            || (!self.include.is_empty() && !self.include.iter().any(|x| x.is_match(url)))
+    }
+
+    /// The regexes of an ignore file (`shown` in diagnostics): one per line; blank lines and lines
+    /// starting with `#` are skipped. Every bad line is an error at its line.
+    pub fn ignore_file(text: &str, shown: &Path) -> Result<Vec<regex::Regex>, Vec<Diagnostic>> {
+        let mut regexes = Vec::new();
+        let mut errors = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let pattern = line.trim();
+            if pattern.is_empty() || pattern.starts_with('#') {
+                continue;
+            }
+            match regex::Regex::new(pattern) {
+                Ok(r) => regexes.push(r),
+                Err(e) => {
+                    let col = line[..line.len() - line.trim_start().len()].chars().count() + 1;
+                    errors.push(
+                        Diagnostic::error(format!("`{pattern}` is not a valid regex: {e}"))
+                            .at(shown, i + 1, col)
+                            .hint(format!("{REGEX_HINT}; one regex of URLs not to check per line, `#` starts a comment line")),
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(regexes)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 impl Default for LinksConfig {
@@ -101,33 +154,34 @@ impl Default for LinksConfig {
             max_concurrency: 64,
             max_per_host: 4,
             min_interval_ms: 50,
-            method: "get".into(),
-            timeout: 20.0,
-            deadline: 600.0,
+            method: Method::Get,
+            timeout: Duration::from_secs(20),
+            deadline: Duration::from_secs(600),
             max_redirects: 10,
             retries: 3,
-            accept: vec![StatusSpec::Range("200..=299".into())],
-            exclude: Vec::new(),
-            include: Vec::new(),
+            accept: vec![200..=299],
+            filter: LinkFilter::default(),
             allow_private: false,
             user_agent: None,
-            cache_max_age: DurationSpec::Text("1d".into()),
+            cache_max_age: Duration::from_secs(86_400),
             hosts: Default::default(),
         }
     }
 }
 
-fn parse_range(s: &str) -> Option<(u16, u16)> {
+/// `"200..=299"`, `"200-299"` or `"204"`.
+fn parse_range(s: &str) -> Option<RangeInclusive<u16>> {
     let s = s.trim();
     if let Some((a, b)) = s.split_once("..=").or_else(|| s.split_once('-')) {
-        let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-        return (a <= b).then_some((a, b));
+        let (a, b): (u16, u16) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        return (a <= b).then_some(a..=b);
     }
     let c = s.parse().ok()?;
-    Some((c, c))
+    Some(c..=c)
 }
 
-fn parse_duration(s: &str) -> Option<u64> {
+/// `"90"`, `"90s"`, `"30m"`, `"12h"`, `"1d"`.
+fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: u64 = num.parse().ok()?;
@@ -138,33 +192,52 @@ fn parse_duration(s: &str) -> Option<u64> {
         "d" => 86_400,
         _ => return None,
     };
-    n.checked_mul(mult)
+    n.checked_mul(mult).map(Duration::from_secs)
 }
 
-impl LinksConfig {
-    pub fn accept_ranges(&self) -> Vec<(u16, u16)> {
-        self.accept
-            .iter()
-            .filter_map(|a| match a {
-                StatusSpec::Code(c) => Some((*c, *c)),
-                StatusSpec::Range(r) => parse_range(r),
-            })
-            .collect()
-    }
+/// What `check` can fail on (`[check] fail_on`, `check --fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    Stale,
+    Expiring,
+    Unknown,
+    BrokenLinks,
+    ExternalLinks,
+    BlockedLinks,
+    Warnings,
+    MissingTranslations,
+}
 
-    pub fn cache_max_age_secs(&self) -> u64 {
-        match &self.cache_max_age {
-            DurationSpec::Seconds(s) => *s,
-            DurationSpec::Text(t) => parse_duration(t).unwrap_or(86_400),
-        }
+impl FailOn {
+    /// What `check` fails on when neither the command line nor the config says.
+    pub fn defaults() -> Vec<FailOn> {
+        vec![FailOn::Stale, FailOn::BrokenLinks]
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+impl FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        <FailOn as clap::ValueEnum>::from_str(s, false).map_err(|_| {
+            let names: Vec<String> = <FailOn as clap::ValueEnum>::value_variants()
+                .iter()
+                .filter_map(clap::ValueEnum::to_possible_value)
+                .map(|p| p.get_name().to_string())
+                .collect();
+            format!(
+                "`{s}` is not something check can fail on; use {}",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct CheckConfig {
     /// What `check` fails on (see `kbfresh check --help`).
-    pub fail_on: Option<Vec<String>>,
+    pub fail_on: Option<Vec<FailOn>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -201,6 +274,129 @@ impl Default for Config {
             links: LinksConfig::default(),
             languages: Default::default(),
         }
+    }
+}
+
+/// The file as written: what serde reads before the values are checked and typed. A value left out
+/// takes the typed default (`None` here where the typed field has another type).
+mod raw {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use serde::Deserialize;
+
+    use super::{DashboardConfig, FreshnessConfig, HostConfig, Support};
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Config {
+        pub title: String,
+        pub description: String,
+        pub base_url: String,
+        pub default_language: String,
+        pub content_dir: PathBuf,
+        pub output_dir: PathBuf,
+        pub theme: Option<String>,
+        pub support: Option<Support>,
+        pub freshness: FreshnessConfig,
+        pub check: Check,
+        pub dashboard: DashboardConfig,
+        pub links: Links,
+        pub languages: BTreeMap<String, Language>,
+    }
+
+    impl Default for Config {
+        fn default() -> Self {
+            let d = super::Config::default();
+            Config {
+                title: d.title,
+                description: d.description,
+                base_url: d.base_url,
+                default_language: d.default_language,
+                content_dir: d.content_dir,
+                output_dir: d.output_dir,
+                theme: d.theme,
+                support: d.support,
+                freshness: d.freshness,
+                check: Check::default(),
+                dashboard: d.dashboard,
+                links: Links::default(),
+                languages: BTreeMap::new(),
+            }
+        }
+    }
+
+    #[derive(Default, Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Language {
+        pub name: Option<String>,
+        pub content_dir: Option<PathBuf>,
+        pub direction: Option<String>,
+        pub title: Option<String>,
+    }
+
+    #[derive(Default, Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Check {
+        pub fail_on: Option<Vec<String>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Links {
+        pub max_concurrency: usize,
+        pub max_per_host: usize,
+        pub min_interval_ms: u64,
+        pub method: Option<String>,
+        pub timeout: f64,
+        pub deadline: f64,
+        pub max_redirects: usize,
+        pub retries: u32,
+        pub accept: Option<Vec<StatusSpec>>,
+        pub exclude: Vec<String>,
+        pub include: Vec<String>,
+        pub allow_private: bool,
+        pub user_agent: Option<String>,
+        pub cache_max_age: Option<DurationSpec>,
+        pub hosts: BTreeMap<String, HostConfig>,
+    }
+
+    impl Default for Links {
+        fn default() -> Self {
+            let d = super::LinksConfig::default();
+            Links {
+                max_concurrency: d.max_concurrency,
+                max_per_host: d.max_per_host,
+                min_interval_ms: d.min_interval_ms,
+                method: None,
+                timeout: d.timeout.as_secs_f64(),
+                deadline: d.deadline.as_secs_f64(),
+                max_redirects: d.max_redirects,
+                retries: d.retries,
+                accept: None,
+                exclude: Vec::new(),
+                include: Vec::new(),
+                allow_private: d.allow_private,
+                user_agent: d.user_agent,
+                cache_max_age: None,
+                hosts: d.hosts,
+            }
+        }
+    }
+
+    /// A status code or a range of them; numbers are checked against `u16` with a located error.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum StatusSpec {
+        Code(i64),
+        Range(String),
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum DurationSpec {
+        Seconds(i64),
+        Text(String),
     }
 }
 
@@ -319,162 +515,420 @@ impl FreshnessConfig {
 }
 
 impl Config {
-    /// Loads `kbfresh.toml` from `root`; a missing file means defaults.
-    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
-        match std::fs::read_to_string(root.join(CONFIG_FILE)) {
+    /// Loads `kbfresh.toml` from `root` (a missing file means defaults) and `.kbfreshignore` beside
+    /// it; the errors of both are reported together.
+    pub fn load(root: &Path) -> Result<Config, Failure> {
+        let config = match std::fs::read_to_string(root.join(CONFIG_FILE)) {
             Ok(text) => Config::parse(&text, Path::new(CONFIG_FILE)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(
+            Err(e) => Err(Failure::from(
                 Diagnostic::error(format!("cannot read the config file: {e}"))
                     .in_file(CONFIG_FILE)
                     .hint("check the file's permissions"),
+            )),
+        };
+        let ignored = match std::fs::read_to_string(root.join(IGNORE_FILE)) {
+            Ok(text) => LinkFilter::ignore_file(&text, Path::new(IGNORE_FILE)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(vec![
+                Diagnostic::error(format!("cannot read the ignore file: {e}"))
+                    .in_file(IGNORE_FILE)
+                    .hint("check the file's permissions"),
+            ]),
+        };
+        match (config, ignored) {
+            (Ok(mut config), Ok(regexes)) => {
+                config.links.filter.exclude.extend(regexes);
+                Ok(config)
+            }
+            (config, ignored) => {
+                let mut errors = config.err().map(|f| f.0).unwrap_or_default();
+                errors.extend(ignored.err().unwrap_or_default());
+                Err(Failure(errors))
+            }
+        }
+    }
+
+    /// Parses config text; `shown` is the path used in diagnostics. A syntax error, an unknown key or
+    /// a value of the wrong type stops at the first; every value that fails a check is reported.
+    pub fn parse(text: &str, shown: &Path) -> Result<Config, Failure> {
+        let raw: raw::Config = toml::from_str(text).map_err(|e| toml_error(&e, text, shown, 0))?;
+        let mut v = Validator {
+            spans: Spans::new(text),
+            shown,
+            errors: Vec::new(),
+        };
+        let config = v.config(raw);
+        if v.errors.is_empty() {
+            Ok(config)
+        } else {
+            v.errors.sort_by_key(|d| (d.line, d.column));
+            Err(Failure(v.errors))
+        }
+    }
+}
+
+/// Checks raw values and types them, collecting an error for each one that fails.
+struct Validator<'a> {
+    spans: Spans<'a>,
+    shown: &'a Path,
+    errors: Vec<Diagnostic>,
+}
+
+const REGEX_HINT: &str =
+    "fix the regex or remove it; a literal `(`, `[`, `.` or `?` needs a backslash before it";
+const BASE_URL_HINT: &str = "write the address the site is published at, e.g. \"https://help.example.com/\", or a path such as \"/help/\"";
+
+impl Validator<'_> {
+    /// `d`, at the value `path` names.
+    fn error(&mut self, path: &[Seg], d: Diagnostic) {
+        let (line, col) = self.spans.position(path);
+        self.errors.push(d.at(self.shown, line, col));
+    }
+
+    fn config(&mut self, raw: raw::Config) -> Config {
+        self.base_url(&raw.base_url);
+        if let Some(s) = &raw.support {
+            self.support(s);
+        }
+        self.freshness(&raw.freshness);
+        self.dashboard(&raw.dashboard);
+        let check = self.check(raw.check);
+        let languages = self.languages(&raw.default_language, &raw.content_dir, raw.languages);
+        let links = self.links(raw.links);
+        Config {
+            title: raw.title,
+            description: raw.description,
+            base_url: raw.base_url,
+            default_language: raw.default_language,
+            content_dir: raw.content_dir,
+            output_dir: raw.output_dir,
+            theme: raw.theme,
+            support: raw.support,
+            freshness: raw.freshness,
+            check,
+            dashboard: raw.dashboard,
+            links,
+            languages,
+        }
+    }
+
+    fn base_url(&mut self, base_url: &str) {
+        if base_url.starts_with('/') {
+            return;
+        }
+        let at = [Key("base_url")];
+        match url::Url::parse(base_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            Ok(u) => self.error(
+                &at,
+                Diagnostic::error(format!(
+                    "base_url `{base_url}` must be an http(s) URL, not `{}:`",
+                    u.scheme()
+                ))
+                .hint(BASE_URL_HINT),
+            ),
+            Err(e) => self.error(
+                &at,
+                Diagnostic::error(format!("base_url `{base_url}` is not a valid URL: {e}"))
+                    .hint(BASE_URL_HINT),
             ),
         }
     }
 
-    /// Parses config text; `shown` is the path used in diagnostics.
-    pub fn parse(text: &str, shown: &Path) -> Result<Config, Diagnostic> {
-        let config: Config = toml::from_str(text).map_err(|e| toml_error(&e, text, shown, 0))?;
-        config.validate(text, shown)?;
-        Ok(config)
-    }
-
-    fn validate(&self, text: &str, shown: &Path) -> Result<(), Diagnostic> {
-        let at_key = |key: &str| key_position(text, key);
-        if !self.base_url.starts_with('/') {
-            match url::Url::parse(&self.base_url) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-                Ok(u) => {
-                    let (line, col) = at_key("base_url");
-                    return Err(Diagnostic::error(format!(
-                        "base_url `{}` must be an http(s) URL, not `{}:`",
-                        self.base_url,
-                        u.scheme()
-                    ))
-                    .at(shown, line, col)
-                    .hint("write the address the site is published at, e.g. \"https://help.example.com/\", or a path such as \"/help/\""));
-                }
-                Err(e) => {
-                    let (line, col) = at_key("base_url");
-                    return Err(Diagnostic::error(format!(
-                        "base_url `{}` is not a valid URL: {e}",
-                        self.base_url
-                    ))
-                    .at(shown, line, col)
-                    .hint("write the address the site is published at, e.g. \"https://help.example.com/\", or a path such as \"/help/\""));
-                }
-            }
-        }
-        for ch in self.support.iter().flat_map(|s| &s.channels) {
+    fn support(&mut self, support: &Support) {
+        for (i, ch) in support.channels.iter().enumerate() {
             // `javascript:` or `data:` in a footer link would run on every page.
-            let scheme = crate::url::url_scheme(&ch.url);
-            if let Some(scheme) = scheme
+            if let Some(scheme) = crate::url::url_scheme(&ch.url)
                 && !matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
             {
-                let (line, col) = value_position(text, &ch.url).unwrap_or_else(|| at_key("url"));
-                return Err(Diagnostic::error(format!(
-                    "[[support.channels]] url `{}` must be an http(s), mailto: or tel: address",
-                    ch.url
-                ))
-                .at(shown, line, col)
-                .hint("write a web address, an email address or a phone number"));
+                self.error(
+                    &[Key("support"), Key("channels"), Index(i), Key("url")],
+                    Diagnostic::error(format!(
+                        "[[support.channels]] url `{}` must be an http(s), mailto: or tel: address",
+                        ch.url
+                    ))
+                    .hint("write a web address, an email address or a phone number"),
+                );
             }
         }
-        if let Err(e) = globset::Glob::new(&self.freshness.release_tags) {
-            let (line, col) = at_key("release_tags");
-            return Err(
+    }
+
+    fn freshness(&mut self, f: &FreshnessConfig) {
+        if let Err(e) = globset::Glob::new(&f.release_tags) {
+            self.error(
+                &[Key("freshness"), Key("release_tags")],
                 Diagnostic::error(format!("release_tags is not a valid glob: {e}"))
-                    .at(shown, line, col)
                     .hint("use a glob such as \"v*\" or \"release-*\""),
             );
         }
-        for item in self.check.fail_on.iter().flatten() {
-            if let Err(e) = item.parse::<crate::report::FailOn>() {
-                let (line, col) = at_key("fail_on");
-                return Err(Diagnostic::error(format!("[check] fail_on: {e}")).at(shown, line, col));
+        for (i, re) in f.ignore_commit_messages.iter().enumerate() {
+            if let Err(e) = regex::Regex::new(re) {
+                self.error(
+                    &[Key("freshness"), Key("ignore_commit_messages"), Index(i)],
+                    Diagnostic::error(format!(
+                        "ignore_commit_messages: `{re}` is not a valid regex: {e}"
+                    ))
+                    .hint(REGEX_HINT),
+                );
             }
         }
-        let dash = self.dashboard.path.trim_matches('/');
+    }
+
+    fn dashboard(&mut self, d: &DashboardConfig) {
+        let dash = d.path.trim_matches('/');
         if dash.is_empty()
             || dash
                 .split('/')
                 .any(|p| p.is_empty() || p == "." || p == "..")
         {
-            let (line, col) = at_key("path");
-            return Err(Diagnostic::error(format!(
-                "[dashboard] path `{}` is not a site path",
-                self.dashboard.path
-            ))
-            .at(shown, line, col)
-            .hint("use a folder name such as \"_freshness\""));
+            self.error(
+                &[Key("dashboard"), Key("path")],
+                Diagnostic::error(format!("[dashboard] path `{}` is not a site path", d.path))
+                    .hint("use a folder name such as \"_freshness\""),
+            );
         }
-        self.validate_languages(text, shown)?;
-        let l = &self.links;
-        if !matches!(l.method.as_str(), "get" | "head") {
-            let (line, col) = at_key("method");
-            return Err(Diagnostic::error(format!(
-                "[links] method `{}` must be \"get\" or \"head\"",
-                l.method
-            ))
-            .at(shown, line, col));
-        }
-        for a in &l.accept {
-            if let StatusSpec::Range(r) = a
-                && parse_range(r).is_none()
-            {
-                let (line, col) = at_key("accept");
-                return Err(Diagnostic::error(format!(
-                    "[links] accept: `{r}` is not a status code or range"
-                ))
-                .at(shown, line, col)
-                .hint("write codes and ranges such as [200, \"300..=399\"]"));
-            }
-        }
-        if let DurationSpec::Text(t) = &l.cache_max_age
-            && parse_duration(t).is_none()
-        {
-            let (line, col) = at_key("cache_max_age");
-            return Err(Diagnostic::error(format!(
-                "[links] cache_max_age `{t}` is not a duration"
-            ))
-            .at(shown, line, col)
-            .hint("write seconds, or a number with s, m, h or d: \"12h\", \"1d\""));
-        }
-        for re in l.exclude.iter().chain(&l.include) {
-            if let Err(e) = regex::Regex::new(re) {
-                let (line, col) = at_key(if l.exclude.contains(re) {
-                    "exclude"
-                } else {
-                    "include"
-                });
-                return Err(
-                    Diagnostic::error(format!("[links] `{re}` is not a valid regex: {e}"))
-                        .at(shown, line, col),
-                );
-            }
-        }
-        for (key, value) in [("timeout", l.timeout), ("deadline", l.deadline)] {
-            if value <= 0.0 {
-                let (line, col) = at_key(key);
-                return Err(Diagnostic::error(format!(
-                    "[links] {key} must be more than 0 seconds, not {value}"
-                ))
-                .at(shown, line, col)
-                .hint(format!("write a number of seconds, e.g. {key} = 20")));
-            }
-        }
-        for re in &self.freshness.ignore_commit_messages {
-            if let Err(e) = regex::Regex::new(re) {
-                let (line, col) = at_key("ignore_commit_messages");
-                return Err(Diagnostic::error(format!(
-                    "ignore_commit_messages: `{re}` is not a valid regex: {e}"
-                ))
-                .at(shown, line, col));
-            }
-        }
-        Ok(())
     }
 
+    fn check(&mut self, raw: raw::Check) -> CheckConfig {
+        let fail_on = raw.fail_on.map(|items| {
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match item.parse::<FailOn>() {
+                    Ok(f) => out.push(f),
+                    Err(e) => self.error(
+                        &[Key("check"), Key("fail_on"), Index(i)],
+                        Diagnostic::error(format!("[check] fail_on: {e}"))
+                            .hint("`kbfresh check --help` says what each one fails on"),
+                    ),
+                }
+            }
+            out
+        });
+        CheckConfig { fail_on }
+    }
+
+    fn languages(
+        &mut self,
+        default_language: &str,
+        content_dir: &Path,
+        raw: BTreeMap<String, raw::Language>,
+    ) -> BTreeMap<String, LanguageConfig> {
+        let default_at = [Key("default_language")];
+        if !is_language_code(default_language) {
+            self.error(
+                &default_at,
+                Diagnostic::error(format!(
+                    "default_language `{default_language}` is not a language code"
+                ))
+                .hint("write a code such as \"en\", \"fa\" or \"pt-BR\""),
+            );
+        } else if !raw.is_empty() && !raw.contains_key(default_language) {
+            self.error(
+                &default_at,
+                Diagnostic::error(format!(
+                    "default_language `{default_language}` has no [languages.{default_language}] table"
+                ))
+                .hint(format!(
+                    "add [languages.{default_language}] with its name, or set default_language to one of: {}",
+                    raw.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            );
+        }
+        let mut dirs: Vec<(&str, PathBuf)> = Vec::new();
+        let mut out = BTreeMap::new();
+        for (code, l) in &raw {
+            let table = [Key("languages"), Key(code)];
+            if !is_language_code(code) {
+                self.error(
+                    &table,
+                    Diagnostic::error(format!(
+                        "[languages.{code}]: `{code}` is not a language code"
+                    ))
+                    .hint("use a code such as \"en\", \"fa\" or \"pt-BR\""),
+                );
+            }
+            let direction = match l.direction.as_deref() {
+                None => None,
+                Some("ltr") => Some(Direction::Ltr),
+                Some("rtl") => Some(Direction::Rtl),
+                Some(d) => {
+                    self.error(
+                        &[Key("languages"), Key(code), Key("direction")],
+                        Diagnostic::error(format!(
+                            "[languages.{code}] direction `{d}` must be \"ltr\" or \"rtl\""
+                        ))
+                        .hint(
+                            "write direction = \"rtl\" for right-to-left scripts, or remove the key",
+                        ),
+                    );
+                    None
+                }
+            };
+            let dir = match (&l.content_dir, code == default_language) {
+                (Some(d), _) => Some(d.clone()),
+                (None, true) => Some(content_dir.to_path_buf()),
+                (None, false) => {
+                    self.error(
+                        &table,
+                        Diagnostic::error(format!("[languages.{code}] has no content_dir"))
+                            .hint(format!(
+                                "every translation has its own content tree: content_dir = \"{}.{code}\"",
+                                content_dir.display()
+                            )),
+                    );
+                    None
+                }
+            };
+            if let Some(dir) = dir {
+                if let Some((other, _)) = dirs.iter().find(|(_, d)| *d == dir) {
+                    self.error(
+                        &[Key("languages"), Key(code), Key("content_dir")],
+                        Diagnostic::error(format!(
+                            "[languages.{code}] and [languages.{other}] share the content folder `{}`",
+                            dir.display()
+                        ))
+                        .hint("give every language a folder of its own"),
+                    );
+                }
+                dirs.push((code, dir));
+            }
+            out.insert(
+                code.clone(),
+                LanguageConfig {
+                    name: l.name.clone(),
+                    content_dir: l.content_dir.clone(),
+                    direction,
+                    title: l.title.clone(),
+                },
+            );
+        }
+        out
+    }
+
+    fn links(&mut self, raw: raw::Links) -> LinksConfig {
+        let d = LinksConfig::default();
+        let method = match raw.method.as_deref() {
+            None => d.method,
+            Some("get") => Method::Get,
+            Some("head") => Method::Head,
+            Some(m) => {
+                self.error(
+                    &[Key("links"), Key("method")],
+                    Diagnostic::error(format!("[links] method `{m}` must be \"get\" or \"head\""))
+                        .hint("write \"get\" (needed to check #fragments) or \"head\""),
+                );
+                d.method
+            }
+        };
+        let accept = match &raw.accept {
+            None => d.accept,
+            Some(items) => {
+                let mut out = Vec::new();
+                for (i, a) in items.iter().enumerate() {
+                    let range = match a {
+                        raw::StatusSpec::Code(c) => u16::try_from(*c).ok().map(|c| c..=c),
+                        raw::StatusSpec::Range(r) => parse_range(r),
+                    };
+                    match range {
+                        Some(r) => out.push(r),
+                        None => {
+                            let shown = match a {
+                                raw::StatusSpec::Code(c) => c.to_string(),
+                                raw::StatusSpec::Range(r) => r.clone(),
+                            };
+                            self.error(
+                                &[Key("links"), Key("accept"), Index(i)],
+                                Diagnostic::error(format!(
+                                    "[links] accept: `{shown}` is not a status code or range"
+                                ))
+                                .hint("write codes and ranges such as [200, \"300..=399\"]"),
+                            );
+                        }
+                    }
+                }
+                out
+            }
+        };
+        let cache_max_age = match &raw.cache_max_age {
+            None => d.cache_max_age,
+            Some(spec) => {
+                let (parsed, written) = match spec {
+                    raw::DurationSpec::Seconds(s) => (
+                        u64::try_from(*s).ok().map(Duration::from_secs),
+                        s.to_string(),
+                    ),
+                    raw::DurationSpec::Text(t) => (parse_duration(t), t.clone()),
+                };
+                parsed.unwrap_or_else(|| {
+                    self.error(
+                        &[Key("links"), Key("cache_max_age")],
+                        Diagnostic::error(format!(
+                            "[links] cache_max_age `{written}` is not a duration"
+                        ))
+                        .hint("write seconds, or a number with s, m, h or d: \"12h\", \"1d\""),
+                    );
+                    d.cache_max_age
+                })
+            }
+        };
+        let exclude = self.regexes("exclude", &raw.exclude);
+        let include = self.regexes("include", &raw.include);
+        let timeout = self.seconds("timeout", raw.timeout, d.timeout);
+        let deadline = self.seconds("deadline", raw.deadline, d.deadline);
+        LinksConfig {
+            max_concurrency: raw.max_concurrency,
+            max_per_host: raw.max_per_host,
+            min_interval_ms: raw.min_interval_ms,
+            method,
+            timeout,
+            deadline,
+            max_redirects: raw.max_redirects,
+            retries: raw.retries,
+            accept,
+            filter: LinkFilter { exclude, include },
+            allow_private: raw.allow_private,
+            user_agent: raw.user_agent,
+            cache_max_age,
+            hosts: raw.hosts,
+        }
+    }
+
+    /// `[links] <key>` in seconds: more than 0, and few enough for a `Duration`.
+    fn seconds(&mut self, key: &str, value: f64, default: Duration) -> Duration {
+        match Duration::try_from_secs_f64(value) {
+            Ok(d) if value > 0.0 => d,
+            _ => {
+                self.error(
+                    &[Key("links"), Key(key)],
+                    Diagnostic::error(format!(
+                        "[links] {key} must be more than 0 seconds, not {value}"
+                    ))
+                    .hint(format!("write a number of seconds, e.g. {key} = 20")),
+                );
+                default
+            }
+        }
+    }
+
+    /// `[links] <key>`, compiled; each bad one is an error at its item.
+    fn regexes(&mut self, key: &str, patterns: &[String]) -> Vec<regex::Regex> {
+        let mut out = Vec::new();
+        for (i, re) in patterns.iter().enumerate() {
+            match regex::Regex::new(re) {
+                Ok(r) => out.push(r),
+                Err(e) => self.error(
+                    &[Key("links"), Key(key), Index(i)],
+                    Diagnostic::error(format!("[links] `{re}` is not a valid regex: {e}"))
+                        .hint(REGEX_HINT),
+                ),
+            }
+        }
+        out
+    }
+}
+
+impl Config {
     /// Absolute base URL (with trailing slash) when configured, for sitemap and canonical links.
     pub fn absolute_base(&self) -> Option<String> {
         if self.base_url.starts_with('/') {
@@ -532,14 +986,63 @@ pub fn toml_error(e: &toml::de::Error, text: &str, shown: &Path, line_offset: us
     d
 }
 
-/// Line and column where a string value is written (the first place it appears), if it does.
-fn value_position(text: &str, value: &str) -> Option<(usize, usize)> {
-    let at = text.find(value)?;
-    let at = text[..at]
-        .rfind(['"', '\''])
-        .filter(|q| at - q == 1)
-        .unwrap_or(at);
-    Some(LineIndex::new(text).line_col(at))
+/// One step of a key path into a TOML document.
+#[derive(Debug, Clone, Copy)]
+pub enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+use Seg::{Index, Key};
+
+/// Positions in a TOML text by key path, from toml_edit's spans: a diagnostic points at the key's
+/// value in its own table, however the file writes that table (a header, dotted keys, inline).
+pub struct Spans<'a> {
+    doc: Option<toml_edit::Document<&'a str>>,
+    index: LineIndex<'a>,
+}
+
+impl<'a> Spans<'a> {
+    pub fn new(text: &'a str) -> Spans<'a> {
+        Spans {
+            doc: toml_edit::Document::parse(text).ok(),
+            index: LineIndex::new(text),
+        }
+    }
+
+    /// 1-based line and column of what `path` names: a value, an array item, or a table's header
+    /// (its key where it has none). When it is not written, the nearest table on the path that is;
+    /// else (0, 0).
+    pub fn position(&self, path: &[Seg]) -> (usize, usize) {
+        let Some(doc) = &self.doc else {
+            return (0, 0);
+        };
+        let mut item = doc.as_item();
+        let mut found = None;
+        for seg in path {
+            let (next, key_span) = match *seg {
+                Key(k) => match item.as_table_like().and_then(|t| t.get_key_value(k)) {
+                    Some((key, next)) => (next, key.span()),
+                    None => break,
+                },
+                Index(i) => match item.get(i) {
+                    Some(next) => (next, None),
+                    None => break,
+                },
+            };
+            if let Some(span) = next.span().or(key_span) {
+                found = Some(span.start);
+            }
+            item = next;
+        }
+        found.map_or((0, 0), |at| self.index.line_col(at))
+    }
+
+    /// [`Spans::position`] of a path of keys only.
+    pub fn key(&self, keys: &[&str]) -> (usize, usize) {
+        let path: Vec<Seg> = keys.iter().map(|k| Key(k)).collect();
+        self.position(&path)
+    }
 }
 
 /// `en`, `fa`, `pt-BR`, `zh-Hans`: a BCP 47 tag of the simple kind (language, then script or region).
@@ -552,101 +1055,6 @@ fn is_language_code(code: &str) -> bool {
 }
 
 impl Config {
-    fn validate_languages(&self, text: &str, shown: &Path) -> Result<(), Diagnostic> {
-        let section = |code: &str| {
-            let header = format!("[languages.{code}]");
-            text.lines()
-                .position(|l| l.trim() == header)
-                .map(|i| (i + 1, 1))
-                .unwrap_or((0, 0))
-        };
-        if !is_language_code(&self.default_language) {
-            let (line, col) = key_position(text, "default_language");
-            return Err(Diagnostic::error(format!(
-                "default_language `{}` is not a language code",
-                self.default_language
-            ))
-            .at(shown, line, col)
-            .hint("write a code such as \"en\", \"fa\" or \"pt-BR\""));
-        }
-        if self.languages.is_empty() {
-            return Ok(());
-        }
-        if !self.languages.contains_key(&self.default_language) {
-            let (line, col) = key_position(text, "default_language");
-            return Err(Diagnostic::error(format!(
-                "default_language `{}` has no [languages.{}] table",
-                self.default_language, self.default_language
-            ))
-            .at(shown, line, col)
-            .hint(format!(
-                "add [languages.{}] with its name, or set default_language to one of: {}",
-                self.default_language,
-                self.languages
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-        let mut dirs: Vec<(&str, PathBuf)> = Vec::new();
-        for (code, l) in &self.languages {
-            let (line, col) = section(code);
-            if !is_language_code(code) {
-                return Err(Diagnostic::error(format!(
-                    "[languages.{code}]: `{code}` is not a language code"
-                ))
-                .at(shown, line, col)
-                .hint("use a code such as \"en\", \"fa\" or \"pt-BR\""));
-            }
-            if let Some(d) = &l.direction
-                && !matches!(d.as_str(), "ltr" | "rtl")
-            {
-                // The key in this language's table, not the first `direction` of the file.
-                let (line, col) = match line {
-                    0 => key_position(text, "direction"),
-                    _ => {
-                        let rest: String =
-                            text.lines().skip(line - 1).collect::<Vec<_>>().join("\n");
-                        match key_position(&rest, "direction") {
-                            (0, _) => (line, col),
-                            (l, c) => (line - 1 + l, c),
-                        }
-                    }
-                };
-                return Err(Diagnostic::error(format!(
-                    "[languages.{code}] direction `{d}` must be \"ltr\" or \"rtl\""
-                ))
-                .at(shown, line, col)
-                .hint("write direction = \"rtl\" for right-to-left scripts, or remove the key"));
-            }
-            let dir = match (&l.content_dir, *code == self.default_language) {
-                (Some(d), _) => d.clone(),
-                (None, true) => self.content_dir.clone(),
-                (None, false) => {
-                    return Err(Diagnostic::error(format!(
-                        "[languages.{code}] has no content_dir"
-                    ))
-                    .at(shown, line, col)
-                    .hint(format!(
-                        "every translation has its own content tree: content_dir = \"{}.{code}\"",
-                        self.content_dir.display()
-                    )));
-                }
-            };
-            if let Some((other, _)) = dirs.iter().find(|(_, d)| *d == dir) {
-                return Err(Diagnostic::error(format!(
-                    "[languages.{code}] and [languages.{other}] share the content folder `{}`",
-                    dir.display()
-                ))
-                .at(shown, line, col)
-                .hint("give every language a folder of its own"));
-            }
-            dirs.push((code, dir));
-        }
-        Ok(())
-    }
-
     /// The default language's content folder, relative to the root.
     pub fn default_content_dir(&self) -> PathBuf {
         self.languages
@@ -677,7 +1085,8 @@ impl Config {
     }
 }
 
-/// Line and column of the value of the first `key = ...` (or `key: ...`), or (0, 0).
+/// Line and column of the value of the first `key = ...` (or `key: ...`), or (0, 0): for front matter,
+/// TOML or YAML, whose keys are all at the top. `kbfresh.toml` is located with [`Spans`].
 pub fn key_position(text: &str, key: &str) -> (usize, usize) {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
@@ -699,36 +1108,226 @@ pub fn key_position(text: &str, key: &str) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        Config::parse(text, Path::new("kbfresh.toml"))
+            .unwrap_err()
+            .0
+    }
+
+    fn positions(text: &str) -> Vec<(usize, usize)> {
+        errors(text).iter().map(|d| (d.line, d.column)).collect()
+    }
+
     #[test]
     fn defaults_without_file() {
         let c = Config::parse("", Path::new("kbfresh.toml")).unwrap();
         assert_eq!(c.content_dir, PathBuf::from("content"));
         assert_eq!(c.freshness.max_age_days, 365);
         assert_eq!(c.base_path(), "");
+        assert_eq!(c.links.method, Method::Get);
+        assert_eq!(c.links.accept, vec![200..=299]);
+        assert_eq!(c.links.cache_max_age, Duration::from_secs(86_400));
+        assert_eq!(c.check.fail_on, None);
     }
 
     #[test]
     fn unknown_key_names_line_and_closest() {
-        let e =
-            Config::parse("title = \"x\"\ntitel = \"y\"\n", Path::new("kbfresh.toml")).unwrap_err();
+        let e = &errors("title = \"x\"\ntitel = \"y\"\n")[0];
         assert_eq!(e.message, "unknown key `titel`");
         assert_eq!(e.line, 2);
-        assert!(e.hint.unwrap().contains("did you mean `title`?"));
+        assert!(e.hint.clone().unwrap().contains("did you mean `title`?"));
     }
 
     #[test]
     fn unknown_key_in_table() {
-        let e = Config::parse("[freshness]\nmax_age = 3\n", Path::new("kbfresh.toml")).unwrap_err();
+        let e = &errors("[freshness]\nmax_age = 3\n")[0];
         assert_eq!(e.line, 2);
         assert!(e.hint.clone().unwrap().contains("max_age_days"), "{e:?}");
     }
 
     #[test]
     fn base_url_must_be_http() {
-        let e = Config::parse("base_url = \"ftp://x\"\n", Path::new("kbfresh.toml")).unwrap_err();
-        assert_eq!((e.line, e.column), (1, 12));
+        assert_eq!(positions("base_url = \"ftp://x\"\n"), [(1, 12)]);
         let c = Config::parse("base_url = \"https://h.example/help/\"", Path::new("k")).unwrap();
         assert_eq!(c.base_path(), "/help");
         assert_eq!(c.absolute_base().unwrap(), "https://h.example/help/");
+    }
+
+    #[test]
+    fn every_error_of_every_table_is_reported_at_its_own_line() {
+        let text = "\
+base_url = \"ftp://x\"
+[links]
+method = \"post\"
+accept = [200, \"3xx\", 70000]
+cache_max_age = \"soon\"
+exclude = [\"ok\", \"(\"]
+
+[check]
+fail_on = [\"stale\", \"stael\"]
+";
+        let e = errors(text);
+        let got: Vec<(usize, usize, &str)> = e
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(got.len(), 7, "{got:#?}");
+        assert_eq!((got[0].0, got[0].1), (1, 12));
+        assert!(got[1].2.starts_with("[links] method `post`"), "{got:#?}");
+        assert_eq!((got[1].0, got[1].1), (3, 10));
+        assert_eq!((got[2].0, got[2].1), (4, 16), "the item, not the key");
+        assert!(got[2].2.contains("`3xx`"));
+        assert_eq!((got[3].0, got[3].1), (4, 23));
+        assert!(got[3].2.contains("`70000`"));
+        assert_eq!((got[4].0, got[4].1), (5, 17));
+        assert_eq!((got[5].0, got[5].1), (6, 18));
+        assert!(got[5].2.contains("`(` is not a valid regex"));
+        assert_eq!((got[6].0, got[6].1), (9, 21));
+        assert!(got[6].2.starts_with("[check] fail_on: `stael`"));
+    }
+
+    #[test]
+    fn a_key_two_tables_share_points_into_the_right_one() {
+        // `path` and `direction` appear first in other tables; `content_dir` first at the top.
+        let text = "\
+content_dir = \"docs\"
+[dashboard]
+enabled = true
+path = \"../up\"
+
+[languages.en]
+direction = \"ltr\"
+content_dir = \"docs\"
+
+[languages.fa]
+direction = \"sideways\"
+content_dir = \"docs\"
+";
+        let e = errors(text);
+        let got: Vec<(usize, usize, &str)> = e
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(got.len(), 3, "{got:#?}");
+        assert!(got[0].2.starts_with("[dashboard] path"));
+        assert_eq!((got[0].0, got[0].1), (4, 8));
+        assert!(got[1].2.starts_with("[languages.fa] direction `sideways`"));
+        assert_eq!((got[1].0, got[1].1), (11, 13));
+        assert!(got[2].2.contains("share the content folder"));
+        assert_eq!((got[2].0, got[2].1), (12, 15));
+    }
+
+    #[test]
+    fn dotted_and_inline_tables_are_located_too() {
+        assert_eq!(positions("links = { method = \"post\" }\n"), [(1, 20)]);
+        assert_eq!(
+            positions("title = \"x\"\nlinks.cache_max_age = \"1y\"\n"),
+            [(2, 23)]
+        );
+        assert_eq!(
+            positions(
+                "[[support.channels]]\nkind = \"chat\"\nlabel = \"a\"\nurl = \"https://a\"\n[[support.channels]]\nkind = \"chat\"\nlabel = \"b\"\nurl = \"javascript:x\"\n"
+            ),
+            [(8, 7)]
+        );
+        // A table the file does not write a key of: its header.
+        let e =
+            errors("default_language = \"en\"\n[languages.en]\n[languages.fa]\nname = \"فارسی\"\n");
+        assert_eq!((e[0].line, e[0].column), (3, 1));
+        assert!(e[0].message.contains("has no content_dir"));
+    }
+
+    #[test]
+    fn values_are_typed_once() {
+        let c = Config::parse(
+            "[check]\nfail_on = [\"expiring\", \" warnings \"]\n[links]\nmethod = \"head\"\naccept = [204, \"300..=399\", \"400-401\"]\ncache_max_age = \"12h\"\ntimeout = 2.5\nexclude = [\"^https://skip\\\\.example/\"]\ninclude = [\"example\"]\n[languages.fa]\ndirection = \"rtl\"\ncontent_dir = \"c.fa\"\n[languages.en]\n",
+            Path::new("kbfresh.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.check.fail_on,
+            Some(vec![FailOn::Expiring, FailOn::Warnings])
+        );
+        assert_eq!(c.links.method, Method::Head);
+        assert_eq!(c.links.accept, vec![204..=204, 300..=399, 400..=401]);
+        assert_eq!(c.links.cache_max_age, Duration::from_secs(12 * 3600));
+        assert_eq!(c.links.timeout, Duration::from_millis(2500));
+        assert_eq!(c.languages["fa"].direction, Some(Direction::Rtl));
+        assert!(c.links.filter.skips("https://skip.example/a"));
+        assert!(c.links.filter.skips("https://other.test/"), "not included");
+        assert!(!c.links.filter.skips("https://example.org/"));
+        let secs = Config::parse("[links]\ncache_max_age = 90", Path::new("k")).unwrap();
+        assert_eq!(secs.links.cache_max_age, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn timeouts_must_be_a_positive_finite_number_of_seconds() {
+        assert_eq!(
+            positions("[links]\ntimeout = 0\ndeadline = inf\n"),
+            [(2, 11), (3, 12)]
+        );
+        assert_eq!(positions("[links]\ntimeout = nan\n"), [(2, 11)]);
+    }
+
+    #[test]
+    fn ignore_file_lines_are_compiled_and_located() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(
+            root.path().join(IGNORE_FILE),
+            "# comment\n\n/flaky$\n  (bad\n",
+        )
+        .unwrap();
+        let e = Config::load(root.path()).unwrap_err().0;
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].location(), ".kbfreshignore:4:3");
+        assert!(e[0].message.starts_with("`(bad` is not a valid regex"));
+
+        std::fs::write(root.path().join(IGNORE_FILE), "/flaky$\n").unwrap();
+        std::fs::write(
+            root.path().join(CONFIG_FILE),
+            "[links]\nexclude = [\"/gone$\"]\n",
+        )
+        .unwrap();
+        let c = Config::load(root.path()).unwrap();
+        assert!(c.links.filter.skips("https://a.test/flaky"));
+        assert!(c.links.filter.skips("https://a.test/gone"));
+        assert!(!c.links.filter.skips("https://a.test/ok"));
+
+        // Errors of both files together.
+        std::fs::write(root.path().join(IGNORE_FILE), "(\n").unwrap();
+        std::fs::write(root.path().join(CONFIG_FILE), "[links]\nmethod = \"put\"\n").unwrap();
+        let e = Config::load(root.path()).unwrap_err().0;
+        let at: Vec<String> = e.iter().map(Diagnostic::location).collect();
+        assert_eq!(at, ["kbfresh.toml:2:10", ".kbfreshignore:1:1"]);
+    }
+
+    #[test]
+    fn fail_on_names_are_the_documented_ones() {
+        let e = "bogus".parse::<FailOn>().unwrap_err();
+        assert_eq!(
+            e,
+            "`bogus` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, blocked-links, warnings, missing-translations"
+        );
+        assert_eq!(
+            "missing-translations".parse::<FailOn>(),
+            Ok(FailOn::MissingTranslations)
+        );
+    }
+
+    #[test]
+    fn spans_follow_key_paths() {
+        let text = "a = 1\n[t]\na = [1, 2]\n[t.u]\nb = { a = 3 }\n";
+        let s = Spans::new(text);
+        assert_eq!(s.key(&["a"]), (1, 5));
+        assert_eq!(s.key(&["t", "a"]), (3, 5));
+        assert_eq!(s.position(&[Key("t"), Key("a"), Index(1)]), (3, 9));
+        assert_eq!(s.key(&["t", "u", "b", "a"]), (5, 11));
+        assert_eq!(s.key(&["t", "u"]), (4, 1));
+        assert_eq!(
+            s.key(&["t", "missing"]),
+            (2, 1),
+            "the nearest written table"
+        );
+        assert_eq!(s.key(&["missing"]), (0, 0));
     }
 }

@@ -11,7 +11,7 @@ pub mod diagnostics;
 mod fasthash;
 pub mod freshness;
 pub mod fsutil;
-#[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod history;
 pub mod html;
@@ -212,11 +212,17 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
             &format!("base_url = {}", toml_string(b)),
             Path::new("--base-url"),
         )
-        .map_err(|d| Diagnostic {
-            path: None,
-            line: 0,
-            column: 0,
-            ..d
+        .map_err(|f| {
+            Failure(
+                f.0.into_iter()
+                    .map(|d| Diagnostic {
+                        path: None,
+                        line: 0,
+                        column: 0,
+                        ..d
+                    })
+                    .collect(),
+            )
         })?;
     }
     let content_dir = match &opts.content {

@@ -310,6 +310,26 @@ fn config_wrong_types_are_located() {
 }
 
 #[test]
+fn every_bad_config_value_is_reported_at_once_in_its_own_table() {
+    let s = good_site();
+    fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file(
+                "kbfresh.toml",
+                "[languages.en]\ndirection = \"ltr\"\n\n[links]\nmethod = \"post\"\n\n[languages.fa]\ncontent_dir = \"content.fa\"\ndirection = \"up\"\n",
+            );
+            s.file(".kbfreshignore", "/flaky$\n(\n");
+        },
+        &[
+            "kbfresh.toml:5:10: [links] method `post`",
+            "kbfresh.toml:9:13: [languages.fa] direction `up`",
+            ".kbfreshignore:2:1: `(` is not a valid regex",
+        ],
+    );
+}
+
+#[test]
 fn config_syntax_errors_and_bad_values_are_located() {
     for (config, expected) in [
         ("title = \"Acme\n", "kbfresh.toml:1:"),

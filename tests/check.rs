@@ -94,7 +94,7 @@ fn fail_on_list_and_config() {
     let r = check(&s, &[]).fails(2);
     assert!(
         r.stderr
-            .contains("kbfresh.toml:2:11: [check] fail_on: `stael`"),
+            .contains("kbfresh.toml:2:12: [check] fail_on: `stael`"),
         "{}",
         r.stderr
     );

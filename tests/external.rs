@@ -334,7 +334,20 @@ fn cache_offline_exclusions_and_secret_headers() {
     assert_eq!(log.headers("/auth")[0]["authorization"], "Bearer s3cret");
     assert_eq!(log.count("/gone"), 0, "excluded by regex");
     assert_eq!(log.count("/flaky"), 0, "excluded by .kbfreshignore");
-    assert!(out.contains("excluded by"));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for path in ["/gone", "/flaky"] {
+        let l = report["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["target"].as_str().unwrap().ends_with(path))
+            .unwrap_or_else(|| panic!("{path} is listed"));
+        assert_eq!(l["status"], "skipped", "{l:#}");
+        assert!(
+            l["message"].as_str().unwrap().contains("excluded by"),
+            "{l:#}"
+        );
+    }
     // A second run trusts the cache of successes; --no-cache asks again; --offline asks nothing.
     s.run(&["check", "--fail-on", "stale"]).ok();
     assert_eq!(log.count("/ok"), 1);

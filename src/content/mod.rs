@@ -808,8 +808,8 @@ fn assemble(
         .map(|((i, (code, l, _)), content_dir)| Language {
             content_dir,
             name: l.name.clone().unwrap_or_else(|| code.clone()),
-            rtl: match l.direction.as_deref() {
-                Some(d) => d == "rtl",
+            rtl: match l.direction {
+                Some(d) => d == crate::config::Direction::Rtl,
                 None => is_rtl(&code),
             },
             title: l.title.clone().unwrap_or_else(|| config.title.clone()),

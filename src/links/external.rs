@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use super::Status;
-use crate::config::LinksConfig;
+use crate::config::{LinksConfig, Method};
 
 /// What one URL check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,7 +236,6 @@ struct Checker {
     config: LinksConfig,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
     global: Semaphore,
-    accept: Vec<(u16, u16)>,
     timeout: Duration,
     want_anchors: HashSet<String>,
 }
@@ -277,7 +276,7 @@ impl Checker {
     }
 
     fn accepted(&self, code: u16) -> bool {
-        self.accept.iter().any(|(a, b)| (*a..=*b).contains(&code))
+        self.config.accept.iter().any(|r| r.contains(&code))
     }
 
     /// Waits for this host's turn.
@@ -317,7 +316,7 @@ impl Checker {
         let host = self.host(&host_name);
         let _permit = host.permits.acquire().await;
         let want_body = self.want_anchors.contains(url);
-        let mut method = if self.config.method == "head" && !want_body {
+        let mut method = if self.config.method == Method::Head && !want_body {
             reqwest::Method::HEAD
         } else {
             reqwest::Method::GET
@@ -484,6 +483,7 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
     let mut results: HashMap<String, Outcome> = HashMap::new();
     let now = jiff::Timestamp::now().as_second();
     let cfg = &opts.config;
+    let max_age = i64::try_from(cfg.cache_max_age.as_secs()).unwrap_or(i64::MAX);
     let mut cache: Cache = opts
         .cache_file
         .as_ref()
@@ -497,10 +497,7 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
         });
     let mut todo: Vec<String> = Vec::new();
     for u in urls {
-        let fresh = cache
-            .ok
-            .get(u)
-            .is_some_and(|t| now - t < i64::try_from(cfg.cache_max_age_secs()).unwrap_or(i64::MAX));
+        let fresh = cache.ok.get(u).is_some_and(|t| now - t < max_age);
         // A cached success has no page body: fetch again when its fragments are wanted.
         if fresh && !opts.want_anchors.contains(u) {
             results.insert(u.clone(), outcome(Status::Ok, "ok (cached)".into()));
@@ -511,7 +508,7 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
     if todo.is_empty() {
         return results;
     }
-    let timeout = Duration::from_secs_f64(cfg.timeout.max(0.1));
+    let timeout = cfg.timeout.max(Duration::from_millis(100));
     let max_redirects = cfg.max_redirects;
     let allow_private = cfg.allow_private;
     let redirect = reqwest::redirect::Policy::custom(move |attempt| {
@@ -557,7 +554,6 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
         config: cfg.clone(),
         hosts: Mutex::new(HashMap::new()),
         global: Semaphore::new(cfg.max_concurrency.max(1)),
-        accept: cfg.accept_ranges(),
         timeout,
         want_anchors: opts.want_anchors.clone(),
     });
@@ -587,7 +583,7 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
             );
         }
     };
-    let deadline = Duration::from_secs_f64(cfg.deadline.max(1.0));
+    let deadline = cfg.deadline.max(Duration::from_secs(1));
     let failures = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let done: Vec<(String, Outcome)> = runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
@@ -641,8 +637,7 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
     }
     if let Some(p) = &opts.cache_file {
         // Successes only; an entry older than cache_max_age is dropped.
-        let max = i64::try_from(cfg.cache_max_age_secs()).unwrap_or(i64::MAX);
-        cache.ok.retain(|_, t| now - *t < max);
+        cache.ok.retain(|_, t| now - *t < max_age);
         if let Ok(bytes) = serde_json::to_vec(&cache) {
             let _ = crate::fsutil::write_atomic(p, &bytes);
         }

@@ -43,7 +43,13 @@ pub enum Status {
     Ok,
     Broken,
     Blocked,
+    /// Not checked: an external link before (or without) `check`'s network pass, a private address,
+    /// the run's deadline reached.
     Skipped,
+    /// Not checked because `[links] exclude`/`include` or `.kbfreshignore` says so. In the JSON
+    /// report it is `skipped`, as schema `kbfresh/check/1` documents.
+    #[serde(rename = "skipped")]
+    Excluded,
 }
 
 /// One checked link, located in its Markdown file.
@@ -468,7 +474,8 @@ fn scheme_of(href: &str) -> Option<String> {
 }
 
 /// Checks the external links among `results` over the network and updates them in place: each
-/// distinct URL once; fragments against the fetched page. `root` holds `.kbfreshignore` and the cache.
+/// distinct URL once; fragments against the fetched page. URLs `config.filter` skips are
+/// [`Status::Excluded`]. `root` holds the cache.
 pub fn check_external(
     results: &mut [LinkResult],
     root: &std::path::Path,
@@ -476,27 +483,6 @@ pub fn check_external(
     use_cache: bool,
     progress: bool,
 ) {
-    let mut exclude: Vec<regex::Regex> = config
-        .exclude
-        .iter()
-        .filter_map(|r| regex::Regex::new(r).ok())
-        .collect();
-    if let Ok(text) = std::fs::read_to_string(root.join(".kbfreshignore")) {
-        for line in text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            if let Ok(r) = regex::Regex::new(line) {
-                exclude.push(r);
-            }
-        }
-    }
-    let include: Vec<regex::Regex> = config
-        .include
-        .iter()
-        .filter_map(|r| regex::Regex::new(r).ok())
-        .collect();
     let split = |target: &str| -> (String, Option<String>) {
         let t = if let Some(rest) = target.strip_prefix("//") {
             format!("https://{rest}")
@@ -514,10 +500,8 @@ pub fn check_external(
     let mut want_anchors = HashSet::new();
     for r in results.iter_mut().filter(|r| r.kind == Kind::External) {
         let (url, frag) = split(&r.target);
-        if exclude.iter().any(|x| x.is_match(&r.target))
-            || (!include.is_empty() && !include.iter().any(|x| x.is_match(&r.target)))
-        {
-            r.status = Status::Skipped;
+        if config.filter.skips(&r.target) {
+            r.status = Status::Excluded;
             r.message = format!(
                 "`{}` excluded by [links] exclude/include or .kbfreshignore",
                 r.target
@@ -548,9 +532,6 @@ pub fn check_external(
         .iter_mut()
         .filter(|r| r.kind == Kind::External && r.status == Status::Skipped)
     {
-        if r.message.contains("excluded by") {
-            continue;
-        }
         let (url, frag) = split(&r.target);
         let Some(o) = outcomes.get(&url) else {
             continue;
@@ -565,7 +546,7 @@ pub fn check_external(
             Status::Ok => format!("{}{redirected}", o.message),
             Status::Broken => format!("broken external link `{url}`: {}{redirected}", o.message),
             Status::Blocked => format!("blocked: `{url}` answered {}", o.message),
-            Status::Skipped => o.message.clone(),
+            Status::Skipped | Status::Excluded => o.message.clone(),
         };
         if o.status == Status::Ok
             && let (Some(f), Some(anchors)) = (&frag, &o.anchors)

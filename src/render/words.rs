@@ -38,8 +38,9 @@ pub struct Words {
 fn parse(text: &str, shown: &Path) -> Result<File, Diagnostic> {
     let file: File =
         toml::from_str(text).map_err(|e| crate::config::toml_error(&e, text, shown, 0))?;
+    let spans = crate::config::Spans::new(text);
     let at = |key: &str| {
-        let (line, col) = crate::config::key_position(text, key);
+        let (line, col) = spans.key(&[key]);
         (shown, line, col)
     };
     if let Some(m) = &file.months

@@ -8,56 +8,18 @@ mod sarif;
 mod text;
 
 use std::collections::HashSet;
-use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::Loaded;
+use crate::loaded::Loaded;
+use crate::config::FailOn;
 use crate::freshness::{ReasonKind, Status, VerifiedSource};
 use crate::links::{self, LinkResult};
 
 pub const SCHEMA: &str = "kbfresh/check/1";
 
-/// What `check` can fail on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailOn {
-    Stale,
-    Expiring,
-    Unknown,
-    BrokenLinks,
-    ExternalLinks,
-    BlockedLinks,
-    Warnings,
-    MissingTranslations,
-}
-
-impl FromStr for FailOn {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.trim() {
-            "stale" => FailOn::Stale,
-            "expiring" => FailOn::Expiring,
-            "unknown" => FailOn::Unknown,
-            "broken-links" => FailOn::BrokenLinks,
-            "external-links" => FailOn::ExternalLinks,
-            "blocked-links" => FailOn::BlockedLinks,
-            "warnings" => FailOn::Warnings,
-            "missing-translations" => FailOn::MissingTranslations,
-            other => {
-                return Err(format!(
-                    "`{other}` is not something check can fail on; use stale, expiring, unknown, broken-links, external-links, blocked-links, warnings, missing-translations"
-                ));
-            }
-        })
-    }
-}
-
-pub fn default_fail_on() -> Vec<FailOn> {
-    vec![FailOn::Stale, FailOn::BrokenLinks]
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -65,25 +27,6 @@ pub enum Format {
     Github,
     Sarif,
     Markdown,
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "text" => Format::Text,
-            "json" => Format::Json,
-            "junit" => Format::Junit,
-            "github" => Format::Github,
-            "sarif" => Format::Sarif,
-            "markdown" => Format::Markdown,
-            other => {
-                return Err(format!(
-                    "unknown format `{other}`; use text, json, junit, github, sarif or markdown"
-                ));
-            }
-        })
-    }
 }
 
 /// Which articles are reported and which can fail.
@@ -283,7 +226,7 @@ impl Report {
         let checked: Vec<&LinkResult> = loaded.links.iter().filter(|l| link_in_scope(l)).collect();
         summary.links_checked = checked
             .iter()
-            .filter(|l| l.status != links::Status::Skipped)
+            .filter(|l| !matches!(l.status, links::Status::Skipped | links::Status::Excluded))
             .count();
         summary.links_broken = checked
             .iter()
@@ -447,5 +390,83 @@ impl Report {
                 format!("Check failed: {}.", self.failures.join(", "))
             }
         )
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(target: &str, status: links::Status, message: &str) -> LinkResult {
+        LinkResult {
+            path: "content/a.md".into(),
+            line: 3,
+            column: 5,
+            target: target.into(),
+            kind: links::Kind::External,
+            status,
+            message: message.into(),
+            hint: None,
+            article: Some(0),
+            resolved: None,
+        }
+    }
+
+    /// A report with one broken and one excluded external link, failing on external links.
+    fn report() -> Report {
+        Report {
+            schema: SCHEMA,
+            now: "2026-05-02T00:00:00Z".into(),
+            head: None,
+            releases: Vec::new(),
+            articles: Vec::new(),
+            links: vec![
+                link(
+                    "https://gone.test/",
+                    links::Status::Broken,
+                    "broken external link `https://gone.test/`: 404",
+                ),
+                link(
+                    "https://skip.test/",
+                    links::Status::Excluded,
+                    "`https://skip.test/` excluded by [links] exclude/include or .kbfreshignore",
+                ),
+            ],
+            missing_translations: Vec::new(),
+            summary: Summary::default(),
+            failures: vec!["1 broken external link".into()],
+            fail_on: vec![FailOn::ExternalLinks],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_excluded_link_is_never_a_finding() {
+        let r = report();
+        assert!(!r.link_fails(&r.links[1]));
+        for format in [
+            Format::Text,
+            Format::Junit,
+            Format::Github,
+            Format::Sarif,
+            Format::Markdown,
+        ] {
+            let out = r.render(format, false);
+            assert!(out.contains("gone.test"), "{format:?}: {out}");
+            assert!(!out.contains("skip.test"), "{format:?}: {out}");
+        }
+    }
+
+    #[test]
+    fn json_keeps_the_documented_status_of_an_excluded_link() {
+        let v: serde_json::Value =
+            serde_json::from_str(&report().render(Format::Json, false)).unwrap();
+        assert_eq!(v["links"][0]["status"], "broken");
+        assert_eq!(v["links"][1]["status"], "skipped");
+        assert!(
+            v["links"][1]["message"]
+                .as_str()
+                .unwrap()
+                .contains("excluded by")
+        );
     }
 }

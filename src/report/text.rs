@@ -1,7 +1,8 @@
 //! The default report: readable in a CI log. Non-fresh articles grouped by status, then owner, one line
 //! each as `path:line: status: reason`; broken links as `path:line:column: ...`; a summary line.
 
-use super::{FailOn, Report};
+use super::Report;
+use crate::config::FailOn;
 use crate::freshness::Status;
 use crate::links;
 
