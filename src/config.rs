@@ -7,6 +7,8 @@ use serde::Deserialize;
 use crate::diagnostics::{Diagnostic, LineIndex, closest};
 
 pub const CONFIG_FILE: &str = "kbfresh.toml";
+/// Where kbfresh keeps what it computed for the next build (history, external links), under the site root.
+pub const CACHE_DIR: &str = ".kbfresh-cache";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -35,9 +35,6 @@ use diagnostics::{Diagnostic, Diagnostics, Failure};
 use freshness::{Change, Freshness, Policy};
 use markdown::{DropH1, Rendered};
 
-/// Where kbfresh keeps what it computed for the next build (history, external links), under the site root.
-pub const CACHE_DIR: &str = ".kbfresh-cache";
-
 pub const GENERATOR: &str = concat!("kbfresh ", env!("CARGO_PKG_VERSION"));
 
 /// Options every command shares (the CLI's global flags).
@@ -187,7 +184,7 @@ fn load_with(opts: &Options, purpose: Purpose) -> Result<Loaded, Failure> {
         Some(o) => o.clone(),
         None => root.join(&config.output_dir),
     };
-    let exclude = vec![output_dir.clone(), root.join(CACHE_DIR)];
+    let exclude = vec![output_dir.clone(), root.join(config::CACHE_DIR)];
     let (site, mut diags) = Site::load(
         root,
         &content_dir,

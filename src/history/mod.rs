@@ -256,7 +256,7 @@ impl History {
         h.head = Some(head.id().to_string());
 
         // The walk, or the cache of the last one.
-        let cache_dir = site.root.join(crate::CACHE_DIR);
+        let cache_dir = site.root.join(crate::config::CACHE_DIR);
         let key = cache::key(&trees.key(), fcfg, &ignore.fingerprint());
         let mut cached = cache::load(&cache_dir, &key, &mut diags);
         let mut results: HashMap<String, FileHistory> = HashMap::new();
