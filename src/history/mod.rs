@@ -1504,14 +1504,13 @@ fn ranges(
     Ok((out, any))
 }
 
-/// The newest release of the site's product (for `verify`), without walking history.
-pub fn newest_release(
-    opts: &crate::Options,
-) -> Result<Option<Release>, crate::diagnostics::Failure> {
-    let config = crate::config::Config::load(&opts.root)?;
+/// The newest release of the product of the site at `root` (for `verify`), without walking history:
+/// the tags of `[freshness] product_repo` when set, else of the repository `root` is in.
+pub fn newest_release(root: &Path) -> Result<Option<Release>, crate::diagnostics::Failure> {
+    let config = crate::config::Config::load(root)?;
     let fcfg = &config.freshness;
     let repo = match &fcfg.product_repo {
-        Some(p) => Repository::open(opts.root.join(p)).map_err(|e| {
+        Some(p) => Repository::open(root.join(p)).map_err(|e| {
             Diagnostic::error(format!(
                 "product_repo `{}` is not a git repository: {}",
                 p.display(),
@@ -1519,7 +1518,7 @@ pub fn newest_release(
             ))
             .in_file("kbfresh.toml")
         })?,
-        None => match Repository::discover(&opts.root) {
+        None => match Repository::discover(root) {
             Ok(r) => r,
             Err(_) => return Ok(None),
         },
