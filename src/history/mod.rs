@@ -4,6 +4,7 @@
 //! the releases (tags) with the paths each release range changed. Results are cached by HEAD.
 
 mod cache;
+mod inorder;
 mod order;
 mod treediff;
 
@@ -15,6 +16,7 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 use globset::{Glob, GlobSetBuilder};
+use inorder::InOrder;
 use jiff::Timestamp;
 use order::{CommitReader, Graph, Info, Ranges, TimeOrder};
 use regex::Regex;
@@ -1115,44 +1117,37 @@ fn walk(
         drop(done_tx);
         // Pieces wait here, in order, for their diffs; diffs that come early wait for theirs.
         let mut waiting: VecDeque<Vec<Listed>> = VecDeque::from([first]);
-        let mut early: HashMap<usize, Diffs> = HashMap::new();
-        let mut next = 0usize;
+        let mut arrived: InOrder<Diffs> = InOrder::new();
         let mut sent = 1usize;
         let result = (|| {
             job_tx.send(first_piece).map_err(|_| gone())?;
+            // Follows the pieces whose diffs are in, in order, until every piece sent has been
+            // followed (`block`) or no more diffs are in; false when the follower is done.
             let mut receive = |block: bool,
                                sent: usize,
                                waiting: &mut VecDeque<Vec<Listed>>,
                                memo: &mut Option<&mut Memo>|
              -> Result<bool, git2::Error> {
-                while next < sent {
-                    let diffs = match early.remove(&next) {
-                        Some(d) => d,
-                        None => {
-                            let got = if block {
-                                done_rx.recv().map_err(|_| gone())?
-                            } else {
-                                match done_rx.try_recv() {
-                                    Ok(got) => got,
-                                    Err(_) => return Ok(true),
-                                }
-                            };
-                            let (index, diffs) = got;
-                            let diffs = diffs?;
-                            if index != next {
-                                early.insert(index, diffs);
-                                continue;
-                            }
-                            diffs
+                loop {
+                    while let Some(diffs) = arrived.pop() {
+                        let listed = waiting.pop_front().expect("a piece waits for each diff");
+                        if !follow(listed, diffs, memo)? {
+                            return Ok(false);
+                        }
+                    }
+                    if arrived.popped() == sent {
+                        return Ok(true);
+                    }
+                    let (index, diffs) = if block {
+                        done_rx.recv().map_err(|_| gone())?
+                    } else {
+                        match done_rx.try_recv() {
+                            Ok(got) => got,
+                            Err(_) => return Ok(true),
                         }
                     };
-                    let listed = waiting.pop_front().expect("a piece waits for each diff");
-                    next += 1;
-                    if !follow(listed, diffs, memo)? {
-                        return Ok(false);
-                    }
+                    arrived.push(index, diffs?);
                 }
-                Ok(true)
             };
             while more {
                 let (listed, trees, after) = next_piece(&mut memo)?;
