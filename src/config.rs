@@ -13,6 +13,8 @@ use serde::Deserialize;
 use crate::diagnostics::{Diagnostic, Failure, LineIndex, closest};
 
 pub const CONFIG_FILE: &str = "kbfresh.toml";
+/// Where kbfresh keeps what it computed for the next build (history, external links), under the site root.
+pub const CACHE_DIR: &str = ".kbfresh-cache";
 
 /// Regexes of URLs the link checker skips, one per line (beside `kbfresh.toml`).
 pub const IGNORE_FILE: &str = ".kbfreshignore";

@@ -39,8 +39,6 @@ use freshness::Change;
 pub use loaded::Loaded;
 use loaded::Timings;
 
-/// Where kbfresh keeps what it computed for the next build (history, external links), under the site root.
-pub const CACHE_DIR: &str = ".kbfresh-cache";
 
 /// Options every command shares (the CLI's global flags).
 #[derive(Debug, Clone)]
@@ -241,7 +239,7 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
         .collect();
     let load_options = LoadOptions {
         drafts: opts.drafts,
-        exclude: vec![output_dir.clone(), root.join(CACHE_DIR)],
+        exclude: vec![output_dir.clone(), root.join(config::CACHE_DIR)],
     };
     let (site, mut diags) = Site::load(root, &content_dir, config, &load_options);
     // Checked here, not when rendering, so that `check` fails where `build` would, and their errors

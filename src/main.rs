@@ -139,7 +139,7 @@ fn main() -> ExitCode {
                         ));
                     }
                 },
-                None => match kbfresh::history::newest_release(&opts) {
+                None => match kbfresh::history::newest_release(&opts.root) {
                     Ok(r) => r.map(|r| r.version.to_string()),
                     Err(f) => return printer.fail(&f),
                 },

@@ -522,7 +522,7 @@ pub fn check_external(
         &urls,
         &external::Options {
             config: config.clone(),
-            cache_file: Some(root.join(crate::CACHE_DIR).join("links.json")),
+            cache_file: Some(root.join(crate::config::CACHE_DIR).join("links.json")),
             use_cache,
             progress,
             want_anchors,

@@ -349,7 +349,7 @@ impl Server {
             root: root.clone(),
             ignore: vec![
                 std::fs::canonicalize(&output).unwrap_or(output),
-                root.join(crate::CACHE_DIR),
+                root.join(crate::config::CACHE_DIR),
                 root.join(".git"),
             ],
         }
