@@ -8,9 +8,8 @@ use std::process::ExitCode;
 use clap::ArgMatches;
 
 use kbfresh::cli::CheckArgs;
-use kbfresh::config::FailOn;
 use kbfresh::diagnostics::{Diagnostic, Failure};
-use kbfresh::report::{Format, Report, Scope};
+use kbfresh::report::Format;
 
 use crate::Printer;
 
@@ -82,52 +81,28 @@ fn run_inner(
     printer: &Printer,
 ) -> Result<bool, Failure> {
     let targets = outputs(args, m)?;
-    let loaded = kbfresh::load_for_check(opts)?;
-    let fail_on: Vec<FailOn> = match (&args.fail_on, &loaded.site.config.check.fail_on) {
-        (Some(list), _) => list.0.clone(),
-        (None, Some(list)) => list.clone(),
-        (None, None) => FailOn::defaults(),
-    };
-    let changed = match &args.changed_since {
-        Some(rev) => Some(kbfresh::history::changed_since(&loaded.site, rev)?),
-        None => None,
-    };
-    if let Some(s) = &args.section {
-        let dir = s.trim_matches('/');
-        if !loaded.site.sections.iter().any(|sec| sec.dir == dir) {
-            return Err(Diagnostic::error(format!(
-                "--section `{s}` is not a section of this site"
-            ))
-            .hint("give a folder under the content folder, e.g. --section billing")
-            .into());
-        }
-    }
-    let scope = Scope {
-        changed,
+    let co = kbfresh::CheckOptions {
+        fail_on: args.fail_on.as_ref().map(|l| l.0.clone()),
+        changed_since: args.changed_since.clone(),
         owner: args.owner.clone(),
         section: args.section.clone(),
+        offline: args.offline,
+        no_cache: args.no_cache,
+        progress: kbfresh::links::show_progress(printer.quiet),
         verbose: printer.verbose,
     };
-    let mut loaded = loaded;
-    if !args.offline {
-        let progress = kbfresh::links::show_progress(printer.quiet);
-        let cfg = loaded.site.config.links.clone();
-        kbfresh::links::check_external(
-            &mut loaded.links,
-            &loaded.site.root,
-            &cfg,
-            !args.no_cache,
-            progress,
-        );
+    let checked = kbfresh::check(opts, &co)?;
+    let report = &checked.report;
+    if printer.verbose {
+        eprintln!("note: {}", checked.timings.line());
     }
-    let report = Report::build(&loaded, &fail_on, &scope);
 
     let text_on_stdout = targets
         .iter()
         .any(|(f, p)| *f == Format::Text && p.is_none());
     if !text_on_stdout {
         // Link findings are in the report itself; everything else goes to stderr.
-        printer.diagnostics(&loaded.diagnostics.0);
+        printer.diagnostics(&checked.diagnostics.0);
     }
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -32,13 +32,13 @@ use std::time::Instant;
 
 use jiff::Timestamp;
 
-use config::Config;
+use config::{Config, FailOn};
 use content::{LoadOptions, Site};
 use diagnostics::{Diagnostic, Diagnostics, Failure};
 use freshness::Change;
 pub use loaded::Loaded;
 use loaded::Timings;
-
+use report::{Report, Scope};
 
 /// Options every command shares (the CLI's global flags).
 #[derive(Debug, Clone)]
@@ -268,10 +268,62 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
     Ok((site, env, output_dir, diags))
 }
 
-/// The load for `check`, which writes nothing. Templates of the site's own are rendered into a
-/// [`sink::Discard`]: a template can fail on data that only rendering meets, and `check` must fail
-/// where `build` would (the embedded theme's templates are covered by the test suite).
-pub fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
+/// What `check` is asked: the CLI's `check` flags, typed.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// `None`: `[check] fail_on`, else [`FailOn::defaults`].
+    pub fail_on: Option<Vec<FailOn>>,
+    /// Only articles changed since this revision can fail.
+    pub changed_since: Option<String>,
+    pub owner: Option<String>,
+    /// Content-relative folder.
+    pub section: Option<String>,
+    /// No external links (no network).
+    pub offline: bool,
+    /// Check external links again even when the cache trusts them.
+    pub no_cache: bool,
+    /// A progress bar for external links.
+    pub progress: bool,
+    pub verbose: bool,
+}
+
+/// What `check` found.
+pub struct Checked {
+    pub report: Report,
+    /// The load's warnings and notes (link findings are in the report).
+    pub diagnostics: Diagnostics,
+    pub timings: Timings,
+}
+
+/// config -> content -> (Markdown, links beside history) -> settle -> freshness -> external links
+/// -> report. Writes nothing. Fails (exit 2) on exactly what fails `build`.
+pub fn check(opts: &Options, co: &CheckOptions) -> Result<Checked, Failure> {
+    let mut loaded = load_for_check(opts)?;
+    let scope = check_scope(&loaded, co)?;
+    if !co.offline {
+        let cfg = loaded.site.config.links.clone();
+        let root = loaded.site.root.clone();
+        links::check_external(&mut loaded.links, &root, &cfg, !co.no_cache, co.progress);
+        loaded.timings.lap("external links");
+    }
+    let fail_on = co
+        .fail_on
+        .clone()
+        .or_else(|| loaded.site.config.check.fail_on.clone())
+        .unwrap_or_else(FailOn::defaults);
+    let report = Report::build(&loaded, &fail_on, &scope);
+    loaded.timings.lap("report");
+    Ok(Checked {
+        report,
+        diagnostics: loaded.diagnostics,
+        timings: loaded.timings,
+    })
+}
+
+/// The load for `check`. Templates of the site's own are rendered into a [`sink::Discard`]: a
+/// template can fail on data that only rendering meets, and `check` must fail where `build` would
+/// (the embedded theme's templates are covered by the test suite).
+fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
     let (mut loaded, ()) = load_with(opts, SearchTerms::Skip, |_| ())?;
     if loaded.env.theme.has_own_templates() {
         loaded.search_terms = loaded::all_article_terms(&loaded.site, &loaded.articles_md);
@@ -280,6 +332,30 @@ pub fn load_for_check(opts: &Options) -> Result<Loaded, Failure> {
         loaded.timings = rendering.timings;
     }
     Ok(loaded)
+}
+
+/// Which articles can fail the check: `--changed-since`, `--owner`, `--section`.
+fn check_scope(loaded: &Loaded, co: &CheckOptions) -> Result<Scope, Failure> {
+    let changed = match &co.changed_since {
+        Some(rev) => Some(history::changed_since(&loaded.site, rev)?),
+        None => None,
+    };
+    if let Some(s) = &co.section {
+        let dir = s.trim_matches('/');
+        if !loaded.site.sections.iter().any(|sec| sec.dir == dir) {
+            return Err(Diagnostic::error(format!(
+                "--section `{s}` is not a section of this site"
+            ))
+            .hint("give a folder under the content folder, e.g. --section billing")
+            .into());
+        }
+    }
+    Ok(Scope {
+        changed,
+        owner: co.owner.clone(),
+        section: co.section.clone(),
+        verbose: co.verbose,
+    })
 }
 
 fn toml_string(s: &str) -> String {

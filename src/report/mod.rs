@@ -11,10 +11,10 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::loaded::Loaded;
 use crate::config::FailOn;
 use crate::freshness::{ReasonKind, Status, VerifiedSource};
 use crate::links::{self, LinkResult};
+use crate::loaded::Loaded;
 
 pub const SCHEMA: &str = "kbfresh/check/1";
 
