@@ -1,8 +1,15 @@
 //! kbfresh: a static site generator for help centres that knows when an article went stale.
 //!
-//! One pipeline over one site model:
-//! `config -> content -> history -> freshness -> markdown -> render -> output`.
-//! Each stage is a module that reads the model and returns results and diagnostics.
+//! Every command runs one pipeline over one site model, in this order (docs/architecture.md has
+//! the module map and the layer table `tests/layers.rs` enforces):
+//!
+//! ```text
+//! read_site  config -> content, with the theme, templates, words, output folder and aliases checked
+//! load_with  history  ║  Markdown -> internal links -> search terms   (side by side)
+//!            -> settle -> sort -> freshness                          = Loaded
+//! build      load -> render -> output
+//! check      load (+ the site's own templates into a discarding sink) -> external links -> report
+//! ```
 
 pub mod cli;
 pub mod config;
