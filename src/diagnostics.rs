@@ -95,17 +95,38 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
+        // A file name or value with a newline must not start a line of its own: CI systems read
+        // lines such as `::error ...` as commands.
         let loc = self.location();
+        let message = escape_control(&self.message);
         if loc.is_empty() {
-            write!(f, "{label}: {}", self.message)?;
+            write!(f, "{label}: {message}")?;
         } else {
-            write!(f, "{label}: {loc}: {}", self.message)?;
+            write!(f, "{label}: {}: {message}", escape_control(&loc))?;
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  help: {hint}")?;
+            write!(f, "\n  help: {}", escape_control(hint))?;
         }
         Ok(())
     }
+}
+
+/// `s` with every control character written as an escape (`\n`, `\u{1b}`): safe on one line of a
+/// terminal or a CI log.
+pub fn escape_control(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Diagnostics collected by a stage or a whole command.

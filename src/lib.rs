@@ -256,7 +256,16 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
         .ok();
     if let Some(site) = &site {
         let contents = site.languages.iter().map(|l| l.content_dir.as_path());
-        if let Err(d) = output::check_target(&output_dir, &site.root, contents) {
+        let mut reads = vec![
+            (root.join("templates"), "the site's templates folder"),
+            (root.join("static"), "the site's static folder"),
+            (root.join(".git"), "the git folder"),
+            (root.join(config::CACHE_DIR), "kbfresh's cache folder"),
+        ];
+        if let Some(t) = theme.as_deref().filter(|t| *t != "default") {
+            reads.push((root.join(t), "the theme folder"));
+        }
+        if let Err(d) = output::check_target(&output_dir, &site.root, contents, &reads) {
             diags.push(d);
         }
     }

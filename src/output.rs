@@ -32,11 +32,14 @@ pub struct Stats {
     pub removed: usize,
 }
 
-/// Refuses output folders that would overwrite the site itself or any language's content folder.
+/// Refuses output folders that would overwrite the site itself or a folder kbfresh reads: every
+/// language's content folder, and the `(folder, what it is)` pairs of `reads` (templates, static
+/// files, the theme, `.git`, the cache).
 pub fn check_target<'a>(
     out: &Path,
     root: &Path,
     contents: impl IntoIterator<Item = &'a Path>,
+    reads: &[(PathBuf, &str)],
 ) -> Result<(), Diagnostic> {
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| absolute(p));
     let out_c = canon(out);
@@ -57,6 +60,17 @@ pub fn check_target<'a>(
                 content.display()
             ))
             .hint("put the output beside the content, e.g. `--output public`"));
+        }
+    }
+    for (folder, what) in reads {
+        let folder_c = canon(folder);
+        if out_c.starts_with(&folder_c) || folder_c.starts_with(&out_c) {
+            return Err(Diagnostic::error(format!(
+                "the output folder `{}` is {what} `{}` (or inside it); a build there would overwrite what the next build reads",
+                out.display(),
+                folder.display()
+            ))
+            .hint("use a folder of its own, e.g. `--output public`"));
         }
     }
     Ok(())
@@ -828,12 +842,12 @@ mod tests {
         let content = root.join("content");
         let fa = root.join("content.fa");
         let trees = [content.as_path(), fa.as_path()];
-        assert!(check_target(root, root, trees).is_err());
-        assert!(check_target(&root.join("content/out"), root, trees).is_err());
+        assert!(check_target(root, root, trees, &[]).is_err());
+        assert!(check_target(&root.join("content/out"), root, trees, &[]).is_err());
         assert!(
-            check_target(&fa, root, trees).is_err(),
+            check_target(&fa, root, trees, &[]).is_err(),
             "a translation's folder too"
         );
-        assert!(check_target(&root.join("public"), root, trees).is_ok());
+        assert!(check_target(&root.join("public"), root, trees, &[]).is_ok());
     }
 }

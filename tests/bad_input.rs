@@ -489,6 +489,54 @@ fn a_broken_template_is_reported_with_content_errors() {
 }
 
 #[test]
+fn an_output_folder_that_kbfresh_reads_from_is_refused() {
+    for (folder, what) in [
+        ("static", "the site's static folder"),
+        ("templates", "the site's templates folder"),
+        (".git", "the git folder"),
+        (".kbfresh-cache", "kbfresh's cache folder"),
+        ("static/out", "the site's static folder"),
+    ] {
+        let s = good_site();
+        s.file("static/extra.css", "p {}\n");
+        s.file(
+            "kbfresh.toml",
+            &format!("title = \"Acme Help\"\noutput_dir = \"{folder}\"\n"),
+        );
+        let r = s.build_and_check_fail();
+        assert!(
+            r.stderr.contains(&format!("is {what} `")),
+            "{folder}:\n{}",
+            r.stderr
+        );
+        assert_eq!(s.read("static/extra.css"), "p {}\n");
+    }
+    let s = good_site();
+    let r = s
+        .run(&["build", "--output", "templates", "--now", NOW])
+        .fails(2);
+    assert!(
+        r.stderr.contains("the site's templates folder"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_content_file_named_index_html_beside_a_page_is_an_error_naming_both() {
+    let s = good_site();
+    fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file("content/billing/index.html", "<p>mine</p>\n");
+        },
+        &[
+            "`content/billing/_index.md` and `content/billing/index.html` both map to the URL `/billing/`",
+        ],
+    );
+}
+
+#[test]
 fn a_section_folder_and_an_article_for_one_url_is_an_error_naming_both() {
     let s = good_site();
     fails_and_keeps_output(

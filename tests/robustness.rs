@@ -78,7 +78,7 @@ fn symlink_loops_and_links_outside_the_site_are_refused() {
     );
     assert!(
         r.stderr
-            .contains("content/outside.md: symbolic link points outside the site root"),
+            .contains("content/outside.md: `content/outside.md` is a symbolic link to"),
         "{}",
         r.stderr
     );

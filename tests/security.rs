@@ -102,6 +102,92 @@ fn hostile_front_matter_and_config_values_reach_pages_escaped() {
     assert_eq!(v["headline"], XSS);
 }
 
+/// A CI checkout's `.git/config` carries the token it cloned with; `.env` holds secrets too.
+#[cfg(unix)]
+#[test]
+fn content_links_to_git_config_or_dotenv_are_refused_and_nothing_secret_is_published() {
+    let s = Site::new();
+    s.git_init();
+    s.file("content/a.md", "# A\n")
+        .file(".env", "API_TOKEN=kbfresh-secret-env\n")
+        .file("content/assets/.keep", "");
+    s.commit("First", "2026-11-01T10:00:00Z");
+    let git_config = s.path(".git/config");
+    let mut cfg = std::fs::read_to_string(&git_config).unwrap();
+    cfg.push_str("[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic kbfresh-secret-token\n");
+    std::fs::write(&git_config, cfg).unwrap();
+    s.build().ok();
+    let before = common::snapshot(&s.path("public"));
+    std::os::unix::fs::symlink("../../.git/config", s.path("content/assets/config.txt")).unwrap();
+    std::os::unix::fs::symlink("../.env", s.path("content/env.txt")).unwrap();
+    std::os::unix::fs::symlink("../.git", s.path("content/repo")).unwrap();
+    for cmd in [
+        &["build", "--now", "2026-11-22"][..],
+        &["check", "--offline", "--now", "2026-11-22"],
+    ] {
+        let r = s.run(cmd).fails(2);
+        for (link, target) in [
+            ("content/assets/config.txt", ".git/config"),
+            ("content/env.txt", ".env"),
+            ("content/repo", ".git"),
+        ] {
+            assert!(
+                r.stderr.contains(&format!(
+                    "error: {link}: `{link}` is a symbolic link to `{target}`, outside the content folder"
+                )),
+                "{cmd:?} names {link}:\n{}",
+                r.stderr
+            );
+        }
+    }
+    assert_eq!(
+        before,
+        common::snapshot(&s.path("public")),
+        "nothing new is published"
+    );
+    for (path, text) in output_texts(&s.path("public")) {
+        assert!(!text.contains("kbfresh-secret"), "{path} holds a secret");
+    }
+}
+
+/// GitHub Actions runs any log line that starts with `::` as a workflow command.
+#[cfg(unix)]
+#[test]
+fn control_characters_in_names_never_start_a_line_of_their_own() {
+    let s = Site::new();
+    s.file("content/a.md", "# A\n\n[gone](missing.md)\n")
+        .file(
+            "content/b\n::error file=x::owned.md",
+            "+++\ntitle = \"B\"\nowner = \"docs\\n::warning::team\"\nmax_age_days = 1\nverified = 2020-01-01\n+++\n[gone](nope.md)\n",
+        );
+    let build = s.build().ok();
+    let check = s
+        .run(&["check", "--offline", "--now", "2026-11-22"])
+        .fails(1);
+    for (what, text) in [
+        ("build stderr", &build.stderr),
+        ("check stdout", &check.stdout),
+        ("check stderr", &check.stderr),
+    ] {
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("::")),
+            "{what} has a line that is a workflow command:\n{text}"
+        );
+    }
+    assert!(
+        check
+            .stdout
+            .contains("content/b\\n::error file=x::owned.md"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("docs\\n::warning::team"),
+        "{}",
+        check.stdout
+    );
+}
+
 #[test]
 fn script_and_data_urls_are_reported_however_they_are_written() {
     let s = Site::new();

@@ -173,7 +173,8 @@ impl Site {
                     .filter(|(_, d)| d != dir && d.starts_with(dir))
                     .map(|(_, d)| d.clone()),
             );
-            let (mut found, walk_diags) = walk(dir, &root_canon, &exclude);
+            let bounds: Vec<&Path> = trees.iter().map(|(_, d)| d.as_path()).collect();
+            let (mut found, walk_diags) = walk(dir, &root_canon, &bounds, &exclude);
             diags.extend(walk_diags);
             if mount.is_empty() {
                 for (m, _) in &trees[1..] {
@@ -383,14 +384,22 @@ fn is_markdown(p: &Path) -> bool {
     )
 }
 
-fn walk(content: &Path, root_canon: &Path, exclude: &[PathBuf]) -> (Vec<Found>, Vec<Diagnostic>) {
+/// Every file under `content`. A symbolic link may only lead into one of the content trees
+/// (`bounds`, canonical), and nothing under a `.git` folder is ever read: a link to the site's
+/// `.git/config` or `.env` would publish it.
+fn walk(
+    content: &Path,
+    root_canon: &Path,
+    bounds: &[&Path],
+    exclude: &[PathBuf],
+) -> (Vec<Found>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut diags = Vec::new();
     let exclude: Vec<PathBuf> = exclude
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let walker = walkdir::WalkDir::new(content)
+    let mut walker = walkdir::WalkDir::new(content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
@@ -399,7 +408,7 @@ fn walk(content: &Path, root_canon: &Path, exclude: &[PathBuf]) -> (Vec<Found>, 
             // Hidden files and folders (.git, .DS_Store, editor swap files) are never content.
             e.depth() == 0 || !(name.starts_with('.') || name.ends_with('~'))
         });
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -427,27 +436,35 @@ fn walk(content: &Path, root_canon: &Path, exclude: &[PathBuf]) -> (Vec<Found>, 
         };
         let path = entry.path();
         if entry.path_is_symlink() {
-            match std::fs::canonicalize(path) {
-                Ok(target) if !target.starts_with(root_canon) => {
-                    diags.push(
+            let refused = match std::fs::canonicalize(path) {
+                Ok(target)
+                    if !bounds.iter().any(|b| target.starts_with(b))
+                        || target.components().any(|c| c.as_os_str() == ".git") =>
+                {
+                    Some(
                         Diagnostic::error(format!(
-                            "symbolic link points outside the site root (to `{}`); kbfresh never reads outside the site",
-                            target.display()
+                            "`{}` is a symbolic link to `{}`, outside the content folder{}; kbfresh publishes only files inside the content, theme and static folders",
+                            display_path(path, root_canon).display(),
+                            display_path(&target, root_canon).display(),
+                            if bounds.len() > 1 { "s" } else { "" },
                         ))
                         .in_file(display_path(path, root_canon))
-                        .hint("copy the file into the site instead of linking to it"),
-                    );
-                    continue;
+                        .hint("copy the file into the content folder instead of linking to it, or remove the link"),
+                    )
                 }
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error(format!("broken symbolic link: {e}"))
-                            .in_file(display_path(path, root_canon))
-                            .hint("remove the link or point it at an existing file"),
-                    );
-                    continue;
+                Err(e) => Some(
+                    Diagnostic::error(format!("broken symbolic link: {e}"))
+                        .in_file(display_path(path, root_canon))
+                        .hint("remove the link or point it at an existing file"),
+                ),
+                Ok(_) => None,
+            };
+            if let Some(d) = refused {
+                diags.push(d);
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
                 }
-                _ => {}
+                continue;
             }
         }
         if entry.file_type().is_dir() {
@@ -744,15 +761,17 @@ fn assemble(
         })
         .collect();
 
-    // One namespace for every URL the site will write: two sources for one URL is an error naming both.
+    // One namespace for every file the site will write: two sources for one is an error naming both.
+    let page_file = |url: &str| format!("{url}index.html");
     let mut owners: HashMap<String, PathBuf> = HashMap::new();
     let mut claim = |url: String, who: PathBuf, diags: &mut Diagnostics| {
         if let Some(first) = owners.get(&url) {
             diags.push(
                 Diagnostic::error(format!(
-                    "`{}` and `{}` both map to the URL `{url}`",
+                    "`{}` and `{}` both map to the URL `{}`",
                     first.display(),
-                    who.display()
+                    who.display(),
+                    url.strip_suffix("index.html").unwrap_or(&url)
                 ))
                 .in_file(who.clone())
                 .hint("rename one of the files (URLs are lowercase, with spaces as `-`)"),
@@ -774,12 +793,13 @@ fn assemble(
                     .unwrap_or(&s.dir);
                 display_path(&content_dirs[s.lang], root_canon).join(inner.trim_start_matches('/'))
             });
-        claim(s.path.clone(), who, diags);
+        claim(page_file(&s.path), who, diags);
     }
     for a in &articles {
-        claim(a.path.clone(), a.src.shown.clone(), diags);
+        claim(page_file(&a.path), a.src.shown.clone(), diags);
     }
     for a in &assets {
+        // A file named `index.html` beside a page would replace it: claims are by output file.
         claim(
             format!("/{}", a.out),
             display_path(&a.abs, root_canon),

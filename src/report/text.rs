@@ -3,6 +3,7 @@
 
 use super::Report;
 use crate::config::FailOn;
+use crate::diagnostics::escape_control as esc;
 use crate::freshness::Status;
 use crate::links;
 
@@ -41,7 +42,7 @@ pub fn render(r: &Report, color: bool) -> String {
                 owner = Some(&a.owner);
                 out.push_str(&format!(
                     "  owner: {}\n",
-                    a.owner.as_deref().unwrap_or("(none)")
+                    esc(a.owner.as_deref().unwrap_or("(none)"))
                 ));
             }
             let label = paint(status.as_str(), code, color);
@@ -49,7 +50,9 @@ pub fn render(r: &Report, color: bool) -> String {
             for reason in &a.reasons {
                 out.push_str(&format!(
                     "    {}:{}: {label}{mark}: {}\n",
-                    a.path, a.line, reason.message
+                    esc(&a.path),
+                    a.line,
+                    esc(&reason.message)
                 ));
             }
         }
@@ -66,7 +69,11 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push_str(&paint(&format!("{title} ({})", group.len()), code, color));
         out.push('\n');
         for l in group {
-            out.push_str(&format!("    {}: {}\n", l.location(), l.explained()));
+            out.push_str(&format!(
+                "    {}: {}\n",
+                esc(&l.location()),
+                esc(&l.explained())
+            ));
         }
         out.push('\n');
     }
@@ -89,7 +96,7 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push_str(&paint(&title, code, color));
         out.push('\n');
         for p in m.articles.iter().take(MISSING_SHOWN) {
-            out.push_str(&format!("    {p}\n"));
+            out.push_str(&format!("    {}\n", esc(p)));
         }
         if m.articles.len() > MISSING_SHOWN {
             out.push_str(&format!(
@@ -104,6 +111,7 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push('\n');
     }
     for w in &r.warnings {
+        // Diagnostics, already escaped line by line.
         out.push_str(w);
         out.push('\n');
     }
