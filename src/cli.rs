@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// Open the site in the default browser
     #[arg(long)]
     pub open: bool,
+    /// Also answer requests for this host name (repeatable); IP addresses, `localhost` and
+    /// `*.localhost` are always answered, other names get 403 (DNS rebinding protection)
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -78,6 +78,7 @@ fn main() -> ExitCode {
                 bind: args.bind,
                 port: args.port,
                 open: args.open,
+                allowed_hosts: args.allowed_hosts.clone(),
                 fixed_now: fixed_now.is_some(),
             };
             match kbfresh::serve::serve(opts, &so) {

@@ -97,10 +97,15 @@ struct Response {
 }
 
 fn get(port: u16, path: &str) -> Response {
+    get_for(port, path, "127.0.0.1")
+}
+
+/// A GET whose `Host` header names `host`.
+fn get_for(port: u16, path: &str, host: &str) -> Response {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .expect("send");
     let mut raw = Vec::new();
@@ -216,6 +221,35 @@ fn serves_from_memory_with_types_404_and_no_output_folder() {
     // A build never carries the script.
     s.build().ok();
     assert!(!s.read("public/index.html").contains("__kbfresh"));
+}
+
+#[test]
+fn requests_for_other_host_names_are_refused_unless_allowed() {
+    let s = site();
+    let srv = Serve::start(&s, &["--allowed-host", "docs.test"]);
+    for path in [
+        "/",
+        "/billing/refunds/",
+        "/__kbfresh/events",
+        "/__kbfresh/live.js",
+    ] {
+        let r = get_for(srv.port, path, "rebind.evil.example");
+        assert_eq!(r.status, 403, "{path}");
+        assert!(
+            r.body.contains("--allowed-host rebind.evil.example"),
+            "{}",
+            r.body
+        );
+    }
+    for host in [
+        "localhost:1",
+        "127.0.0.1",
+        "app.localhost",
+        "docs.test",
+        "[::1]:9",
+    ] {
+        assert_eq!(get_for(srv.port, "/", host).status, 200, "{host}");
+    }
 }
 
 #[test]

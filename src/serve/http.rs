@@ -27,11 +27,70 @@ pub async fn run(listener: std::net::TcpListener, shared: Arc<Shared>) -> std::i
         .route(EVENTS, get(events))
         .route(SCRIPT, get(live_js))
         .fallback(page)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            check_host,
+        ))
         .with_state(shared);
     tokio::select! {
         r = axum::serve(listener, app) => r,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
+}
+
+/// A web page the reader opens elsewhere can point its own name at 127.0.0.1 (DNS rebinding) and
+/// read the served site and its event stream: only requests naming an IP address, `localhost`, or
+/// an `--allowed-host` are answered, as Vite's dev server does.
+async fn check_host(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().host())
+        .unwrap_or("");
+    if host_allowed(host, &shared.allowed_hosts) {
+        return next.run(request).await;
+    }
+    let name = host_name(host);
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "kbfresh serve answers only requests for localhost or an IP address; start it with `--allowed-host {}` to allow `{}`.\n",
+            name.escape_debug(),
+            name.escape_debug()
+        ),
+    )
+        .into_response()
+}
+
+/// The host of a `Host` header, without the port, lowercase, without a trailing dot.
+fn host_name(host: &str) -> String {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        }
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// IP addresses (a rebinding attack needs a name), `localhost` and `*.localhost` (loopback by
+/// definition), and the names given with `--allowed-host`.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = host_name(host);
+    !name.is_empty()
+        && (name.parse::<std::net::IpAddr>().is_ok()
+            || name == "localhost"
+            || name.ends_with(".localhost")
+            || allowed.contains(&name))
 }
 
 async fn live_js() -> Response {
@@ -249,6 +308,32 @@ const OVERLAY_STYLE: &str = "<style>#kbfresh-overlay{position:fixed;inset:auto 0
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ip_addresses_localhost_and_allowed_names_are_answered() {
+        let allowed = vec!["docs.test".to_string()];
+        for ok in [
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "localhost",
+            "LOCALHOST.:80",
+            "app.localhost:1111",
+            "192.168.1.20:1111",
+            "docs.test:1111",
+            "Docs.Test",
+        ] {
+            assert!(host_allowed(ok, &allowed), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "",
+            "docs.test.evil",
+        ] {
+            assert!(!host_allowed(refused, &allowed), "{refused}");
+        }
+    }
 
     #[test]
     fn keys_never_leave_the_site() {

@@ -28,6 +28,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     pub port: u16,
     pub open: bool,
+    /// Host names answered besides IP addresses, `localhost` and `*.localhost` (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
     /// Freshness is judged at a fixed time (`--now` or `SOURCE_DATE_EPOCH`) instead of the clock.
     pub fixed_now: bool,
 }
@@ -71,6 +73,8 @@ pub struct Shared {
     pub events: tokio::sync::broadcast::Sender<Event>,
     /// Tells a page that the server restarted (its pages may differ).
     pub server_id: String,
+    /// Host names answered besides IP addresses and `localhost` (lowercase, no trailing dot).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Shared {
@@ -193,6 +197,11 @@ pub fn serve(mut opts: Options, so: &ServeOptions) -> Result<(), Failure> {
             std::process::id(),
             Timestamp::now().as_millisecond()
         ),
+        allowed_hosts: so
+            .allowed_hosts
+            .iter()
+            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+            .collect(),
     });
     let mut server = Server {
         root_canon: std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone()),
