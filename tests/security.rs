@@ -278,6 +278,8 @@ fn handle(mut s: TcpStream, port: u16, log: &Mutex<Vec<String>>) {
         )
     } else if target.ends_with("/to-ipv6") {
         (302, format!("Location: http://[::1]:{port}/secret\r\n"))
+    } else if target.ends_with("/to-localhost") {
+        (302, "Location: http://localhost/secret\r\n".to_string())
     } else if target.ends_with("/unauthorized") {
         (401, String::new())
     } else {
@@ -337,7 +339,7 @@ fn redirects_to_private_addresses_are_not_followed() {
     let s = Site::new();
     s.file(
         "content/a.md",
-        "# A\n\n[a](http://docs.example.test/to-loopback) [b](http://docs.example.test/to-metadata) [c](http://docs.example.test/to-ipv6) [d](http://docs.example.test/fine)\n",
+        "# A\n\n[a](http://docs.example.test/to-loopback) [b](http://docs.example.test/to-metadata) [c](http://docs.example.test/to-ipv6) [d](http://docs.example.test/fine) [e](http://docs.example.test/to-localhost) [f](http://localhost/secret-direct) [g](http://admin.localhost./secret-direct2)\n",
     )
     .file("kbfresh.toml", "[links]\ntimeout = 5\nretries = 0\n");
     let r = check_through_proxy(&s, port, &[]);
@@ -360,6 +362,7 @@ fn redirects_to_private_addresses_are_not_followed() {
         ("/to-loopback", "127.0.0.1"),
         ("/to-metadata", "169.254.169.254"),
         ("/to-ipv6", "[::1]"),
+        ("/to-localhost", "localhost"),
     ] {
         let l = find(end);
         assert_eq!(l["status"], "skipped", "{l:#}");
@@ -367,6 +370,15 @@ fn redirects_to_private_addresses_are_not_followed() {
         assert!(
             msg.contains(&format!("redirects to `{host}`")) && msg.contains("allow_private"),
             "{msg}"
+        );
+    }
+    // Loopback by name is refused before any request, proxy or not.
+    for end in ["/secret-direct", "/secret-direct2"] {
+        let l = find(end);
+        assert_eq!(l["status"], "skipped", "{l:#}");
+        assert!(
+            l["message"].as_str().unwrap().contains("allow_private"),
+            "{l:#}"
         );
     }
     let requests = log.lock().unwrap().clone();

@@ -80,12 +80,18 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-/// A URL whose host is a private, loopback or link-local address written out (no DNS involved).
+/// A URL whose host is private without asking DNS: a private, loopback or link-local address
+/// written out, or `localhost` and `*.localhost` (loopback by definition). These are refused before
+/// any request, so the rule holds through an HTTP proxy too, which resolves names itself.
 pub fn private_literal(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => is_private(IpAddr::V4(ip)),
         Some(url::Host::Ipv6(ip)) => is_private(IpAddr::V6(ip)),
-        _ => false,
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        None => false,
     }
 }
 
@@ -300,11 +306,7 @@ impl Checker {
             Err(e) => return outcome(Status::Broken, format!("not a valid URL: {e}")),
         };
         let host_name = parsed.host_str().unwrap_or("").to_string();
-        if let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = parsed.host()
-            && !self.config.allow_private
-            && let Ok(ip) = host_name.trim_matches(['[', ']']).parse::<IpAddr>()
-            && is_private(ip)
-        {
+        if !self.config.allow_private && private_literal(&parsed) {
             return outcome(
                 Status::Skipped,
                 format!(
@@ -512,7 +514,8 @@ pub fn check(urls: &[String], opts: &Options) -> HashMap<String, Outcome> {
     let max_redirects = cfg.max_redirects;
     let allow_private = cfg.allow_private;
     let redirect = reqwest::redirect::Policy::custom(move |attempt| {
-        // Host names are checked by the resolver; an address written in the URL never reaches it.
+        // Other host names are checked by the resolver; these never reach it (nor does any name
+        // behind a proxy).
         if private_literal(attempt.url()) && !allow_private {
             let host = attempt.url().host_str().unwrap_or("").to_string();
             return attempt.error(PrivateAddress(host));
@@ -675,9 +678,15 @@ mod tests {
             "http://10.0.0.1/admin",
             "http://[::1]:8080/",
             "http://169.254.169.254/latest/meta-data",
+            "http://localhost:8080/",
+            "http://LocalHost./x",
+            "http://admin.localhost/",
         ] {
             assert!(private_literal(&u.parse().unwrap()), "{u}");
         }
+        assert!(!private_literal(
+            &"https://localhost.example.com/".parse().unwrap()
+        ));
         assert!(!private_literal(&"https://example.com/".parse().unwrap()));
         assert!(!private_literal(&"http://93.184.216.34/".parse().unwrap()));
     }
