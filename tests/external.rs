@@ -106,6 +106,28 @@ fn handle(mut s: TcpStream, log: &Log) {
         "/busy" if seen == 0 => respond(s, 429, "Retry-After: 1\r\n", "slow down"),
         "/busy" => respond(s, 200, "", page),
         "/hang" => std::thread::sleep(Duration::from_secs(20)),
+        // A body that never ends (bounded here at 64 MiB): the anchor comes first.
+        "/endless" => {
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<h2 id=\"here\">Here</h2>"
+            );
+            let filler = vec![b'x'; 64 << 10];
+            for _ in 0..1024 {
+                if s.write_all(&filler).is_err() {
+                    break;
+                }
+            }
+        }
+        // Headers at once, then a body slower than the timeout.
+        "/slowbody" => {
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<p>"
+            );
+            let _ = s.flush();
+            std::thread::sleep(Duration::from_secs(4));
+        }
         "/reset" => drop(s),
         "/loop" => respond(s, 302, "Location: /loop2\r\n", ""),
         "/loop2" => respond(s, 302, "Location: /loop\r\n", ""),
@@ -248,6 +270,58 @@ fn statuses_retries_and_messages() {
     assert_eq!(
         (l["path"].as_str(), l["line"].as_u64()),
         (Some("content/a.md"), Some(7))
+    );
+}
+
+#[test]
+fn endless_and_slow_bodies_are_read_with_a_cap_and_an_unread_fragment_is_not_verified() {
+    let (base, _log) = server();
+    let s = site_linking(
+        &base,
+        &["/endless#here", "/endless#nowhere", "/slowbody#here"],
+        &format!("{LINKS}method = \"get\"\n"),
+    );
+    let r = s.run(&[
+        "check",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-22",
+        "--fail-on",
+        "external-links",
+    ]);
+    let links = json_links(&r);
+    assert_eq!(
+        find(&links, "/endless#nowhere")["status"],
+        "broken",
+        "{links:#?}"
+    );
+    assert!(
+        !links
+            .iter()
+            .any(|l| l["target"].as_str().unwrap().ends_with("/endless#here")),
+        "the anchor before the cap is found: {links:#?}"
+    );
+    let slow = find(&links, "/slowbody#here");
+    assert_eq!(slow["status"], "unverified", "{slow:#}");
+    assert!(
+        slow["message"]
+            .as_str()
+            .unwrap()
+            .contains("`#here` not verified")
+            && slow["message"]
+                .as_str()
+                .unwrap()
+                .contains("while sending its body"),
+        "{slow:#}"
+    );
+    let text = s
+        .run(&["check", "--now", "2026-11-22", "--fail-on", "stale"])
+        .ok();
+    assert!(
+        text.stdout.contains("LINKS NOT VERIFIED (1)"),
+        "{}",
+        text.stdout
     );
 }
 

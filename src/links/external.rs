@@ -27,6 +27,9 @@ pub struct Outcome {
     pub final_url: Option<String>,
     /// `id`/`name` values of the page, when it was fetched with GET and fragments were asked for.
     pub anchors: Option<HashSet<String>>,
+    /// Why the page's body could not be read for its fragments ("timed out after 20 s while sending
+    /// its body"), when they were asked for and it could not.
+    pub body_unread: Option<String>,
 }
 
 pub struct Options {
@@ -362,19 +365,23 @@ impl Checker {
                         continue;
                     }
                     if self.accepted(code) {
-                        let anchors = if want_body && method == reqwest::Method::GET {
-                            let body = resp.bytes().await.map(|b| {
-                                String::from_utf8_lossy(&b[..b.len().min(16 << 20)]).into_owned()
-                            });
-                            body.ok().map(|b| page_anchors(&b))
+                        let (anchors, body_unread) = if want_body && method == reqwest::Method::GET
+                        {
+                            match read_capped(resp, self.timeout).await {
+                                Ok(body) => {
+                                    (Some(page_anchors(&String::from_utf8_lossy(&body))), None)
+                                }
+                                Err(why) => (None, Some(why)),
+                            }
                         } else {
-                            None
+                            (None, None)
                         };
                         return Outcome {
                             status: Status::Ok,
                             message: reason(code),
                             final_url,
                             anchors,
+                            body_unread,
                         };
                     }
                     let tries = if attempt > 0 {
@@ -402,6 +409,7 @@ impl Checker {
                         message,
                         final_url,
                         anchors: None,
+                        body_unread: None,
                     };
                 }
                 Err(e) => {
@@ -448,12 +456,42 @@ impl Checker {
 
 use std::error::Error as _;
 
+/// The most of a page read for its anchors: enough for any real page, and an endless body costs
+/// this much memory, not all there is.
+const BODY_CAP: usize = 16 << 20;
+
+/// A page's body for its anchors, read chunk by chunk and cut at [`BODY_CAP`]; `Err` says why it
+/// could not be read (to say the fragment was not verified).
+async fn read_capped(mut resp: reqwest::Response, timeout: Duration) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = BODY_CAP - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() >= BODY_CAP {
+                    return Ok(body);
+                }
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => {
+                return Err(format!(
+                    "timed out after {} s while sending its body",
+                    timeout.as_secs_f64()
+                ));
+            }
+            Err(e) => return Err(format!("broke off while sending its body: {e}")),
+        }
+    }
+}
+
 fn outcome(status: Status, message: String) -> Outcome {
     Outcome {
         status,
         message,
         final_url: None,
         anchors: None,
+        body_unread: None,
     }
 }
 

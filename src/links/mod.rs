@@ -50,6 +50,9 @@ pub enum Status {
     /// report it is `skipped`, as schema `kbfresh/check/1` documents.
     #[serde(rename = "skipped")]
     Excluded,
+    /// The page answered, but its `#fragment` could not be looked for (the body timed out or
+    /// failed): neither ok nor broken.
+    Unverified,
 }
 
 /// One checked link, located in its Markdown file.
@@ -546,16 +549,28 @@ pub fn check_external(
             Status::Ok => format!("{}{redirected}", o.message),
             Status::Broken => format!("broken external link `{url}`: {}{redirected}", o.message),
             Status::Blocked => format!("blocked: `{url}` answered {}", o.message),
-            Status::Skipped | Status::Excluded => o.message.clone(),
+            Status::Skipped | Status::Excluded | Status::Unverified => o.message.clone(),
         };
         if o.status == Status::Ok
-            && let (Some(f), Some(anchors)) = (&frag, &o.anchors)
+            && let Some(f) = &frag
         {
-            let decoded = percent_decode(f);
-            if !anchors.contains(f) && !anchors.contains(&decoded) {
-                r.kind = Kind::Fragment;
-                r.status = Status::Broken;
-                r.message = format!("fragment `#{f}` not found on {url}{redirected}");
+            match (&o.anchors, &o.body_unread) {
+                (Some(anchors), _) => {
+                    let decoded = percent_decode(f);
+                    if !anchors.contains(f) && !anchors.contains(&decoded) {
+                        r.kind = Kind::Fragment;
+                        r.status = Status::Broken;
+                        r.message = format!("fragment `#{f}` not found on {url}{redirected}");
+                    }
+                }
+                (None, Some(why)) => {
+                    r.kind = Kind::Fragment;
+                    r.status = Status::Unverified;
+                    r.message = format!(
+                        "fragment `#{f}` not verified: the page at {url} {why}{redirected}"
+                    );
+                }
+                (None, None) => {}
             }
         }
     }

@@ -37,15 +37,24 @@ pub fn render(r: &Report) -> String {
             ))
         ));
     }
-    for l in r.links.iter().filter(|l| l.status == links::Status::Broken) {
+    for l in r
+        .links
+        .iter()
+        .filter(|l| matches!(l.status, links::Status::Broken | links::Status::Unverified))
+    {
         let level = if r.link_fails(l) { "error" } else { "warning" };
+        let title = if l.status == links::Status::Unverified {
+            "Link not verified"
+        } else {
+            "Broken link"
+        };
         let msg = l.explained();
         out.push_str(&format!(
             "::{level} file={},line={},col={},title={}::{}\n",
             prop(&l.path.display().to_string()),
             l.line,
             l.column,
-            prop("Broken link"),
+            prop(title),
             data(&msg)
         ));
     }

@@ -9,7 +9,7 @@ pub fn render(r: &Report) -> String {
     let broken: Vec<_> = r
         .links
         .iter()
-        .filter(|l| l.status == links::Status::Broken)
+        .filter(|l| matches!(l.status, links::Status::Broken | links::Status::Unverified))
         .collect();
     let article_failures = r.articles.iter().filter(|a| a.fails).count();
     let link_failures = broken.iter().filter(|l| r.link_fails(l)).count();

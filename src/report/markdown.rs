@@ -35,14 +35,18 @@ pub fn render(r: &Report) -> String {
         }
         out.push('\n');
     }
-    let broken: Vec<_> = r
-        .links
-        .iter()
-        .filter(|l| l.status == links::Status::Broken)
-        .collect();
-    if !broken.is_empty() {
-        out.push_str("### Broken links\n\n| Where | Link | Problem |\n|---|---|---|\n");
-        for l in broken {
+    for (status, heading) in [
+        (links::Status::Broken, "Broken links"),
+        (links::Status::Unverified, "Links not verified"),
+    ] {
+        let listed: Vec<_> = r.links.iter().filter(|l| l.status == status).collect();
+        if listed.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "### {heading}\n\n| Where | Link | Problem |\n|---|---|---|\n"
+        ));
+        for l in listed {
             out.push_str(&format!(
                 "| {} | `{}` | {} |\n",
                 cell(&l.location()),

@@ -457,6 +457,41 @@ mod tests {
     }
 
     #[test]
+    fn an_unverified_fragment_is_listed_in_every_format_and_fails_nothing() {
+        let mut r = report();
+        let mut l = link(
+            "https://slow.test/page#setup",
+            links::Status::Unverified,
+            "fragment `#setup` not verified: the page at https://slow.test/page timed out after 1 s while sending its body",
+        );
+        l.kind = links::Kind::Fragment;
+        r.links.push(l);
+        assert!(!r.link_fails(&r.links[2]));
+        for format in [
+            Format::Text,
+            Format::Json,
+            Format::Junit,
+            Format::Github,
+            Format::Sarif,
+            Format::Markdown,
+        ] {
+            let out = r.render(format, false);
+            assert!(
+                out.contains("#setup") && out.contains("not verified"),
+                "{format:?}: {out}"
+            );
+        }
+        assert!(
+            r.render(Format::Json, false)
+                .contains("\"status\": \"unverified\"")
+        );
+        assert!(
+            r.render(Format::Text, false)
+                .contains("LINKS NOT VERIFIED (1)")
+        );
+    }
+
+    #[test]
     fn json_keeps_the_documented_status_of_an_excluded_link() {
         let v: serde_json::Value =
             serde_json::from_str(&report().render(Format::Json, false)).unwrap();

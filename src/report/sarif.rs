@@ -8,6 +8,11 @@ use crate::links;
 
 const RULES: &[(&str, &str, &str)] = &[
     (
+        "unverified-fragment",
+        "Fragment not verified",
+        "The page answered, but its body could not be read to look for the #fragment (it timed out or broke off). Check the link by hand or raise [links] timeout.",
+    ),
+    (
         "stale-article",
         "Stale article",
         "The article describes an older release or was last verified too long ago. Check it against the product, update it, and run `kbfresh verify` on it.",
@@ -63,8 +68,13 @@ pub fn render(r: &Report) -> String {
             "locations": [location(&a.path, a.line, 0)],
         }));
     }
-    for l in r.links.iter().filter(|l| l.status == links::Status::Broken) {
+    for l in r
+        .links
+        .iter()
+        .filter(|l| matches!(l.status, links::Status::Broken | links::Status::Unverified))
+    {
         let rule = match l.kind {
+            _ if l.status == links::Status::Unverified => "unverified-fragment",
             links::Kind::Anchor | links::Kind::Fragment => "broken-anchor",
             links::Kind::External => "broken-external-link",
             _ => "broken-link",

@@ -61,6 +61,7 @@ pub fn render(r: &Report, color: bool) -> String {
     for (status, title, code) in [
         (links::Status::Broken, "BROKEN LINKS", "1;31"),
         (links::Status::Blocked, "BLOCKED LINKS", "1;33"),
+        (links::Status::Unverified, "LINKS NOT VERIFIED", "1;33"),
     ] {
         let group: Vec<_> = r.links.iter().filter(|l| l.status == status).collect();
         if group.is_empty() {
