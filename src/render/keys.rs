@@ -3,8 +3,10 @@
 
 use serde_json::Value;
 
+use super::GENERATOR;
+use super::context::Prepared;
+use super::pages::Page;
 use super::theme::Theme;
-use super::{GENERATOR, Page, Prepared};
 
 /// Hashes everything a page is rendered from: the language's fingerprint ([`page_fingerprints`]),
 /// the template name, the output path and every value of its context but `site` and `t` (which are
