@@ -42,8 +42,11 @@ pub struct Input<'a> {
 /// The `generator` every page names.
 pub const GENERATOR: &str = concat!("kbfresh ", env!("CARGO_PKG_VERSION"));
 
+/// Articles a section's sidebar lists at most, around the current one.
 const NAV_WINDOW: usize = 30;
+/// Recently verified articles the home page lists.
 const RECENT: usize = 8;
 /// Top-level sections in `site.sections` (the header); the home page lists them all.
 const HEADER_SECTIONS: usize = 12;
+/// Related articles an article page lists.
 const RELATED: usize = 5;

@@ -1,5 +1,5 @@
-//! The Tera environment: the theme's templates compiled with the words of every language, and
-//! template errors located at their file and line.
+//! The Tera environment: the theme's templates compiled and every language's words, loaded
+//! together ([`Env`]); and template errors located at their file and line.
 
 use tera::Tera;
 
