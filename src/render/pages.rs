@@ -1,0 +1,513 @@
+//! The pages: article and section pages, 404, search and alias pages, robots.txt, the listings
+//! (dashboard, sitemap, search index), and the theme's static files and the site's assets, all
+//! handed to the output sink.
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use tera::Tera;
+
+use super::context::{Ctx, Prepared, article_versions, original};
+use super::keys::{page_fingerprints, page_key};
+use super::templates::{error_chain, locate_render_error};
+use super::theme::{FileSource, Theme};
+use super::{Input, RECENT, dashboard, search};
+use crate::diagnostics::Diagnostic;
+use crate::sink::{OutData, OutFile, Sink};
+
+/// An article or section page, before its template runs.
+pub(super) struct Page {
+    pub(super) template: &'static str,
+    pub(super) path: String,
+    pub(super) lang: usize,
+    pub(super) ctx: serde_json::Map<String, Value>,
+}
+
+fn render_page(tera: &Tera, page: Page) -> Result<OutFile, Diagnostic> {
+    let html = render_template(tera, page.template, page.ctx)?;
+    Ok(OutFile {
+        path: page.path,
+        data: OutData::Bytes(html),
+    })
+}
+
+/// The articles of one language as its search index sees them: what their pages say now, and the
+/// terms [`crate::load`] computed.
+pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<'a>> {
+    let site = input.site;
+    let base = site.base_path();
+    (0..site.articles.len())
+        .filter(|&i| site.articles[i].lang == lang)
+        .map(|i| {
+            let a = &site.articles[i];
+            let f = &input.freshness[i];
+            search::SearchDoc {
+                title: &a.title,
+                section: &site.sections[a.section].title,
+                url: format!("{base}{}", a.path),
+                status: f.status.as_str(),
+                expires: f.reader_expires(),
+                terms: &input.search_terms[i],
+            }
+        })
+        .collect()
+}
+
+/// Renders some article and section pages (for `serve`'s incremental rebuilds). On an error,
+/// `serve` rebuilds the whole site, which reports every error with its template line.
+pub fn render_pages(
+    input: &Input<'_>,
+    prepared: &Prepared,
+    tera: &Tera,
+    articles: &[usize],
+    sections: &[usize],
+) -> Result<Vec<OutFile>, Diagnostic> {
+    let ctx = Ctx { input, p: prepared };
+    articles
+        .par_iter()
+        .map(|&i| article_page(&ctx, i, &prepared.related[i]))
+        .chain(sections.par_iter().map(|&s| section_page(&ctx, s)))
+        .map(|page| render_page(tera, page))
+        .collect()
+}
+
+/// Renders every page with an already prepared context, handing each file to `sink` as soon as it
+/// is rendered. On an error the sink gets no further pages; the errors are returned, one per
+/// template mistake.
+pub fn render_prepared(
+    input: &Input<'_>,
+    prepared: &Prepared,
+    theme: &Theme,
+    tera: &Tera,
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
+    let site = input.site;
+    let abs_base = prepared.abs_base.clone();
+    let ctx = Ctx { input, p: prepared };
+    let related = &prepared.related;
+
+    // Articles and sections render in parallel; errors are collected, not short-circuited, but
+    // after the first one nothing more is handed to the sink.
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let fingerprints = page_fingerprints(theme, prepared);
+    // A page whose inputs are those of the page the output holds is kept, not rendered again.
+    let put = |page: Page| -> Option<Diagnostic> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if failed.load(Relaxed) {
+            return None;
+        }
+        let key = fingerprints.as_ref().map(|f| page_key(f[page.lang], &page));
+        if key.is_some_and(|k| sink.keep(&page.path, k)) {
+            return None;
+        }
+        let put = |f| match key {
+            Some(k) => sink.put_page(f, k),
+            None => sink.put(f),
+        };
+        match render_page(tera, page) {
+            Ok(f) => put(f).err().inspect(|_| failed.store(true, Relaxed)),
+            Err(e) => {
+                failed.store(true, Relaxed);
+                Some(e)
+            }
+        }
+    };
+    // The listings (dashboard, sitemap, search index) read every article but no page: they build
+    // on one thread while the pages render on the others.
+    let (mut errors, listed) = rayon::join(
+        || -> Vec<Diagnostic> {
+            (0..site.articles.len())
+                .into_par_iter()
+                .filter_map(|i| put(article_page(&ctx, i, &related[i])))
+                .chain(
+                    (0..site.sections.len())
+                        .into_par_iter()
+                        .filter_map(|i| put(section_page(&ctx, i))),
+                )
+                .collect()
+        },
+        || listings(input, prepared, tera),
+    );
+    // One error per template is enough: the same mistake repeats on every page.
+    let mut seen = HashSet::new();
+    errors.retain(|e: &Diagnostic| seen.insert(e.message.clone()));
+    let mut files = Vec::new();
+
+    match render_template(
+        tera,
+        "404.html",
+        ctx.common(
+            0,
+            "404",
+            ctx.langs[0].words.t["not_found_title"]
+                .as_str()
+                .unwrap_or(""),
+            "",
+            "/404.html",
+        ),
+    ) {
+        Ok(html) => files.push(OutFile {
+            path: "404.html".into(),
+            data: OutData::Bytes(html),
+        }),
+        Err(e) => errors.push(e),
+    }
+
+    // The search page: results for `?q=`, filled in by the theme's script from the index. A page
+    // of the site's own at /search/ wins.
+    // One per language, at its home's `search/`.
+    let search_paths: Vec<String> = site
+        .languages
+        .iter()
+        .map(|l| format!("{}search/", site.sections[l.home].path))
+        .collect();
+    let has_search_template = tera.get_template_names().any(|n| n == "search.html");
+    for (l, path) in search_paths.iter().enumerate() {
+        let own_search_page = site
+            .articles
+            .iter()
+            .map(|a| a.path.as_str())
+            .chain(site.sections.iter().map(|s| s.path.as_str()))
+            .any(|p| p == path);
+        if own_search_page || !has_search_template {
+            continue;
+        }
+        let title = ctx.langs[l].words.t["search"].as_str().unwrap_or("Search");
+        match render_template(
+            tera,
+            "search.html",
+            ctx.common(l, "search", title, "", path),
+        ) {
+            Ok(html) => files.push(OutFile {
+                path: format!("{}index.html", path.trim_start_matches('/')),
+                data: OutData::Bytes(html),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+
+    // Aliases: redirect pages at old URLs (validated at load: none replaces another file).
+    for alias in &site.aliases {
+        let a = &site.articles[alias.article];
+        let mut c = ctx.common(a.lang, "alias", &a.title, "", &a.path);
+        c.insert("target".into(), json!(ctx.url(&a.path)));
+        c.insert("canonical".into(), json!(ctx.permalink(&a.path)));
+        match render_template(tera, "alias.html", c) {
+            Ok(html) => files.push(OutFile {
+                path: alias.out.clone(),
+                data: OutData::Bytes(html),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    match listed {
+        Ok(l) => files.extend(l),
+        Err(e) => errors.extend(e),
+    }
+    if !errors.is_empty() {
+        for e in &mut errors {
+            locate_render_error(e, theme);
+        }
+        return Err(errors);
+    }
+    let robots = match &abs_base {
+        Some(b) => format!("User-agent: *\nAllow: /\n\nSitemap: {b}sitemap.xml\n"),
+        None => "User-agent: *\nAllow: /\n".to_string(),
+    };
+    files.push(OutFile {
+        path: "robots.txt".into(),
+        data: OutData::Bytes(robots.into_bytes()),
+    });
+    for (name, src) in &theme.statics {
+        files.push(OutFile {
+            path: name.clone(),
+            data: match src {
+                FileSource::Embedded(b) => OutData::Static(b),
+                FileSource::Disk(p) => OutData::Copy(p.clone()),
+            },
+        });
+    }
+    for a in &site.assets {
+        files.push(OutFile {
+            path: a.out.clone(),
+            data: OutData::Copy(a.abs.clone()),
+        });
+    }
+    files
+        .into_par_iter()
+        .try_for_each(|f| sink.put(f))
+        .map_err(|e| vec![e])
+}
+
+/// The files that list every article: the freshness dashboard, the sitemap and the search index.
+/// `serve` renders them after the reload, off the path from save to reload.
+pub fn listings(
+    input: &Input<'_>,
+    prepared: &Prepared,
+    tera: &Tera,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let ctx = Ctx { input, p: prepared };
+    let config = &input.site.config;
+    let mut files = Vec::new();
+    // The docs team's dashboard (kept out of the sitemap and search; `noindex` in the default theme).
+    if config.dashboard.enabled && tera.get_template_names().any(|n| n == "dashboard.html") {
+        let dir = config.dashboard.path.trim_matches('/').to_string();
+        let path = format!("/{dir}/");
+        let mut c = ctx.common(0, "dashboard", "Freshness dashboard", "", &path);
+        c.insert(
+            "dashboard".into(),
+            dashboard::context(input, input.now, &|p: &str| ctx.url(p)),
+        );
+        let html = render_template(tera, "dashboard.html", c).map_err(|e| vec![e])?;
+        files.push(OutFile {
+            path: format!("{dir}/index.html"),
+            data: OutData::Bytes(html),
+        });
+    }
+    files.push(OutFile {
+        path: "sitemap.xml".into(),
+        data: OutData::Bytes(sitemap(&ctx).into_bytes()),
+    });
+    // One index per language, each with only its own articles.
+    let site = input.site;
+    for (l, lang) in site.languages.iter().enumerate() {
+        files.extend(search::index_files(&lang.code, &search_docs(input, l)));
+    }
+    Ok(files)
+}
+
+fn render_template(
+    tera: &Tera,
+    name: &str,
+    ctx: serde_json::Map<String, Value>,
+) -> Result<Vec<u8>, Diagnostic> {
+    thread_local! {
+        // Tera grows its output by doubling; a page rendered into a fresh Vec reallocates (and faults
+        // in new memory) a dozen times. One buffer per thread, copied out at its exact size, does not.
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let context = tera::Context::from_value(Value::Object(ctx))
+        .map_err(|e| Diagnostic::error(error_chain(&e)))?;
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        tera.render_to(name, &context, &mut *buf).map_err(|e| {
+            Diagnostic::error(format!("template error: {}", error_chain(&e)))
+                .in_file(format!("templates/{name}"))
+                .hint(
+                    "fix the template; see docs/templates.md for the variables each template gets",
+                )
+        })?;
+        // Tera writes UTF-8 (it renders `str`s), so the page is not checked again.
+        Ok(buf.as_slice().to_vec())
+    })
+}
+
+fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
+    let site = ctx.input.site;
+    let a = &site.articles[i];
+    let md = &ctx.input.articles_md[i];
+    let f = &ctx.input.freshness[i];
+    let sec = &site.sections[a.section];
+    let list = &sec.articles;
+    let p = ctx.position[i];
+    let link = |j: usize| json!({ "title": site.articles[j].title, "url": ctx.url(&site.articles[j].path) });
+    let prev = if p > 0 {
+        link(list[p - 1])
+    } else {
+        Value::Null
+    };
+    let next = list.get(p + 1).map(|&j| link(j)).unwrap_or(Value::Null);
+    let words = &ctx.langs[a.lang].words;
+    let lang = &ctx.langs[a.lang].code;
+    let change = ctx.input.last_changes[i].as_ref();
+    let updated = change.map(|c| crate::freshness::date_of(c.date));
+    let describes = f
+        .describes
+        .map(|d| ctx.input.releases[d].version.to_string())
+        .or_else(|| f.describes_text.clone());
+    let description = a.front.description.clone().unwrap_or_default();
+    let jsonld = json!({
+        "@context": "https://schema.org",
+        "@type": "TechArticle",
+        "headline": a.title,
+        "description": description,
+        "url": ctx.permalink(&a.path),
+        "inLanguage": lang,
+        "dateModified": f.last_verified.or(updated).map(|d| d.to_string()),
+        "dateCreated": ctx.input.created.get(i).and_then(|c| c.as_ref()).map(|c| crate::freshness::date_of(c.date).to_string()),
+    });
+    let page = json!({
+        "title": a.title,
+        "description": description,
+        "url": ctx.url(&a.path),
+        "permalink": ctx.permalink(&a.path),
+        "content": md.html,
+        "toc": md.toc,
+        "tags": a.front.tags,
+        "owner": a.owner.clone().unwrap_or_default(),
+        "extra": a.front.extra,
+        "section": { "title": sec.title, "url": ctx.url(&sec.path) },
+        "freshness": {
+            "status": f.status,
+            "last_verified": f.last_verified.map(|d| words.date_value(d)),
+            "updated": updated.map(|d| words.date_value(d)),
+            "describes": describes,
+            "expires": f.reader_expires(),
+            "banner": f.banner,
+            "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
+        },
+        // Inside <script>, `</script>` or `<!--` from a title would end or derail the element:
+        // no `<`, `>` or `&` reaches it unescaped (JSON reads `\u003c` as `<`).
+        "jsonld": script_safe(jsonld.to_string()),
+    });
+    // Built values go in by assignment (moved); `json!` would serialize, deep-copying them.
+    let mut page = page;
+    page["prev"] = prev;
+    page["next"] = next;
+    page["related"] = Value::Array(related.iter().map(|&j| ctx.summaries[j].clone()).collect());
+    page["original"] = original(ctx, i, words);
+    let mut c = ctx.common(a.lang, "article", &a.title, &description, &a.path);
+    c.insert("page".into(), page);
+    ctx.versions(&mut c, article_versions(site, i));
+    c.insert(
+        "breadcrumbs".into(),
+        ctx.breadcrumbs(a.section, Some((&a.title, &a.path))),
+    );
+    c.insert("nav".into(), ctx.nav(a.section, Some(i)));
+    Page {
+        template: "article.html",
+        path: format!("{}index.html", a.path.trim_start_matches('/')),
+        lang: a.lang,
+        ctx: c,
+    }
+}
+
+fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
+    let site = ctx.input.site;
+    let sec = &site.sections[s];
+    let content = ctx.input.sections_md[s]
+        .as_ref()
+        .map(|r| r.html.clone())
+        .unwrap_or_default();
+    let description = sec.front.description.clone().unwrap_or_default();
+    let is_home = sec.parent.is_none();
+    let (name, mut c) = if is_home {
+        let mut c = ctx.common(sec.lang, "index", "", &site.config.description, &sec.path);
+        c.insert("content".into(), Value::String(content));
+        c.insert(
+            "sections".into(),
+            Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect()),
+        );
+        let mut recent: Vec<usize> = (0..site.articles.len())
+            .filter(|&a| {
+                site.articles[a].lang == sec.lang && ctx.input.freshness[a].last_verified.is_some()
+            })
+            .collect();
+        // Partial selection: O(n) for the top few, not a full sort of the site.
+        let key = |a: &usize| (std::cmp::Reverse(ctx.input.freshness[*a].last_verified), *a);
+        if recent.len() > RECENT {
+            recent.select_nth_unstable_by_key(RECENT, key);
+            recent.truncate(RECENT);
+        }
+        recent.sort_by_key(key);
+        c.insert(
+            "recent".into(),
+            Value::Array(recent.iter().map(|&a| ctx.summaries[a].clone()).collect()),
+        );
+        ("index.html", c)
+    } else {
+        let mut c = ctx.common(sec.lang, "section", &sec.title, &description, &sec.path);
+        let mut section = json!({
+            "title": sec.title,
+            "description": description,
+            "url": ctx.url(&sec.path),
+            "content": content,
+            "article_count": ctx.cards[s]["article_count"],
+        });
+        section["articles"] = Value::Array(
+            sec.articles
+                .iter()
+                .map(|&a| ctx.summaries[a].clone())
+                .collect(),
+        );
+        section["subsections"] =
+            Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect());
+        c.insert("section".into(), section);
+        c.insert("breadcrumbs".into(), ctx.breadcrumbs(s, None));
+        c.insert("nav".into(), ctx.nav(s, None));
+        ("section.html", c)
+    };
+    ctx.versions(&mut c, ctx.section_versions(s));
+    Page {
+        template: name,
+        path: format!("{}index.html", sec.path.trim_start_matches('/')),
+        lang: sec.lang,
+        ctx: c,
+    }
+}
+
+/// JSON for a `<script>` element or a file next to the pages: `<`, `>` and `&` as `\u003c`,
+/// `\u003e`, `\u0026` (one pass, and none at all for the usual text without them), so no title can
+/// close an element or be mistaken for markup wherever the JSON ends up.
+pub(crate) fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn sitemap(ctx: &Ctx<'_>) -> String {
+    let site = ctx.input.site;
+    let multilingual = site.languages.len() > 1;
+    let mut s = String::from(if multilingual {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n"
+    } else {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+    });
+    // Every version of a translated page, itself included, as Google reads hreflang from sitemaps.
+    let alternates = |versions: Vec<(usize, &str)>| -> String {
+        if versions.len() < 2 {
+            return String::new();
+        }
+        versions
+            .iter()
+            .map(|&(l, path)| {
+                format!(
+                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                    site.languages[l].code,
+                    crate::html::escape_attr(&ctx.permalink(path))
+                )
+            })
+            .collect()
+    };
+    for (k, sec) in site.sections.iter().enumerate() {
+        let alt = alternates(ctx.section_versions(k));
+        s.push_str(&format!(
+            "  <url><loc>{}</loc>{alt}</url>\n",
+            crate::html::escape_attr(&ctx.permalink(&sec.path))
+        ));
+    }
+    for (i, a) in site.articles.iter().enumerate() {
+        let lastmod = ctx.input.freshness[i]
+            .last_verified
+            .map(|d| format!("<lastmod>{d}</lastmod>"))
+            .unwrap_or_default();
+        let alt = alternates(article_versions(site, i));
+        s.push_str(&format!(
+            "  <url><loc>{}</loc>{lastmod}{alt}</url>\n",
+            crate::html::escape_attr(&ctx.permalink(&a.path))
+        ));
+    }
+    s.push_str("</urlset>\n");
+    s
+}
