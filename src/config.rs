@@ -520,40 +520,54 @@ impl Config {
     /// Loads `kbfresh.toml` from `root` (a missing file means defaults) and `.kbfreshignore` beside
     /// it; the errors of both are reported together.
     pub fn load(root: &Path) -> Result<Config, Failure> {
-        let config = match std::fs::read_to_string(root.join(CONFIG_FILE)) {
-            Ok(text) => Config::parse(&text, Path::new(CONFIG_FILE)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(Failure::from(
-                Diagnostic::error(format!("cannot read the config file: {e}"))
-                    .in_file(CONFIG_FILE)
-                    .hint("check the file's permissions"),
-            )),
+        match Config::load_checked(root)? {
+            (config, errors) if errors.is_empty() => Ok(config),
+            (_, errors) => Err(Failure(errors)),
+        }
+    }
+
+    /// [`Config::load`] as [`Config::parse_checked`] does it: the config and the errors of the
+    /// values (and `.kbfreshignore` lines) that failed a check.
+    pub fn load_checked(root: &Path) -> Result<(Config, Vec<Diagnostic>), Failure> {
+        let (mut config, mut errors) = match std::fs::read_to_string(root.join(CONFIG_FILE)) {
+            Ok(text) => Config::parse_checked(&text, Path::new(CONFIG_FILE))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), Vec::new()),
+            Err(e) => {
+                return Err(Failure::from(
+                    Diagnostic::error(format!("cannot read the config file: {e}"))
+                        .in_file(CONFIG_FILE)
+                        .hint("check the file's permissions"),
+                ));
+            }
         };
-        let ignored = match std::fs::read_to_string(root.join(IGNORE_FILE)) {
-            Ok(text) => LinkFilter::ignore_file(&text, Path::new(IGNORE_FILE)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(vec![
+        match std::fs::read_to_string(root.join(IGNORE_FILE)) {
+            Ok(text) => match LinkFilter::ignore_file(&text, Path::new(IGNORE_FILE)) {
+                Ok(regexes) => config.links.filter.exclude.extend(regexes),
+                Err(e) => errors.extend(e),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => errors.push(
                 Diagnostic::error(format!("cannot read the ignore file: {e}"))
                     .in_file(IGNORE_FILE)
                     .hint("check the file's permissions"),
-            ]),
-        };
-        match (config, ignored) {
-            (Ok(mut config), Ok(regexes)) => {
-                config.links.filter.exclude.extend(regexes);
-                Ok(config)
-            }
-            (config, ignored) => {
-                let mut errors = config.err().map(|f| f.0).unwrap_or_default();
-                errors.extend(ignored.err().unwrap_or_default());
-                Err(Failure(errors))
-            }
+            ),
         }
+        Ok((config, errors))
     }
 
     /// Parses config text; `shown` is the path used in diagnostics. A syntax error, an unknown key or
     /// a value of the wrong type stops at the first; every value that fails a check is reported.
     pub fn parse(text: &str, shown: &Path) -> Result<Config, Failure> {
+        match Config::parse_checked(text, shown)? {
+            (config, errors) if errors.is_empty() => Ok(config),
+            (_, errors) => Err(Failure(errors)),
+        }
+    }
+
+    /// [`Config::parse`], but a file that parses gives its config (each bad value at its default)
+    /// with the errors of the values that failed a check, so that the theme can be checked in the
+    /// same run. `Err`: the file does not parse (syntax, unknown key, wrong type).
+    pub fn parse_checked(text: &str, shown: &Path) -> Result<(Config, Vec<Diagnostic>), Failure> {
         let raw: raw::Config = toml::from_str(text).map_err(|e| toml_error(&e, text, shown, 0))?;
         let mut v = Validator {
             spans: Spans::new(text),
@@ -561,12 +575,8 @@ impl Config {
             errors: Vec::new(),
         };
         let config = v.config(raw);
-        if v.errors.is_empty() {
-            Ok(config)
-        } else {
-            v.errors.sort_by_key(|d| (d.line, d.column));
-            Err(Failure(v.errors))
-        }
+        v.errors.sort_by_key(|d| (d.line, d.column));
+        Ok((config, v.errors))
     }
 }
 

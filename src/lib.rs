@@ -209,7 +209,7 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
         .hint("pass --root with the folder that holds kbfresh.toml (or your content/ folder)")
         .into());
     }
-    let mut config = Config::load(root)?;
+    let (mut config, config_errors) = Config::load_checked(root)?;
     if let Some(b) = &opts.base_url {
         config.base_url = b.clone();
         // Re-validate through the same rules as the file.
@@ -229,6 +229,20 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
                     .collect(),
             )
         })?;
+    }
+    if !config_errors.is_empty() {
+        // The content's folders and languages come from the config: its errors come with the
+        // theme's (which only the theme setting and the language codes steer), not the content's.
+        let mut errors = config_errors;
+        let codes: Vec<String> = config
+            .language_list()
+            .into_iter()
+            .map(|(c, _, _)| c)
+            .collect();
+        if let Err(e) = render::Env::load(root, config.theme.as_deref(), &codes) {
+            errors.extend(e);
+        }
+        return Err(Failure(errors));
     }
     let content_dir = match &opts.content {
         Some(c) => c.clone(),

@@ -476,6 +476,32 @@ fn a_broken_template_and_a_broken_strings_file_are_reported_together_by_check_an
 }
 
 #[test]
+fn a_bad_config_value_a_broken_template_and_a_broken_strings_file_are_reported_together() {
+    let s = good_site();
+    let r = fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file(
+                "kbfresh.toml",
+                "title = \"Acme Help\"\n[links]\nmethod = \"post\"\n",
+            )
+            .file("templates/article.html", "<main>\n{% if %}\n</main>\n")
+            .file("i18n/en.toml", "months = [\"Jan\"]\n");
+        },
+        &[
+            "kbfresh.toml:3:10:",
+            "templates/article.html:2:",
+            "i18n/en.toml:1:",
+        ],
+    );
+    assert!(
+        r.stderr.contains("3 errors; nothing was written"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn a_broken_template_is_reported_with_content_errors() {
     let s = good_site();
     fails_and_keeps_output(
