@@ -12,7 +12,6 @@ mod pages;
 mod templates;
 
 pub use context::{Prepared, Refreshed, prepare};
-pub(crate) use pages::script_safe;
 pub use pages::{listings, render_pages, render_prepared, search_docs};
 pub use templates::{Env, environment, locate_render_error};
 

@@ -359,7 +359,7 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
         },
         // Inside <script>, `</script>` or `<!--` from a title would end or derail the element:
         // no `<`, `>` or `&` reaches it unescaped (JSON reads `\u003c` as `<`).
-        "jsonld": script_safe(jsonld.to_string()),
+        "jsonld": crate::html::script_safe(jsonld.to_string()),
     });
     // Built values go in by assignment (moved); `json!` would serialize, deep-copying them.
     let mut page = page;
@@ -445,25 +445,6 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
         lang: sec.lang,
         ctx: c,
     }
-}
-
-/// JSON for a `<script>` element or a file next to the pages: `<`, `>` and `&` as `\u003c`,
-/// `\u003e`, `\u0026` (one pass, and none at all for the usual text without them), so no title can
-/// close an element or be mistaken for markup wherever the JSON ends up.
-pub(crate) fn script_safe(json: String) -> String {
-    if !json.contains(['<', '>', '&']) {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn sitemap(ctx: &Ctx<'_>) -> String {

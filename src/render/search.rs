@@ -447,7 +447,7 @@ pub fn index_files(lang: &str, docs: &[SearchDoc<'_>]) -> Vec<OutFile> {
         files.push(OutFile {
             path: format!("{dir}/d/{n}.json"),
             data: OutData::Bytes(
-                crate::render::script_safe(serde_json::to_string(rows).unwrap_or_default())
+                crate::html::script_safe(serde_json::to_string(rows).unwrap_or_default())
                     .into_bytes(),
             ),
         });
@@ -463,7 +463,7 @@ pub fn index_files(lang: &str, docs: &[SearchDoc<'_>]) -> Vec<OutFile> {
     });
     files.push(OutFile {
         path: format!("{dir}/manifest.json"),
-        data: OutData::Bytes(crate::render::script_safe(manifest.to_string()).into_bytes()),
+        data: OutData::Bytes(crate::html::script_safe(manifest.to_string()).into_bytes()),
     });
     files
 }
