@@ -34,6 +34,8 @@ pub struct Config {
     pub check: CheckConfig,
     pub dashboard: DashboardConfig,
     pub links: LinksConfig,
+    /// `[assets]`: which files of the content folder are published.
+    pub assets: AssetsConfig,
     /// `[languages.<code>]`: one content tree per language. Empty: one language, `default_language`.
     pub languages: BTreeMap<String, LanguageConfig>,
 }
@@ -259,6 +261,53 @@ impl Default for DashboardConfig {
     }
 }
 
+/// Files of the content folder that are not Markdown are published when their extension is one
+/// of these, or when a page links to them; the rest (`package.json`, scripts, sources) never are.
+pub const ASSET_EXTENSIONS: &[&str] = &[
+    // images
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff",
+    // audio and video, with captions
+    "mp4", "webm", "ogv", "mov", "m4v", "mp3", "ogg", "oga", "wav", "m4a", "flac", "vtt", "srt",
+    // documents
+    "pdf", "epub", "txt", "csv", "xlsx", "docx", "pptx", "odt", "ods", "odp", // fonts
+    "woff", "woff2", "ttf", "otf", "eot", // downloads
+    "zip", "gz", "tgz", "bz2", "xz", "7z", "dmg", "pkg", "msi", "exe", "deb", "rpm", "apk",
+];
+
+/// `[assets]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssetsConfig {
+    /// The extensions published without a link (lowercase, no dot); default [`ASSET_EXTENSIONS`].
+    pub extensions: Vec<String>,
+    /// More extensions, added to `extensions`.
+    pub extra_extensions: Vec<String>,
+}
+
+impl Default for AssetsConfig {
+    fn default() -> Self {
+        AssetsConfig {
+            extensions: ASSET_EXTENSIONS.iter().map(|e| e.to_string()).collect(),
+            extra_extensions: Vec::new(),
+        }
+    }
+}
+
+impl AssetsConfig {
+    /// Whether a file named `name` is published without a page linking to it.
+    pub fn publishes(&self, name: &str) -> bool {
+        let Some((_, ext)) = name.rsplit_once('.') else {
+            return false;
+        };
+        let norm = |e: &String| e.trim().trim_start_matches('.').to_ascii_lowercase();
+        let ext = ext.to_ascii_lowercase();
+        self.extensions
+            .iter()
+            .chain(&self.extra_extensions)
+            .any(|e| norm(e) == ext)
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -273,6 +322,7 @@ impl Default for Config {
             freshness: FreshnessConfig::default(),
             check: CheckConfig::default(),
             dashboard: DashboardConfig::default(),
+            assets: AssetsConfig::default(),
             links: LinksConfig::default(),
             languages: Default::default(),
         }
@@ -287,7 +337,7 @@ mod raw {
 
     use serde::Deserialize;
 
-    use super::{DashboardConfig, FreshnessConfig, HostConfig, Support};
+    use super::{AssetsConfig, DashboardConfig, FreshnessConfig, HostConfig, Support};
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields, default)]
@@ -304,6 +354,7 @@ mod raw {
         pub check: Check,
         pub dashboard: DashboardConfig,
         pub links: Links,
+        pub assets: AssetsConfig,
         pub languages: BTreeMap<String, Language>,
     }
 
@@ -322,6 +373,7 @@ mod raw {
                 freshness: d.freshness,
                 check: Check::default(),
                 dashboard: d.dashboard,
+                assets: d.assets,
                 links: Links::default(),
                 languages: BTreeMap::new(),
             }
@@ -620,6 +672,7 @@ impl Validator<'_> {
             freshness: raw.freshness,
             check,
             dashboard: raw.dashboard,
+            assets: raw.assets,
             links,
             languages,
         }

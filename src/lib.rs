@@ -169,6 +169,10 @@ fn load_with<T: Send>(
         return Err(Failure(diags.0));
     }
 
+    diags.extend(content::publish_linked_assets(
+        &mut site,
+        links.iter().filter_map(|l| l.asset),
+    ));
     for (a, md) in site.articles.iter_mut().zip(&articles_md) {
         diags.extend(loaded::settle_article(a, md, opts.now));
     }
@@ -399,6 +403,8 @@ pub struct BuildReport {
     pub articles: usize,
     pub sections: usize,
     pub assets: usize,
+    /// Files of the content folder not published (not an `[assets]` type, and no page links there).
+    pub left_out: usize,
     pub stats: output::Stats,
     pub output: PathBuf,
     pub elapsed: std::time::Duration,
@@ -510,7 +516,8 @@ fn write_site(
         pages: site.articles.len() + site.sections.len(),
         articles: site.articles.len(),
         sections: site.sections.len() - 1,
-        assets: site.assets.len(),
+        assets: site.assets.iter().filter(|a| a.published).count(),
+        left_out: site.assets.iter().filter(|a| !a.published).count(),
         stats,
         output: loaded.output_dir.clone(),
         elapsed: start.elapsed(),

@@ -99,8 +99,19 @@ fn main() -> ExitCode {
                     }
                     if !g.quiet {
                         let s = r.stats;
+                        let left_out = match r.left_out {
+                            0 => String::new(),
+                            n => format!(
+                                ", {n} left out{}",
+                                if g.verbose {
+                                    ""
+                                } else {
+                                    " (--verbose lists them)"
+                                }
+                            ),
+                        };
                         println!(
-                            "Built {} pages ({} articles in {} sections, {} files copied) in {} ms into {} ({} written, {} unchanged, {} removed)",
+                            "Built {} pages ({} articles in {} sections, {} files copied{left_out}) in {} ms into {} ({} written, {} unchanged, {} removed)",
                             r.pages,
                             r.articles,
                             r.sections,

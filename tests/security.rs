@@ -189,6 +189,59 @@ fn control_characters_in_names_never_start_a_line_of_their_own() {
 }
 
 #[test]
+fn only_asset_types_and_linked_files_are_published_and_verbose_says_what_was_left_out() {
+    let s = Site::new();
+    s.file(
+        "content/guide/setup.md",
+        "# Setup\n\n![shot](shot.png) Download [the config](example.yaml).\n",
+    )
+    .file("content/guide/shot.png", "png")
+    .file("content/guide/example.yaml", "a: 1\n")
+    .file("content/guide/manual.pdf", "pdf")
+    .file("content/package.json", "{\"name\": \"docs\"}\n")
+    .file("content/tsconfig.json", "{}\n")
+    .file("content/build.py", "print(1)\n")
+    .file("content/theme.ts", "export {}\n")
+    .file("content/.env.local", "TOKEN=kbfresh-secret\n");
+    let r = s.run(&["build", "--now", "2026-11-22", "--verbose"]).ok();
+    for published in ["guide/shot.png", "guide/example.yaml", "guide/manual.pdf"] {
+        assert!(
+            s.exists(&format!("public/{published}")),
+            "{published} is published"
+        );
+    }
+    for left_out in [
+        "package.json",
+        "tsconfig.json",
+        "build.py",
+        "theme.ts",
+        ".env.local",
+    ] {
+        assert!(
+            !s.exists(&format!("public/{left_out}")),
+            "{left_out} must not be published"
+        );
+    }
+    for noted in [
+        "content/package.json",
+        "content/tsconfig.json",
+        "content/build.py",
+        "content/theme.ts",
+    ] {
+        assert!(
+            r.stderr.contains(&format!("note: {noted}: not published")),
+            "{noted}:\n{}",
+            r.stderr
+        );
+    }
+    assert!(r.stdout.contains("4 left out"), "{}", r.stdout);
+    // A type added in kbfresh.toml is published.
+    s.file("kbfresh.toml", "[assets]\nextra_extensions = [\"json\"]\n");
+    s.build().ok();
+    assert!(s.exists("public/package.json") && !s.exists("public/build.py"));
+}
+
+#[test]
 fn script_and_data_urls_are_reported_however_they_are_written() {
     let s = Site::new();
     s.file(

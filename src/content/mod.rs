@@ -102,6 +102,9 @@ pub struct Asset {
     pub abs: PathBuf,
     /// Output path relative to the output folder, `/`-separated.
     pub out: String,
+    /// Published: its extension is one of `[assets]`, or a page links to it (set after the link
+    /// check). The rest are left out, with a note.
+    pub published: bool,
 }
 
 /// The site model every stage reads.
@@ -755,6 +758,7 @@ fn assemble(
             let out = format!("{}{}", dir_path(dir), name);
             Asset {
                 out: out.trim_start_matches('/').to_string(),
+                published: config.assets.publishes(name),
                 rel,
                 abs,
             }
@@ -856,6 +860,37 @@ fn assemble(
         section_translations,
         aliases: Vec::new(),
     }
+}
+
+/// Publishes the assets a page links to (`linked`: indexes into `site.assets`); every other file
+/// whose type `[assets]` does not list is left out, with a note each (`--verbose`).
+pub fn publish_linked_assets(
+    site: &mut Site,
+    linked: impl IntoIterator<Item = usize>,
+) -> Vec<Diagnostic> {
+    for i in linked {
+        if let Some(a) = site.assets.get_mut(i) {
+            a.published = true;
+        }
+    }
+    let root_canon = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
+    site.assets
+        .iter()
+        .filter(|a| !a.published)
+        .map(|a| {
+            let ext = a.rel.rsplit_once('.').map_or("", |(_, e)| e);
+            Diagnostic::note(format!(
+                "not published: no page links to it, and `{}` files are published only when linked",
+                if ext.is_empty() { "extension-less" } else { ext }
+            ))
+            .in_file(display_path(&a.abs, &root_canon))
+            .hint(if ext.is_empty() {
+                "link to it from a page to publish it".to_string()
+            } else {
+                format!("link to it from a page, or add \"{ext}\" to [assets] extra_extensions in kbfresh.toml")
+            })
+        })
+        .collect()
 }
 
 /// Every section's versions in the other languages: the same folder in each language's tree.

@@ -74,6 +74,9 @@ pub struct LinkResult {
     /// The site path the link resolved to (for hints), when it is a path on this site.
     #[serde(skip)]
     pub resolved: Option<String>,
+    /// The asset (`Site::assets`) the link reaches, which it publishes.
+    #[serde(skip)]
+    pub asset: Option<usize>,
 }
 
 impl LinkResult {
@@ -105,6 +108,8 @@ impl LinkResult {
 enum Target {
     Article(usize),
     Section(usize),
+    /// One of `Site::assets`.
+    Asset(usize),
     File,
 }
 
@@ -260,8 +265,8 @@ impl<'a> Internal<'a> {
         for (s, sec) in site.sections.iter().enumerate() {
             paths.insert(format!("{base}{}", sec.path), Target::Section(s));
         }
-        for asset in &site.assets {
-            paths.insert(format!("{base}/{}", asset.out), Target::File);
+        for (i, asset) in site.assets.iter().enumerate() {
+            paths.insert(format!("{base}/{}", asset.out), Target::Asset(i));
         }
         for f in extra {
             paths
@@ -293,7 +298,7 @@ impl<'a> Internal<'a> {
         match t {
             Target::Article(i) => self.anchors_article.get(i),
             Target::Section(s) => self.anchors_section.get(s),
-            Target::File => None,
+            Target::Asset(_) | Target::File => None,
         }
     }
 
@@ -301,7 +306,7 @@ impl<'a> Internal<'a> {
         match t {
             Target::Article(i) => self.site.articles[i].src.shown.display().to_string(),
             Target::Section(s) => format!("section {}", self.site.sections[s].path),
-            Target::File => "file".into(),
+            Target::Asset(_) | Target::File => "file".into(),
         }
     }
 
@@ -325,6 +330,7 @@ impl<'a> Internal<'a> {
             hint: None,
             article: None,
             resolved: None,
+            asset: None,
         };
         let href = l.href.trim();
         if href.is_empty() {
@@ -356,8 +362,15 @@ impl<'a> Internal<'a> {
             None => (href, None),
         };
         let path_part = path_part.split('?').next().unwrap_or("");
+        // A link that reaches an asset publishes it.
+        let found = |t: Target, mut r: LinkResult| {
+            if let Target::Asset(i) = t {
+                r.asset = Some(i);
+            }
+            r
+        };
         let kind_for = |t: Target| match (t, l.kind) {
-            (Target::File, _) | (_, LinkKind::Image) => Kind::Asset,
+            (Target::Asset(_) | Target::File, _) | (_, LinkKind::Image) => Kind::Asset,
             _ => Kind::Internal,
         };
         let target = if path_part.is_empty() {
@@ -448,10 +461,10 @@ impl<'a> Internal<'a> {
                     }
                     Some(r)
                 }
-                None => Some(result(kind_for(t), Status::Ok, String::new())),
+                None => Some(found(t, result(kind_for(t), Status::Ok, String::new()))),
             };
         }
-        Some(result(kind_for(t), Status::Ok, String::new()))
+        Some(found(t, result(kind_for(t), Status::Ok, String::new())))
     }
 
     fn lookup(&self, path: &str) -> Option<Target> {

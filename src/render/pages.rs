@@ -228,7 +228,7 @@ pub fn render_prepared(
             },
         });
     }
-    for a in &site.assets {
+    for a in site.assets.iter().filter(|a| a.published) {
         files.push(OutFile {
             path: a.out.clone(),
             data: OutData::Copy(a.abs.clone()),

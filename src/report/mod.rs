@@ -408,6 +408,7 @@ mod tests {
             hint: None,
             article: Some(0),
             resolved: None,
+            asset: None,
         }
     }
 

@@ -589,6 +589,13 @@ impl Server {
                 &loaded.generated,
                 i,
             );
+            // A new link to a file that was left out publishes it: the site's files change.
+            if links
+                .iter()
+                .any(|l| l.asset.is_some_and(|a| !loaded.site.assets[a].published))
+            {
+                return Err(None);
+            }
             warnings.extend(crate::links::diagnostics(&links));
             loaded.links.extend(links);
 
