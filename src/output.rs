@@ -15,12 +15,17 @@ use crate::fsutil::write_atomic;
 use crate::sink::{OutData, OutFile, Previous, Sink};
 
 pub const MANIFEST: &str = ".kbfresh-manifest";
-/// The manifest's first line. Version 4: each line is `<xxh3 of the file> <page key> <size> <path>`,
-/// hash and key in hex (the key of what a page was rendered from, `-` for other files), and the
+/// The manifest's first line. Version 5: each line is `<xxh3 of the file> <page key> <size> <path>`,
+/// hash and key in hex (the key of what a page was rendered from, `-` for other files), the path
+/// percent-encoded (control characters, `%` and non-ASCII), so that no name can add a line; the
 /// first line says whether the pages linked only to files that exist (`clean`). Nothing in it
 /// depends on the machine or the time: the same inputs give the same output, manifest included.
-/// Version 2 had only the hash; before that, a bare path.
+/// Version 4 wrote the path as it is; version 2 had only the hash; before that, a bare path.
+const MANIFEST_V5: &str = "# kbfresh manifest 5";
 const MANIFEST_V4: &str = "# kbfresh manifest 4";
+
+/// What a manifest path escapes besides non-ASCII bytes.
+const MANIFEST_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
 const MANIFEST_V2: &str = "# kbfresh manifest 2";
 /// Inside the output folder, so that moving a file into place is a rename on the same file system.
 pub const STAGING: &str = ".kbfresh-staging";
@@ -310,7 +315,13 @@ impl Writer {
             .filter(|p| !new.contains(p.as_str()) && safe_rel(p))
         {
             let p = out.join(gone);
-            if std::fs::remove_file(&p).is_ok() {
+            // Only what the last build wrote, unchanged since: a file put there by hand (or named
+            // by a manifest that was tampered with) is the user's.
+            let ours = match self.old.get(*gone).and_then(|o| o.hash) {
+                Some(h) => std::fs::read(&p).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == h),
+                None => true,
+            };
+            if ours && std::fs::remove_file(&p).is_ok() {
                 stats.removed += 1;
             }
             let mut d = Path::new(gone.as_str()).parent();
@@ -330,14 +341,15 @@ impl Writer {
         listing.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         listing.dedup_by(|a, b| a.path == b.path);
         let mut manifest = String::with_capacity(listing.len() * 100);
-        manifest.push_str(MANIFEST_V4);
+        manifest.push_str(MANIFEST_V5);
         if self.clean.load(std::sync::atomic::Ordering::Relaxed) {
             manifest.push_str(" clean");
         }
         manifest.push('\n');
         for e in listing {
             let key = e.key.map_or("-".to_string(), |k| format!("{k:016x}"));
-            writeln!(manifest, "{:016x} {key} {} {}", e.hash, e.len, e.path).ok();
+            let path = percent_encoding::utf8_percent_encode(&e.path, MANIFEST_ESCAPED);
+            writeln!(manifest, "{:016x} {key} {} {path}", e.hash, e.len).ok();
         }
         write_atomic(&out.join(MANIFEST), manifest.as_bytes())
             .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
@@ -498,8 +510,9 @@ fn read_manifest(out: &Path) -> (HashMap<String, Old>, bool) {
     let mut lines = text.lines();
     let hex = |h: &str| u64::from_str_radix(h, 16).ok();
     match lines.next() {
-        Some(first) if first.starts_with(MANIFEST_V4) => {
-            let clean = first == format!("{MANIFEST_V4} clean");
+        Some(first) if first.starts_with(MANIFEST_V5) || first.starts_with(MANIFEST_V4) => {
+            let v5 = first.starts_with(MANIFEST_V5);
+            let clean = first.ends_with(" clean");
             let files = lines
                 .filter_map(|l| {
                     let mut parts = l.splitn(4, ' ');
@@ -510,7 +523,15 @@ fn read_manifest(out: &Path) -> (HashMap<String, Old>, bool) {
                         key: hex(k),
                         len: len.parse().ok(),
                     };
-                    Some((p.to_string(), old))
+                    let path = if v5 {
+                        percent_encoding::percent_decode_str(p)
+                            .decode_utf8()
+                            .ok()?
+                            .into_owned()
+                    } else {
+                        p.to_string()
+                    };
+                    Some((path, old))
                 })
                 .collect();
             (files, clean)
@@ -720,12 +741,51 @@ mod tests {
     }
 
     #[test]
+    fn no_name_adds_a_manifest_line_and_only_files_kbfresh_wrote_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let odd = "old\nCNAME/\u{e9}%41/index.html";
+        write(&out, &[file(odd, "A"), file("b/index.html", "B")]).unwrap();
+        let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
+        assert_eq!(manifest.lines().count(), 3, "{manifest}");
+        assert!(
+            manifest.contains("old%0ACNAME/%C3%A9%2541/index.html"),
+            "{manifest}"
+        );
+        assert_eq!(
+            read_manifest(&out).0.keys().filter(|k| *k == odd).count(),
+            1
+        );
+        // The user's own files beside the site, and a manifest that names them (tampered with, or
+        // written by a kbfresh whose names could add lines): kept, since their bytes are not what
+        // the last build wrote.
+        std::fs::write(out.join("CNAME"), "help.example.com\n").unwrap();
+        std::fs::write(out.join("b/index.html"), "edited by hand").unwrap();
+        let tampered = format!(
+            "{MANIFEST_V4}\n{:016x} - 1 CNAME\n{:016x} - 1 b/index.html\n",
+            xxhash_rust::xxh3::xxh3_64(b"not the user's file"),
+            xxhash_rust::xxh3::xxh3_64(b"B")
+        );
+        std::fs::write(out.join(MANIFEST), tampered).unwrap();
+        let s = write(&out, &[file("c/index.html", "C")]).unwrap();
+        assert_eq!(s.removed, 0);
+        assert_eq!(
+            std::fs::read_to_string(out.join("CNAME")).unwrap(),
+            "help.example.com\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("b/index.html")).unwrap(),
+            "edited by hand"
+        );
+    }
+
+    #[test]
     fn unchanged_pages_are_known_by_hash_and_an_older_manifest_still_works() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write(&out, &[file("a/index.html", "A")]).unwrap();
         let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
-        assert!(manifest.starts_with(MANIFEST_V4), "{manifest}");
+        assert!(manifest.starts_with(MANIFEST_V5), "{manifest}");
         // A page deleted from the output is written again although its hash is listed.
         std::fs::remove_file(out.join("a/index.html")).unwrap();
         assert_eq!(
@@ -767,7 +827,7 @@ mod tests {
         w.commit().unwrap();
         let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
         assert!(
-            manifest.starts_with("# kbfresh manifest 4 clean\n"),
+            manifest.starts_with("# kbfresh manifest 5 clean\n"),
             "{manifest}"
         );
         assert!(

@@ -153,36 +153,49 @@ fn content_links_to_git_config_or_dotenv_are_refused_and_nothing_secret_is_publi
 /// GitHub Actions runs any log line that starts with `::` as a workflow command.
 #[cfg(unix)]
 #[test]
-fn control_characters_in_names_never_start_a_line_of_their_own() {
-    let s = Site::new();
-    s.file("content/a.md", "# A\n\n[gone](missing.md)\n")
-        .file(
-            "content/b\n::error file=x::owned.md",
-            "+++\ntitle = \"B\"\nowner = \"docs\\n::warning::team\"\nmax_age_days = 1\nverified = 2020-01-01\n+++\n[gone](nope.md)\n",
-        );
-    let build = s.build().ok();
-    let check = s
-        .run(&["check", "--offline", "--now", "2026-11-22"])
-        .fails(1);
-    for (what, text) in [
-        ("build stderr", &build.stderr),
-        ("check stdout", &check.stdout),
-        ("check stderr", &check.stderr),
-    ] {
+fn control_characters_in_names_and_values_never_start_a_line_of_their_own() {
+    let no_command_lines = |what: &str, text: &str| {
         assert!(
             !text.lines().any(|l| l.trim_start().starts_with("::")),
             "{what} has a line that is a workflow command:\n{text}"
         );
+    };
+    // A file name with a newline: refused, and said on one line.
+    let s = Site::new();
+    s.file("content/a.md", "# A\n")
+        .file("content/b\n::error file=x::owned.md", "# B\n");
+    for cmd in [
+        &["build", "--now", "2026-11-22"][..],
+        &["check", "--offline", "--now", "2026-11-22"],
+    ] {
+        let r = s.run(cmd).fails(2);
+        no_command_lines("stderr", &r.stderr);
+        assert!(
+            r.stderr.contains("error: content/b\\n::error file=x::owned.md: the file's path holds a control character"),
+            "{}",
+            r.stderr
+        );
     }
+    // A value with a newline (an owner, a link): escaped in warnings and in the text report.
+    let s = Site::new();
+    s.file("content/a.md", "# A\n\n[gone](missing.md)\n").file(
+        "content/b.md",
+        "+++\ntitle = \"B\"\nowner = \"docs\\n::warning::team\"\nmax_age_days = 1\nverified = 2020-01-01\n+++\n[gone](<nope\u{1b}[31m.md>)\n",
+    );
+    let build = s.build().ok();
+    let check = s
+        .run(&["check", "--offline", "--now", "2026-11-22"])
+        .fails(1);
+    no_command_lines("build stderr", &build.stderr);
+    no_command_lines("check stdout", &check.stdout);
+    no_command_lines("check stderr", &check.stderr);
     assert!(
-        check
-            .stdout
-            .contains("content/b\\n::error file=x::owned.md"),
+        check.stdout.contains("docs\\n::warning::team"),
         "{}",
         check.stdout
     );
     assert!(
-        check.stdout.contains("docs\\n::warning::team"),
+        !check.stdout.contains('\u{1b}') && !build.stderr.contains('\u{1b}'),
         "{}",
         check.stdout
     );

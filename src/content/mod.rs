@@ -497,6 +497,16 @@ fn walk(
             .collect::<Vec<_>>()
             .join("/");
         let abs = path.to_path_buf();
+        if rel.chars().any(char::is_control) {
+            diags.push(
+                Diagnostic::error(
+                    "the file's path holds a control character (a newline, a tab, an escape), which no URL may",
+                )
+                .in_file(display_path(path, root_canon))
+                .hint("rename the file or folder"),
+            );
+            continue;
+        }
         if is_markdown(path) {
             found.push(Found::Markdown { rel, abs });
         } else {
