@@ -133,9 +133,19 @@ pub fn run(
         return Err(Failure(errors));
     }
     let mut out = Vec::new();
+    // Temp files go into the git folder, which git never commits; a killed run's leftovers beside
+    // an article (from an older kbfresh) go on the next run.
+    let tmp_dir = crate::history::git_dir(&content_c).map(|g| g.join("kbfresh-tmp"));
     for (abs, o) in planned {
+        if let Some(dir) = abs.parent() {
+            crate::fsutil::remove_stale_temp_files(dir);
+        }
         if !dry_run && o.before != o.after {
-            crate::fsutil::write_atomic(&abs, o.after.as_bytes()).map_err(|e| {
+            let written = match &tmp_dir {
+                Some(t) => crate::fsutil::write_atomic_via(&abs, o.after.as_bytes(), t),
+                None => crate::fsutil::write_atomic(&abs, o.after.as_bytes()),
+            };
+            written.map_err(|e| {
                 Diagnostic::error(format!("cannot write the file: {e}"))
                     .in_file(&o.path)
                     .hint("check the file's permissions")

@@ -33,7 +33,7 @@ use crate::freshness::{Change, CoversHit, Release};
 
 pub use libgit2::tune_libgit2;
 pub use releases::newest_release;
-pub use repo::changed_since;
+pub use repo::{changed_since, git_dir};
 
 /// What history says about one content file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -280,6 +280,14 @@ pub(super) fn apply_status(
     }
 }
 
+/// The git folder of the repository holding `dir` (`.git`, or a worktree's own git folder), when
+/// there is one: git never shows or commits what is in it.
+pub fn git_dir(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    git2::Repository::discover(dir)
+        .ok()
+        .map(|r| r.path().to_path_buf())
+}
+
 /// Content files (content-relative paths) changed since `rev`: committed between the merge base of
 /// `rev` and HEAD (what a pull request changes), plus uncommitted and untracked ones.
 pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnostic> {
