@@ -479,6 +479,32 @@ fn an_edited_article_counts_as_changed_now() {
     assert_eq!(dots("/b/"), 1);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_served_file_replaced_by_a_link_to_elsewhere_is_never_read() {
+    let s = site();
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(outside.path(), "root:x:0:0:kbfresh-secret").unwrap();
+    let srv = Serve::start(&s, &[]);
+    let events = srv.events();
+    assert_eq!(srv.get("/billing/card.png").body, "not really a png");
+    std::fs::remove_file(s.path("content/billing/card.png")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), s.path("content/billing/card.png")).unwrap();
+    events.expect("reload");
+    for _ in 0..3 {
+        let r = srv.get("/billing/card.png");
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert!(!r.body.contains("kbfresh-secret"));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // An ordinary edit of the file is served as before.
+    std::fs::remove_file(s.path("content/billing/card.png")).unwrap();
+    s.file("content/billing/card.png", "a new png");
+    events.expect("reload");
+    let r = srv.get("/billing/card.png");
+    assert_eq!((r.status, r.body.as_str()), (200, "a new png"));
+}
+
 #[test]
 fn a_changed_static_file_reloads_without_a_rebuild() {
     let s = site();

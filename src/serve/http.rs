@@ -254,10 +254,12 @@ async fn respond(
     let bytes: Vec<u8> = match body {
         Body::Bytes(b) => b.to_vec(),
         Body::Static(b) => b.to_vec(),
-        Body::File(p) => match tokio::fs::read(&p).await {
-            Ok(b) => b,
-            Err(_) => return StatusCode::NOT_FOUND.into_response(),
-        },
+        Body::File { path, real } => {
+            match tokio::task::spawn_blocking(move || super::read_validated(&path, &real)).await {
+                Ok(Ok(b)) => b,
+                _ => return StatusCode::NOT_FOUND.into_response(),
+            }
+        }
     };
     let mime = mime_guess::from_path(name).first_or_octet_stream();
     let html = mime.essence_str() == "text/html";

@@ -39,7 +39,13 @@ pub struct ServeOptions {
 pub enum Body {
     Bytes(Arc<[u8]>),
     Static(&'static [u8]),
-    File(PathBuf),
+    /// A file read from disk on each request (a static file or an image, so an edit shows without a
+    /// rebuild), with the real path the build validated: a file replaced by a link to elsewhere
+    /// since is never read ([`read_validated`]).
+    File {
+        path: PathBuf,
+        real: PathBuf,
+    },
 }
 
 impl From<OutData> for Body {
@@ -47,9 +53,44 @@ impl From<OutData> for Body {
         match d {
             OutData::Bytes(b) => Body::Bytes(b.into()),
             OutData::Static(b) => Body::Static(b),
-            OutData::Copy(p) => Body::File(p),
+            OutData::Copy(path) => Body::File {
+                real: std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+                path,
+            },
         }
     }
+}
+
+/// The bytes of a served file, when `path` is still the regular file at `real` that the build
+/// validated: not when it (or a folder above it) has since become a link to anywhere else. The
+/// file is opened first and then compared with what is at `real`, so a swap between the two cannot
+/// slip through.
+pub fn read_validated(path: &std::path::Path, real: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let refused = || {
+        std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "changed since the build",
+        )
+    };
+    let mut file = std::fs::File::open(path)?;
+    let opened = file.metadata()?;
+    let at_real = std::fs::symlink_metadata(real)?;
+    if !at_real.is_file() || std::fs::canonicalize(path)? != real {
+        return Err(refused());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (opened.dev(), opened.ino()) != (at_real.dev(), at_real.ino()) {
+            return Err(refused());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = opened;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// What the HTTP side reads: the files of the last good build and the errors of the last try.
