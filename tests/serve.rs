@@ -479,6 +479,49 @@ fn an_edited_article_counts_as_changed_now() {
     assert_eq!(dots("/b/"), 1);
 }
 
+#[test]
+fn edits_are_seen_again_after_the_content_folder_is_deleted_and_restored() {
+    let s = site();
+    let srv = Serve::start(&s, &[]);
+    let events = srv.events();
+    // Deleted and written again (as `git checkout` or a sync tool does): a new folder, which the
+    // old watch does not see.
+    std::fs::remove_dir_all(s.path("content")).unwrap();
+    let err = srv.stderr_until("The build failed");
+    assert!(
+        err.contains("the content folder `content` does not exist"),
+        "{err}"
+    );
+    let again = site();
+    for rel in [
+        "content/billing/_index.md",
+        "content/billing/refunds.md",
+        "content/billing/invoices.md",
+        "content/billing/card.png",
+    ] {
+        s.file(rel, &again.read(rel));
+    }
+    events.expect("build-ok");
+    s.file(
+        "content/billing/refunds.md",
+        "+++\ntitle = \"Refunds\"\nverified = 2026-05-01\n+++\nAsk within 60 days.\n",
+    );
+    events.expect("reload");
+    let mut seen = false;
+    for _ in 0..20 {
+        if srv
+            .get("/billing/refunds/")
+            .body
+            .contains("Ask within 60 days.")
+        {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(seen, "the edit after the restore is served");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_served_file_replaced_by_a_link_to_elsewhere_is_never_read() {

@@ -448,7 +448,9 @@ impl Server {
                 }
                 return Plan::Full;
             }
-            if p == content {
+            // The content folder itself: changed attributes are nothing; gone (moved away,
+            // deleted) is a rebuild that says so.
+            if p == content && p.is_dir() {
                 continue;
             }
             // A new, removed or renamed file or folder, or a section's _index.md.

@@ -48,6 +48,7 @@ pub fn spawn(
     let handle = Arc::new(Mutex::new(watcher));
     let weak = Arc::downgrade(&handle);
     let ignore = roots.ignore;
+    let recursive = roots.recursive;
     std::thread::Builder::new()
         .name("kbfresh-watch".into())
         .spawn(move || {
@@ -67,11 +68,21 @@ pub fn spawn(
                         Err(mpsc::RecvTimeoutError::Disconnected) => return,
                     }
                 }
+                // A watched folder that was deleted (a `git checkout`, a folder moved away and
+                // back) loses its watch: it is watched again from the moment it is back.
+                for dir in &recursive {
+                    if !dir.is_dir() && !missing.contains(dir) {
+                        missing.push(dir.clone());
+                    }
+                }
                 if !missing.is_empty() {
                     let Some(watcher) = weak.upgrade() else {
                         return;
                     };
                     let mut watcher = watcher.lock().unwrap_or_else(|p| p.into_inner());
+                    for dir in missing.iter().filter(|d| !d.is_dir()) {
+                        let _ = watcher.unwatch(dir);
+                    }
                     missing.retain(|dir| !start_watching(&mut *watcher, dir, &mut batch));
                 }
                 if !batch.is_empty() {
