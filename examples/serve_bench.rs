@@ -165,10 +165,10 @@ fn sse(port: u16) -> mpsc::Receiver<String> {
         let mut hello = Some(hello_tx);
         for line in BufReader::new(s).lines().map_while(Result::ok) {
             if let Some(name) = line.strip_prefix("event: ") {
-                if name == "hello" {
-                    if let Some(h) = hello.take() {
-                        let _ = h.send(());
-                    }
+                if name == "hello"
+                    && let Some(h) = hello.take()
+                {
+                    let _ = h.send(());
                 }
                 if tx.send(name.to_string()).is_err() {
                     return;

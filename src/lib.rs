@@ -423,7 +423,9 @@ pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, F
     // In a new or empty output folder the page folders are made while history is read, when a
     // core would otherwise wait. Not with external links to check first (which can take minutes):
     // a build stopped meanwhile would leave them behind.
-    let (mut loaded, premade) = load_with(opts, SearchTerms::Compute, |site| {
+    // The output folder's lock is taken once the load has validated the folder, before anything
+    // is made in it.
+    let (mut loaded, early) = load_with(opts, SearchTerms::Compute, |site| {
         if check_external {
             return None;
         }
@@ -431,18 +433,26 @@ pub fn build_with(opts: &Options, check_external: bool) -> Result<BuildReport, F
             .output
             .clone()
             .unwrap_or_else(|| site.root.join(&site.config.output_dir));
-        let pages = site.sections.iter().map(|s| s.path.as_str());
-        output::Premade::make(
-            &out,
-            pages.chain(site.articles.iter().map(|a| a.path.as_str())),
-        )
+        // Premade folders first: they are undone before the lock goes.
+        Some(output::lock(&out).map(|lock| {
+            let pages = site.sections.iter().map(|s| s.path.as_str());
+            let premade = output::Premade::make(
+                &out,
+                pages.chain(site.articles.iter().map(|a| a.path.as_str())),
+            );
+            (premade, lock)
+        }))
     })?;
+    let (premade, lock) = match early {
+        Some(taken) => taken?,
+        None => (None, output::lock(&loaded.output_dir)?),
+    };
     if check_external {
         let cfg = loaded.site.config.links.clone();
         let progress = links::show_progress(false);
         links::check_external(&mut loaded.links, &loaded.site.root, &cfg, true, progress);
     }
-    write_site(loaded, premade, start)
+    write_site(loaded, &lock, premade, start)
 }
 
 /// What rendering the site leaves besides its files (which went to the sink).
@@ -494,6 +504,7 @@ pub fn render_loaded(
 /// render -> output: pages are written as they render and become the site only in the commit.
 fn write_site(
     loaded: Loaded,
+    _lock: &output::Lock,
     premade: Option<output::Premade>,
     start: Instant,
 ) -> Result<BuildReport, Failure> {
@@ -504,11 +515,21 @@ fn write_site(
         Some(p) => output::Writer::open_premade(p),
         None => output::Writer::open(&loaded.output_dir)?,
     };
+    let rolled_back = writer.rolled_back;
     let Rendering {
-        diagnostics,
+        mut diagnostics,
         mut timings,
         ..
     } = render_loaded(&loaded, &created, &writer)?;
+    if rolled_back {
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "the last build into `{}` was stopped while putting its pages in place; its changes were rolled back first",
+                loaded.output_dir.display()
+            ))
+            .hint("nothing to do: this build is the whole site"),
+        );
+    }
     let stats = writer.commit()?;
     loaded.history.save_cache();
     timings.lap("output");

@@ -15,6 +15,14 @@ use crate::fsutil::write_atomic;
 use crate::sink::{OutData, OutFile, Previous, Sink};
 
 pub const MANIFEST: &str = ".kbfresh-manifest";
+/// Held (an advisory lock) by the build writing into the folder: a second build fails clearly.
+pub const LOCK: &str = ".kbfresh-lock";
+/// Written when a build starts into an empty or new folder, removed when it is the site: found by
+/// the next build, it marks what a killed first build left, which that build then removes.
+const FRESH_MARK: &str = ".kbfresh-first-build";
+/// In the staging folder while pages move into place: what moves and what goes, so that a build
+/// killed part-way is rolled back by the next one before anything else.
+const JOURNAL: &str = "journal";
 /// The manifest's first line. Version 5: each line is `<xxh3 of the file> <page key> <size> <path>`,
 /// hash and key in hex (the key of what a page was rendered from, `-` for other files), the path
 /// percent-encoded (control characters, `%` and non-ASCII), so that no name can add a line; the
@@ -116,6 +124,8 @@ pub struct Writer {
     clean: std::sync::atomic::AtomicBool,
     state: Mutex<State>,
     done: bool,
+    /// A build killed while putting its pages in place was rolled back when this one opened.
+    pub rolled_back: bool,
 }
 
 enum Mode {
@@ -193,17 +203,28 @@ impl Drop for Premade {
 }
 
 /// `Some(created)` when `out` is a folder to write straight into: it did not exist (and was made
-/// now: `created`) or it is empty. `None` when a site is there.
+/// now: `created`) or it is empty. `None` when a site is there. What a killed first build left is
+/// removed first (see [`FRESH_MARK`]).
 fn fresh_folder(out: &Path) -> Result<Option<bool>, Diagnostic> {
-    match std::fs::read_dir(out).map(|mut d| d.next().is_none()) {
+    if std::fs::symlink_metadata(out.join(FRESH_MARK)).is_ok() {
+        undo_fresh(out, false);
+    }
+    let ours = |name: &std::ffi::OsStr| name == LOCK;
+    let fresh = match std::fs::read_dir(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(out).map_err(|e| io_err("create the output folder", out, e))?;
-            Ok(Some(true))
+            Some(true)
         }
-        Err(e) => Err(io_err("read the output folder", out, e)),
-        Ok(true) => Ok(Some(false)),
-        Ok(false) => Ok(None),
+        Err(e) => return Err(io_err("read the output folder", out, e)),
+        Ok(mut d) => d
+            .all(|e| e.is_ok_and(|e| ours(&e.file_name())))
+            .then_some(false),
+    };
+    if fresh.is_some() {
+        std::fs::write(out.join(FRESH_MARK), b"")
+            .map_err(|e| io_err("write", &out.join(FRESH_MARK), e))?;
     }
+    Ok(fresh)
 }
 
 /// Takes back what a build wrote into a fresh folder: the folder itself when the build made it,
@@ -214,6 +235,9 @@ fn undo_fresh(out: &Path, created: bool) {
         return;
     }
     for e in std::fs::read_dir(out).into_iter().flatten().flatten() {
+        if e.file_name() == LOCK {
+            continue;
+        }
         let p = e.path();
         let _ = if e.file_type().is_ok_and(|t| t.is_dir()) {
             std::fs::remove_dir_all(&p)
@@ -236,11 +260,17 @@ impl Writer {
     }
 
     pub fn open(out: &Path) -> Result<Writer, Diagnostic> {
+        let mut rolled_back = false;
         let mode = match fresh_folder(out)? {
             Some(created) => Mode::Fresh { created },
             None => {
                 let dir = out.join(STAGING);
-                // Left over from a build that was killed.
+                // Left over from a build that was killed: pages it moved go back first.
+                if dir.join(JOURNAL).is_file() {
+                    roll_back(out, &dir)
+                        .map_err(|e| io_err("roll back the interrupted build in", out, e))?;
+                    rolled_back = true;
+                }
                 if std::fs::symlink_metadata(&dir).is_ok() {
                     std::fs::remove_dir_all(&dir)
                         .or_else(|_| std::fs::remove_file(&dir))
@@ -250,7 +280,9 @@ impl Writer {
                 Mode::Staged { dir }
             }
         };
-        Ok(Writer::with_mode(out.to_path_buf(), mode))
+        let mut w = Writer::with_mode(out.to_path_buf(), mode);
+        w.rolled_back = rolled_back;
+        Ok(w)
     }
 
     fn with_mode(out: PathBuf, mode: Mode) -> Writer {
@@ -267,6 +299,7 @@ impl Writer {
             mode,
             state: Mutex::default(),
             done: false,
+            rolled_back: false,
         }
     }
 
@@ -283,60 +316,75 @@ impl Writer {
             removed: 0,
         };
         let out = self.out.clone();
-        let old: Vec<&String> = self.old.keys().collect();
-        if let Mode::Staged { dir } = &self.mode {
+        let new: HashSet<&str> = state.paths.iter().map(|e| e.path.as_str()).collect();
+        let candidates: Vec<&String> = self
+            .old
+            .keys()
+            .filter(|p| !new.contains(p.as_str()) && safe_rel(p))
+            .collect();
+        if let Mode::Staged { .. } = &self.mode {
             // Files written and files removed: neither may go through a link to elsewhere.
             let touched = state
                 .staged
                 .iter()
                 .map(|&i| state.paths[i].path.as_str())
-                .chain(old.iter().map(|p| p.as_str()).filter(|p| safe_rel(p)));
+                .chain(candidates.iter().map(|p| p.as_str()));
             refuse_symlinks_out(&out, touched)?;
-            for &i in &state.staged {
-                let target = out.join(&state.paths[i].path);
-                let staged = dir.join(i.to_string());
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
+        }
+        // Files of the last build that are gone: only what it wrote, unchanged since (a file put
+        // there by hand, or named by a manifest that was tampered with, is the user's).
+        let gone: Vec<&String> = candidates
+            .into_iter()
+            .filter(|p| match self.old.get(*p).and_then(|o| o.hash) {
+                Some(h) => {
+                    std::fs::read(out.join(p)).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == h)
                 }
-                // An edited page keeps the mode it had.
-                if let Ok(m) = std::fs::metadata(&target) {
-                    let _ = std::fs::set_permissions(&staged, m.permissions());
+                None => std::fs::symlink_metadata(out.join(p)).is_ok_and(|m| m.is_file()),
+            })
+            .collect();
+        let manifest = self.manifest_text(&state);
+        match &self.mode {
+            Mode::Staged { dir } => {
+                let moves: Vec<(usize, &str)> = state
+                    .staged
+                    .iter()
+                    .map(|&i| (i, state.paths[i].path.as_str()))
+                    .collect();
+                preflight(&out, &moves)?;
+                let gone: Vec<&str> = gone.iter().map(|p| p.as_str()).collect();
+                write_journal(dir, &moves, &gone)
+                    .map_err(|e| io_err("write", &dir.join(JOURNAL), e))?;
+                if let Err(e) = switch(&out, dir, &moves, &gone, &manifest) {
+                    // Everything that moved goes back: the site is the last build's.
+                    let undone = roll_back(&out, dir);
+                    let _ = std::fs::remove_dir_all(dir);
+                    self.done = true;
+                    return Err(match undone {
+                        Ok(()) => e,
+                        Err(u) => e.hint(format!(
+                            "putting the last build back failed too ({u}); build again to finish it"
+                        )),
+                    });
                 }
-                std::fs::rename(&staged, &target).map_err(|e| io_err("write", &target, e))?;
+                stats.removed = gone.len();
+                remove_emptied_folders(&out, &gone);
+                let _ = std::fs::remove_dir_all(dir);
             }
-        } else {
-            stats.written = state.paths.len();
+            Mode::Fresh { .. } => {
+                stats.written = state.paths.len();
+                write_atomic(&out.join(MANIFEST), manifest.as_bytes())
+                    .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
+                let _ = std::fs::remove_file(out.join(FRESH_MARK));
+            }
         }
+        self.done = true;
+        Ok(stats)
+    }
+}
 
-        let new: HashSet<&str> = state.paths.iter().map(|e| e.path.as_str()).collect();
-        let mut dirs = HashSet::new();
-        for gone in old
-            .iter()
-            .filter(|p| !new.contains(p.as_str()) && safe_rel(p))
-        {
-            let p = out.join(gone);
-            // Only what the last build wrote, unchanged since: a file put there by hand (or named
-            // by a manifest that was tampered with) is the user's.
-            let ours = match self.old.get(*gone).and_then(|o| o.hash) {
-                Some(h) => std::fs::read(&p).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == h),
-                None => true,
-            };
-            if ours && std::fs::remove_file(&p).is_ok() {
-                stats.removed += 1;
-            }
-            let mut d = Path::new(gone.as_str()).parent();
-            while let Some(dir) = d.filter(|d| !d.as_os_str().is_empty()) {
-                dirs.insert(dir.to_path_buf());
-                d = dir.parent();
-            }
-        }
-        // Deepest first; remove_dir only succeeds on empty folders, which is exactly what we want.
-        let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
-        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-        for d in dirs {
-            let _ = std::fs::remove_dir(out.join(d));
-        }
-
+impl Writer {
+    /// The manifest of this build's files (see [`MANIFEST_V5`]).
+    fn manifest_text(&self, state: &State) -> String {
         let mut listing: Vec<&Entry> = state.paths.iter().collect();
         listing.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         listing.dedup_by(|a, b| a.path == b.path);
@@ -351,13 +399,214 @@ impl Writer {
             let path = percent_encoding::utf8_percent_encode(&e.path, MANIFEST_ESCAPED);
             writeln!(manifest, "{:016x} {key} {} {path}", e.hash, e.len).ok();
         }
-        write_atomic(&out.join(MANIFEST), manifest.as_bytes())
-            .map_err(|e| io_err("write", &out.join(MANIFEST), e))?;
-        if let Mode::Staged { dir } = &self.mode {
-            let _ = std::fs::remove_dir_all(dir);
+        manifest
+    }
+}
+
+/// What can fail before the first page moves, found before it does: a folder a page goes into
+/// that cannot be made (a file is where it goes), or that takes no new file (not writable, a full
+/// disk). The message names the page.
+fn preflight(out: &Path, moves: &[(usize, &str)]) -> Result<(), Diagnostic> {
+    let mut probed: HashSet<&Path> = HashSet::new();
+    for (_, path) in moves {
+        let Some(parent) = Path::new(path).parent() else {
+            continue;
+        };
+        if !probed.insert(parent) {
+            continue;
         }
-        self.done = true;
-        Ok(stats)
+        let dir = out.join(parent);
+        let fail = |what: &str, e: std::io::Error| {
+            Diagnostic::error(format!(
+                "cannot {what} `{}` for the page `{path}`: {e}",
+                dir.display()
+            ))
+            .hint("nothing was changed; make the output folder writable (and remove what is in the way), then build again")
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| fail("make the folder", e))?;
+        tempfile::Builder::new()
+            .prefix(crate::fsutil::TMP_PREFIX)
+            .tempfile_in(&dir)
+            .map_err(|e| fail("write into the folder", e))?;
+    }
+    Ok(())
+}
+
+fn journal_path(p: &str) -> String {
+    percent_encoding::utf8_percent_encode(p, MANIFEST_ESCAPED).to_string()
+}
+
+/// The journal: `move <staged file> <path>` for every page that moves into place and
+/// `gone <n> <path>` for every file that goes (paths encoded as in the manifest), synced to disk
+/// before anything moves.
+fn write_journal(dir: &Path, moves: &[(usize, &str)], gone: &[&str]) -> std::io::Result<()> {
+    let mut text = String::new();
+    for (i, p) in moves {
+        writeln!(text, "move {i} {}", journal_path(p)).ok();
+    }
+    for (k, p) in gone.iter().enumerate() {
+        writeln!(text, "gone {k} {}", journal_path(p)).ok();
+    }
+    let mut f = std::fs::File::create(dir.join(JOURNAL))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+/// The switch: the old manifest aside, each page's old version aside and the new one in its place,
+/// the files that go aside, then the new manifest; removing the journal is the moment the new site
+/// is the site. Until then [`roll_back`] puts everything back.
+fn switch(
+    out: &Path,
+    dir: &Path,
+    moves: &[(usize, &str)],
+    gone: &[&str],
+    manifest: &str,
+) -> Result<(), Diagnostic> {
+    let old = dir.join("old");
+    let aside = dir.join("gone");
+    std::fs::create_dir_all(&old).map_err(|e| io_err("create", &old, e))?;
+    std::fs::create_dir_all(&aside).map_err(|e| io_err("create", &aside, e))?;
+    let manifest_path = out.join(MANIFEST);
+    if manifest_path.is_file() {
+        std::fs::rename(&manifest_path, dir.join("manifest"))
+            .map_err(|e| io_err("move aside", &manifest_path, e))?;
+    }
+    for &(i, path) in moves {
+        let target = out.join(path);
+        let staged = dir.join(i.to_string());
+        let named = |what: &str, e: std::io::Error| {
+            Diagnostic::error(format!("cannot {what} the page `{path}`: {e}")).hint(
+                "the last build's site was put back; check the output folder, then build again",
+            )
+        };
+        if let Ok(m) = std::fs::symlink_metadata(&target) {
+            // An edited page keeps the mode it had.
+            let _ = std::fs::set_permissions(&staged, m.permissions());
+            std::fs::rename(&target, old.join(i.to_string()))
+                .map_err(|e| named("move aside the old version of", e))?;
+        }
+        std::fs::rename(&staged, &target).map_err(|e| named("put in place", e))?;
+    }
+    for (k, path) in gone.iter().enumerate() {
+        let p = out.join(path);
+        std::fs::rename(&p, aside.join(k.to_string())).map_err(|e| io_err("remove", &p, e))?;
+    }
+    write_atomic(&manifest_path, manifest.as_bytes())
+        .map_err(|e| io_err("write", &manifest_path, e))?;
+    std::fs::remove_file(dir.join(JOURNAL)).map_err(|e| io_err("remove", &dir.join(JOURNAL), e))
+}
+
+/// Puts the last build's site back from the staging folder `dir` by its journal: after a failed
+/// switch, or at the start of the next build after one was killed part-way.
+fn roll_back(out: &Path, dir: &Path) -> std::io::Result<()> {
+    let journal = std::fs::read_to_string(dir.join(JOURNAL))?;
+    let decode = |p: &str| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8()
+            .ok()
+            .map(|p| p.into_owned())
+            .filter(|p| safe_rel(p))
+    };
+    for line in journal.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(kind), Some(n), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let Some(path) = decode(path) else { continue };
+        let target = out.join(&path);
+        match kind {
+            "move" => {
+                let backup = dir.join("old").join(n);
+                let moved = !dir.join(n).exists();
+                if backup.exists() {
+                    std::fs::rename(&backup, &target)?;
+                } else if moved {
+                    let _ = std::fs::remove_file(&target);
+                }
+            }
+            "gone" => {
+                let aside = dir.join("gone").join(n);
+                if aside.exists() {
+                    if let Some(parent) = target.parent() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    std::fs::rename(&aside, &target)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    let manifest = dir.join("manifest");
+    if manifest.is_file() {
+        std::fs::rename(&manifest, out.join(MANIFEST))?;
+    }
+    std::fs::remove_file(dir.join(JOURNAL))
+}
+
+/// Folders left empty by the files that went, deepest first (`remove_dir` only removes empty ones).
+fn remove_emptied_folders(out: &Path, gone: &[&str]) {
+    let mut dirs = HashSet::new();
+    for gone in gone {
+        let mut d = Path::new(gone).parent();
+        while let Some(dir) = d.filter(|d| !d.as_os_str().is_empty()) {
+            dirs.insert(dir.to_path_buf());
+            d = dir.parent();
+        }
+    }
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in dirs {
+        let _ = std::fs::remove_dir(out.join(d));
+    }
+}
+
+/// The output folder's lock, held while a build writes there.
+pub struct Lock {
+    _file: std::fs::File,
+    out: PathBuf,
+    /// The folder was made for the lock: a build that wrote nothing there leaves no folder.
+    created: bool,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // A folder holding nothing but the lock (a first build that failed): as it was before.
+        let only_lock = std::fs::read_dir(&self.out)
+            .is_ok_and(|mut d| d.all(|e| e.is_ok_and(|e| e.file_name() == LOCK)));
+        if only_lock {
+            let _ = std::fs::remove_file(self.out.join(LOCK));
+            if self.created {
+                let _ = std::fs::remove_dir(&self.out);
+            }
+        }
+    }
+}
+
+/// Takes the output folder's lock (making the folder when it does not exist), or fails clearly
+/// when another build holds it: two builds into one folder never interleave. The lock goes with
+/// the process, however it ends.
+pub fn lock(out: &Path) -> Result<Lock, Diagnostic> {
+    let created = !out.exists();
+    std::fs::create_dir_all(out).map_err(|e| io_err("create the output folder", out, e))?;
+    let path = out.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| io_err("open", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Lock {
+            _file: file,
+            out: out.to_path_buf(),
+            created,
+        }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Diagnostic::error(format!(
+            "another kbfresh build is writing into `{}`",
+            out.display()
+        ))
+        .hint("wait for it to finish, then build again")),
+        Err(std::fs::TryLockError::Error(e)) => Err(io_err("lock", &path, e)),
     }
 }
 
@@ -644,6 +893,163 @@ mod tests {
             path: path.into(),
             data: OutData::Bytes(s.as_bytes().to_vec()),
         }
+    }
+
+    /// Every file under `out` but kbfresh's own bookkeeping, with its bytes.
+    fn site_of(out: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = walkdir::WalkDir::new(out)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(out)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, std::fs::read_to_string(e.path()).unwrap_or_default())
+            })
+            .filter(|(rel, _)| rel != LOCK && !rel.starts_with(STAGING))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// A site of three pages, and a staging folder of the next build that changes two, adds one
+    /// and drops one: staged files 0 to 2 and the journal, as `commit` leaves them just before the
+    /// switch.
+    fn staged_switch(out: &Path) -> (PathBuf, Vec<(usize, &'static str)>, Vec<&'static str>) {
+        write(
+            out,
+            &[
+                file("a/index.html", "A1"),
+                file("b/index.html", "B1"),
+                file("gone/index.html", "G"),
+            ],
+        )
+        .unwrap();
+        let dir = out.join(STAGING);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, text) in ["A2", "B2", "N"].iter().enumerate() {
+            std::fs::write(dir.join(i.to_string()), text).unwrap();
+        }
+        let moves = vec![
+            (0, "a/index.html"),
+            (1, "b/index.html"),
+            (2, "new/index.html"),
+        ];
+        let gone = vec!["gone/index.html"];
+        write_journal(&dir, &moves, &gone).unwrap();
+        (dir, moves, gone)
+    }
+
+    #[test]
+    fn a_switch_that_fails_part_way_is_rolled_back_to_the_last_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let (staging, moves, gone) = staged_switch(&out);
+        let before = site_of(&out);
+        // The third page cannot move (its staged file is gone): two have moved by then.
+        std::fs::remove_file(staging.join("2")).unwrap();
+        let e = switch(&out, &staging, &moves, &gone, "# kbfresh manifest 5\n").unwrap_err();
+        assert!(e.message.contains("new/index.html"), "{e}");
+        assert!(
+            site_of(&out).contains(&("a/index.html".to_string(), "A2".to_string())),
+            "the first page had moved"
+        );
+        roll_back(&out, &staging).unwrap();
+        assert_eq!(site_of(&out), before);
+    }
+
+    #[test]
+    fn a_build_killed_during_the_switch_is_rolled_back_by_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let (staging, moves, gone) = staged_switch(&out);
+        let before = site_of(&out);
+        // Killed after two of three pages moved: the staging folder and its journal stay.
+        std::fs::create_dir_all(staging.join("old")).unwrap();
+        std::fs::rename(out.join(MANIFEST), staging.join("manifest")).unwrap();
+        for &(i, path) in &moves[..2] {
+            let target = out.join(path);
+            if target.exists() {
+                std::fs::rename(&target, staging.join("old").join(i.to_string())).unwrap();
+            }
+            std::fs::rename(staging.join(i.to_string()), &target).unwrap();
+        }
+        let _ = gone;
+        assert_ne!(site_of(&out), before, "a mixed site");
+        let w = Writer::open(&out).unwrap();
+        drop(w);
+        assert_eq!(site_of(&out), before);
+        assert!(!staging.exists());
+    }
+
+    #[test]
+    fn what_a_killed_first_build_wrote_is_removed_by_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let w = Writer::open(&out).unwrap();
+        w.put(file("orphan/index.html", "O")).unwrap();
+        std::mem::forget(w); // killed: no commit, no drop
+        assert!(out.join("orphan/index.html").exists());
+        write(&out, &[file("a/index.html", "A")]).unwrap();
+        assert_eq!(
+            site_of(&out),
+            [
+                (
+                    MANIFEST.to_string(),
+                    std::fs::read_to_string(out.join(MANIFEST)).unwrap()
+                ),
+                ("a/index.html".to_string(), "A".to_string()),
+            ]
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_page_whose_folder_cannot_be_made_stops_the_build_before_anything_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(
+            &out,
+            &[file("a/index.html", "A1"), file("b/index.html", "B1")],
+        )
+        .unwrap();
+        let before = site_of(&out);
+        // A file where the new page's folder goes.
+        std::fs::write(out.join("c"), "in the way").unwrap();
+        let before_with = site_of(&out);
+        let e = write(
+            &out,
+            &[file("a/index.html", "A2"), file("c/index.html", "C")],
+        )
+        .unwrap_err();
+        assert!(e.message.contains("for the page `c/index.html`"), "{e}");
+        assert_eq!(site_of(&out), before_with);
+        assert!(before.len() < before_with.len());
+    }
+
+    #[test]
+    fn a_second_build_into_one_folder_fails_clearly_while_the_first_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = lock(&out).unwrap();
+        let e = lock(&out).err().expect("the folder is locked");
+        assert!(
+            e.message.contains("another kbfresh build is writing into"),
+            "{e}"
+        );
+        drop(first);
+        assert!(
+            !out.exists(),
+            "a folder made only for the lock goes with it"
+        );
+        drop(lock(&out).unwrap());
     }
 
     #[test]

@@ -131,7 +131,7 @@ fn article_text(spec: &Spec, i: usize, rev: usize, r: &mut Rng) -> String {
             WORDS[i % WORDS.len()],
             WORDS[(i / 7) % WORDS.len()]
         );
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             let _ = writeln!(
                 s,
                 "verified = 20{:02}-{:02}-{:02}",
@@ -181,7 +181,7 @@ fn article_text(spec: &Spec, i: usize, rev: usize, r: &mut Rng) -> String {
         words(r, 1),
         r.below(100)
     );
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         let _ = writeln!(s, "![Screenshot of {}](screenshot.svg)\n", words(r, 2));
     }
     let _ = writeln!(s, "> [!NOTE]\n> {}.", words(r, 12));

@@ -779,6 +779,20 @@ fn assemble(
     let page_file = |url: &str| format!("{url}index.html");
     let mut owners: HashMap<String, PathBuf> = HashMap::new();
     let mut claim = |url: String, who: PathBuf, diags: &mut Diagnostics| {
+        // Found here, not when the page is written: a build that fails while moving pages into
+        // place would leave half a site.
+        if let Some(long) = url.split('/').find(|c| c.len() > NAME_MAX) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the URL `{}` has a part of {} bytes (`{}…`); file systems allow {NAME_MAX}",
+                    url.strip_suffix("index.html").unwrap_or(&url),
+                    long.len(),
+                    long.chars().take(24).collect::<String>()
+                ))
+                .in_file(who.clone())
+                .hint("shorten the file or folder name"),
+            );
+        }
         if let Some(first) = owners.get(&url) {
             diags.push(
                 Diagnostic::error(format!(
@@ -932,6 +946,9 @@ fn section_translations(sections: &[Section], languages: &[Language]) -> Vec<Vec
         })
         .collect()
 }
+
+/// The longest file or folder name most file systems allow, in bytes.
+const NAME_MAX: usize = 255;
 
 /// Right-to-left scripts by language code.
 fn is_rtl(code: &str) -> bool {

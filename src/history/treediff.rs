@@ -427,7 +427,7 @@ impl<'r> TreeReader<'r> {
     /// The walk moved on to another commit.
     pub fn next_commit(&mut self) {
         self.generation += 1;
-        if self.generation % KEEP == 0 {
+        if self.generation.is_multiple_of(KEEP) {
             let g = self.generation;
             self.held.retain(|_, (_, used)| g - *used <= KEEP);
         }
