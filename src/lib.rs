@@ -291,8 +291,9 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
         diags.sort();
         return Err(Failure(diags.0));
     };
-    let (aliases, alias_diags) =
-        content::aliases::resolve(&site, &loaded::generated_files(&env.theme, &site));
+    let generated = loaded::generated_files(&env.theme, &site);
+    diags.extend(content::aliases::generated_collisions(&site, &generated));
+    let (aliases, alias_diags) = content::aliases::resolve(&site, &generated);
     site.aliases = aliases;
     diags.extend(alias_diags);
     if diags.has_errors() {

@@ -150,7 +150,13 @@ pub fn alias_target(alias: &str) -> Result<(String, String), &'static str> {
         return Err("is not a URL path on this site");
     }
     let joined = clean.join("/");
-    if joined.ends_with(".html") || joined.ends_with(".htm") {
+    // `/old.html`, `/faq.php`, `/sitemap.xml`: a file of that name; `/old/page`: a folder's page.
+    let names_file = !a.ends_with('/')
+        && clean
+            .last()
+            .and_then(|l| l.rsplit_once('.'))
+            .is_some_and(|(stem, ext)| !stem.is_empty() && !ext.is_empty());
+    if names_file {
         Ok((joined.clone(), format!("/{joined}")))
     } else {
         Ok((format!("{joined}/index.html"), format!("/{joined}/")))
@@ -166,6 +172,12 @@ mod tests {
         assert_eq!(alias_target("/old/page/").unwrap().0, "old/page/index.html");
         assert_eq!(alias_target("old/page").unwrap().1, "/old/page/");
         assert_eq!(alias_target("/old.html").unwrap().0, "old.html");
+        assert_eq!(alias_target("/sitemap.xml").unwrap().0, "sitemap.xml");
+        assert_eq!(alias_target("/v1.2/").unwrap().0, "v1.2/index.html");
+        assert_eq!(
+            alias_target("/.well-known").unwrap().0,
+            ".well-known/index.html"
+        );
         assert!(alias_target("/../etc/passwd").is_err());
         assert!(alias_target("https://x.example/").is_err());
         assert!(alias_target("/a\nCNAME").is_err());

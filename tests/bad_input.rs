@@ -549,6 +549,47 @@ fn an_output_folder_that_kbfresh_reads_from_is_refused() {
 }
 
 #[test]
+fn aliases_at_generated_files_are_left_out_and_content_files_never_replace_them() {
+    let s = good_site();
+    s.file(
+        "content/billing/old.md",
+        "+++\ntitle = \"Old\"\naliases = [\"/index.html\", \"/404.html\", \"/sitemap.xml\", \"/kbfresh.css\", \"/billing/refunds/index.html\"]\n+++\n",
+    );
+    let r = s.build().ok();
+    for (alias, owner) in [
+        ("/index.html", "the section `/`"),
+        ("/404.html", "the generated `/404.html`"),
+        ("/sitemap.xml", "the generated `/sitemap.xml`"),
+        ("/kbfresh.css", "the generated `/kbfresh.css`"),
+        (
+            "/billing/refunds/index.html",
+            "`content/billing/refunds.md`",
+        ),
+    ] {
+        assert!(
+            r.stderr.contains(&format!(
+                "alias `{alias}` is the URL of {owner}, which keeps it"
+            )),
+            "{alias}:\n{}",
+            r.stderr
+        );
+    }
+    assert!(s.read("public/sitemap.xml").starts_with("<?xml"));
+    assert!(!s.read("public/404.html").contains("http-equiv=\"refresh\""));
+    fails_and_keeps_output(
+        &s,
+        |s| {
+            s.file("content/404.html", "<p>mine</p>\n")
+                .file("content/kbfresh.css", "p {}\n");
+        },
+        &[
+            "error: content/404.html: `404.html` would replace the file `/404.html` that the build makes",
+            "error: content/kbfresh.css: `kbfresh.css` would replace the file `/kbfresh.css`",
+        ],
+    );
+}
+
+#[test]
 fn a_content_file_named_index_html_beside_a_page_is_an_error_naming_both() {
     let s = good_site();
     fails_and_keeps_output(

@@ -15,6 +15,26 @@ pub struct Alias {
     pub out: String,
 }
 
+/// Content files that would replace a file the build makes itself (a theme file, `404.html`,
+/// `sitemap.xml`, a search page): an error naming both. The site's own `static/` shadows the theme
+/// on purpose and is not a content file.
+pub fn generated_collisions(site: &Site, generated: &[String]) -> Vec<Diagnostic> {
+    let generated: std::collections::HashSet<&str> = generated.iter().map(String::as_str).collect();
+    let root = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
+    site.assets
+        .iter()
+        .filter(|a| generated.contains(a.out.as_str()))
+        .map(|a| {
+            Diagnostic::error(format!(
+                "`{}` would replace the file `/{}` that the build makes (from the theme or for the site)",
+                a.rel, a.out
+            ))
+            .in_file(crate::diagnostics::display_path(&a.abs, &root))
+            .hint("rename it; to replace a theme file on purpose, put it in the site's static/ folder")
+        })
+        .collect()
+}
+
 /// Every article's aliases as redirect pages. `generated` are the output files no Markdown file makes
 /// (theme static files, `404.html`, `sitemap.xml`, search pages).
 ///
