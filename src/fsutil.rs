@@ -6,6 +6,25 @@ use std::path::Path;
 /// Temp file in the target's folder, then rename: readers never see half a file.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = target.parent().unwrap_or(Path::new("."));
+    temp_with(target, bytes, dir)?
+        .persist(target)
+        .map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// [`write_atomic`] with the temp file in `tmp_dir` (where git ignores it, so that a killed run
+/// leaves nothing `git add -A` would commit), renamed into place. When `tmp_dir` is on another file
+/// system the temp file goes beside the target after all.
+pub fn write_atomic_via(target: &Path, bytes: &[u8], tmp_dir: &Path) -> std::io::Result<()> {
+    match temp_with(target, bytes, tmp_dir).map(|tmp| tmp.persist(target)) {
+        Ok(Ok(_)) => Ok(()),
+        // Another file system (or no room there): beside the target, as always.
+        Ok(Err(_)) | Err(_) => write_atomic(target, bytes),
+    }
+}
+
+/// A synced temp file in `dir` holding `bytes`, with the mode `target` has (or a page's).
+fn temp_with(target: &Path, bytes: &[u8], dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(TMP_PREFIX)
@@ -21,35 +40,7 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         tmp.as_file().set_permissions(p)?;
     }
     tmp.as_file().sync_data().ok();
-    tmp.persist(target).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// [`write_atomic`] with the temp file in `tmp_dir` (where git ignores it, so that a killed run
-/// leaves nothing `git add -A` would commit), renamed into place. When `tmp_dir` is on another file
-/// system the temp file goes beside the target after all.
-pub fn write_atomic_via(target: &Path, bytes: &[u8], tmp_dir: &Path) -> std::io::Result<()> {
-    let staged = (|| {
-        std::fs::create_dir_all(tmp_dir)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(TMP_PREFIX)
-            .tempfile_in(tmp_dir)?;
-        tmp.write_all(bytes)?;
-        let perms = match std::fs::metadata(target) {
-            Ok(m) => Some(m.permissions()),
-            Err(_) => default_permissions(),
-        };
-        if let Some(p) = perms {
-            tmp.as_file().set_permissions(p)?;
-        }
-        tmp.as_file().sync_data().ok();
-        Ok::<_, std::io::Error>(tmp)
-    })();
-    match staged.map(|tmp| tmp.persist(target)) {
-        Ok(Ok(_)) => Ok(()),
-        // Another file system (or no room there): beside the target, as always.
-        Ok(Err(_)) | Err(_) => write_atomic(target, bytes),
-    }
+    Ok(tmp)
 }
 
 /// What every temp file of kbfresh's is named with.

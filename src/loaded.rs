@@ -204,13 +204,16 @@ pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
     )
 }
 
-/// An article's title: its front-matter title, else its leading `# Heading`, else the one content
-/// gave it (from the file name).
+/// An article's title: its front-matter title, else its leading `# Heading`, else its first heading
+/// of any level, else the one content gave it (the file name as words).
 fn article_title<'a>(a: &'a content::Article, md: &'a Rendered) -> &'a str {
-    match (&a.front.title, &md.leading_h1) {
-        (None, Some(h)) => h,
-        _ => &a.title,
+    if a.front.title.is_some() {
+        return &a.title;
     }
+    md.leading_h1
+        .as_deref()
+        .or(md.first_heading.as_deref())
+        .unwrap_or(&a.title)
 }
 
 /// Without a front-matter title, the leading `# Heading` is the title.

@@ -51,6 +51,8 @@ pub struct Rendered {
     pub links: Vec<LinkSpan>,
     /// Text of the first heading when it is a level-1 heading at the very start of the body.
     pub leading_h1: Option<String>,
+    /// Text of the first heading of any level (books start chapters with `##`).
+    pub first_heading: Option<String>,
 }
 
 /// Resolves a relative link (path part, already percent-decoded, relative to the article's folder)
@@ -139,6 +141,9 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     None => ids.slug(&title),
                 };
                 r.anchors.push(id.clone());
+                if r.first_heading.is_none() && !title.trim().is_empty() {
+                    r.first_heading = Some(title.clone());
+                }
                 let lvl = heading_level(*level);
                 let is_leading_h1 = first_block && lvl == 1;
                 first_block = false;

@@ -165,7 +165,7 @@ fn site_style(content: &Path) -> Format {
         .flatten()
         .take(400)
     {
-        if e.path().extension().and_then(|x| x.to_str()) != Some("md") {
+        if !crate::content::is_markdown(e.path()) {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(e.path()) else {

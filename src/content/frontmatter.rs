@@ -29,17 +29,28 @@ pub struct Split {
     pub body_start: usize,
 }
 
-/// Finds the front matter block. `text` must not start with a BOM (callers strip it).
+impl Split {
+    /// The lines of `text` before the front matter's own text: the opening delimiter, and any
+    /// blank lines before it.
+    pub fn lines_before(&self, text: &str) -> usize {
+        text[..self.fm_start].matches('\n').count()
+    }
+}
+
+/// Finds the front matter block. `text` must not start with a BOM (callers strip it). Blank lines
+/// before the opening delimiter are allowed, as Hugo and Zola allow them.
 pub fn split(text: &str) -> Result<Split, Diagnostic> {
-    let format = if is_delimiter_line(text, "+++") {
+    let lead = leading_blank_lines(text);
+    let rest = &text[lead..];
+    let format = if is_delimiter_line(rest, "+++") {
         Format::Toml
-    } else if is_delimiter_line(text, "---") {
+    } else if is_delimiter_line(rest, "---") {
         Format::Yaml
     } else {
         return Ok(Split::default());
     };
     let delim = if format == Format::Toml { "+++" } else { "---" };
-    let first_line_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let first_line_end = lead + rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
     let mut pos = first_line_end;
     while pos < text.len() {
         let line_end = text[pos..]
@@ -57,17 +68,30 @@ pub fn split(text: &str) -> Result<Split, Diagnostic> {
         }
         pos = line_end;
     }
+    let line = 1 + text[..lead].matches('\n').count();
     Err(Diagnostic::error(format!(
-        "the front matter opened with `{delim}` on line 1 is never closed"
+        "the front matter opened with `{delim}` on line {line} is never closed"
     ))
     .hint(format!(
         "add a line with only `{delim}` after the last front-matter line"
     )))
     .map_err(|d| Diagnostic {
-        line: 1,
+        line,
         column: 1,
         ..d
     })
+}
+
+/// The bytes of the whole lines at the start of `text` that hold only spaces and tabs.
+fn leading_blank_lines(text: &str) -> usize {
+    let mut lead = 0;
+    while let Some(end) = text[lead..].find('\n') {
+        if !text[lead..lead + end].trim().is_empty() {
+            break;
+        }
+        lead += end + 1;
+    }
+    lead
 }
 
 /// Deeper than YAML's own recursion limit (128): never valid front matter.
@@ -153,14 +177,14 @@ pub const KNOWN_KEYS: &[&str] = &[
 pub fn parse(text: &str, split: &Split, shown: &Path) -> Result<FrontMatter, Vec<Diagnostic>> {
     let fm_text = &text[split.fm_start..split.fm_end];
     let map = values(text, split, shown).map_err(|d| vec![d])?;
-    typed(map, fm_text, shown, 1)
+    typed(map, fm_text, shown, split.lines_before(text))
 }
 
 /// Every key of the front matter with its value, untyped (an empty map without front matter).
 pub fn values(text: &str, split: &Split, shown: &Path) -> Result<Map<String, Value>, Diagnostic> {
     let fm_text = &text[split.fm_start..split.fm_end];
-    // Lines before the front matter text: the opening delimiter.
-    let line_offset = 1;
+    // Lines before the front matter text: the opening delimiter (and blank lines before it).
+    let line_offset = split.lines_before(text);
     let value = match split.format {
         Format::None => return Ok(Map::new()),
         Format::Toml => match toml::from_str::<toml::Table>(fm_text) {
@@ -415,6 +439,26 @@ mod tests {
     fn p(text: &str) -> Result<FrontMatter, Vec<Diagnostic>> {
         let s = split(text).map_err(|d| vec![d])?;
         parse(text, &s, Path::new("a.md"))
+    }
+
+    #[test]
+    fn front_matter_may_follow_blank_lines_and_errors_name_its_own_line() {
+        let text = "\n  \n+++\ntitle = \"Late\"\nweight = = 1\n+++\nbody";
+        let s = split(text).unwrap();
+        assert_eq!(s.format, Format::Toml);
+        assert_eq!(&text[s.body_start..], "body");
+        let e = p(text).unwrap_err();
+        assert_eq!(e[0].line, 5, "{e:?}");
+        assert_eq!(
+            p("\n---\ntitle: Y\n---\n").unwrap().title.as_deref(),
+            Some("Y")
+        );
+        assert_eq!(split("\n\n+++\ntitle = 1\n").unwrap_err().line, 3);
+        // Text before it is not front matter.
+        assert_eq!(
+            split("Intro\n+++\ntitle = 1\n+++\n").unwrap().format,
+            Format::None
+        );
     }
 
     #[test]

@@ -231,6 +231,9 @@ impl Site {
             assets_rel,
             &mut diags,
         );
+        if site.articles.is_empty() {
+            diags.extend(no_articles(&site, &root_canon));
+        }
         (Some(site), diags)
     }
 
@@ -291,7 +294,7 @@ impl Site {
             title: front
                 .title
                 .clone()
-                .unwrap_or_else(|| file_stem(&src.rel).to_string()),
+                .unwrap_or_else(|| title_from_name(file_stem(&src.rel))),
             src,
             front,
         }))
@@ -377,14 +380,25 @@ fn content_folder(
     }
 }
 
-fn is_markdown(p: &Path) -> bool {
+/// Markdown files: `.md`, `.markdown`, and MDX (`.mdx`, read as Markdown).
+pub fn is_markdown(p: &Path) -> bool {
     matches!(
         p.extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .as_deref(),
-        Some("md" | "markdown")
+        Some("md" | "markdown" | "mdx")
     )
+}
+
+/// Files of other documentation formats: a tree of only these builds no article.
+fn other_docs_format(rel: &str) -> Option<&str> {
+    let ext = rel.rsplit_once('.')?.1;
+    [
+        "mdoc", "markdoc", "rst", "adoc", "asciidoc", "org", "textile", "rmd", "qmd", "ipynb",
+    ]
+    .into_iter()
+    .find(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// Every file under `content`. A symbolic link may only lead into one of the content trees
@@ -603,8 +617,8 @@ fn file_stem(rel: &str) -> &str {
 
 fn is_section_index(name: &str) -> u8 {
     match name.to_ascii_lowercase().as_str() {
-        "_index.md" | "_index.markdown" => 3,
-        "index.md" | "index.markdown" => 2,
+        "_index.md" | "_index.markdown" | "_index.mdx" => 3,
+        "index.md" | "index.markdown" | "index.mdx" => 2,
         "readme.md" => 1,
         _ => 0,
     }
@@ -745,7 +759,7 @@ fn assemble(
         let title = front
             .title
             .clone()
-            .unwrap_or_else(|| file_stem(&src.rel).to_string());
+            .unwrap_or_else(|| title_from_name(file_stem(&src.rel)));
         articles.push(Article {
             owner: front.owner.clone().or_else(|| sec.owner.clone()),
             policy: front.policy.or(sec.policy),
@@ -915,6 +929,30 @@ pub fn publish_linked_assets(
             })
         })
         .collect()
+}
+
+/// A tree with no article but files of another documentation format (`.rst`, `.adoc`, `.mdoc`...)
+/// would build an empty site that `check` passes: an error saying what is there.
+fn no_articles(site: &Site, root_canon: &Path) -> Option<Diagnostic> {
+    let mut formats: BTreeMap<String, usize> = BTreeMap::new();
+    for a in &site.assets {
+        if let Some(f) = other_docs_format(&a.rel) {
+            *formats.entry(f.to_ascii_lowercase()).or_default() += 1;
+        }
+    }
+    if formats.is_empty() {
+        return None;
+    }
+    let found: Vec<String> = formats.iter().map(|(f, n)| format!("{n} `.{f}`")).collect();
+    Some(
+        Diagnostic::error(format!(
+            "the content folder holds no Markdown article (`.md`, `.markdown`, `.mdx`), but {} file{} of another format",
+            found.join(", "),
+            if formats.values().sum::<usize>() == 1 { "" } else { "s" }
+        ))
+        .in_file(display_path(&site.languages[0].content_dir, root_canon))
+        .hint("kbfresh builds Markdown; point --content (or content_dir) at the Markdown docs, or convert the files (pandoc converts reStructuredText and AsciiDoc)"),
+    )
 }
 
 /// Every section's versions in the other languages: the same folder in each language's tree.

@@ -1,0 +1,99 @@
+//! Docs folders written for other tools build as their authors expect (issue: existing docs folders
+//! build without edits). Each fixture is written here from the tool's own documented conventions.
+
+mod common;
+
+use common::Site;
+
+const NOW: &str = "2026-11-22";
+
+/// Zola and Hugo accept blank lines before the front matter; the page must not show it as text.
+#[test]
+fn front_matter_after_leading_blank_lines_is_front_matter() {
+    let s = Site::new();
+    s.file(
+        "content/docs/install.md",
+        "\n\n+++\ntitle = \"Installing\"\nweight = 1\n+++\n\nRun the installer.\n",
+    )
+    .file(
+        "content/docs/yaml.md",
+        "\n---\ntitle: YAML page\n---\nBody.\n",
+    );
+    s.build().ok();
+    let page = s.main_of("public/docs/install/index.html");
+    assert!(page.contains("Installing"), "{page}");
+    assert!(
+        !page.contains("+++") && !page.contains("weight = 1"),
+        "{page}"
+    );
+    assert!(
+        s.main_of("public/docs/yaml/index.html")
+            .contains("YAML page")
+    );
+}
+
+/// Docusaurus, Starlight and other MDX sites: `.mdx` files are articles (and `index.mdx` a
+/// folder's page), not files copied raw.
+#[test]
+fn mdx_files_are_articles() {
+    let s = Site::new();
+    s.file(
+        "docs/intro.mdx",
+        "---\ntitle: Introduction\nsidebar_position: 1\n---\n\nWelcome to the **docs**.\n",
+    )
+    .file("docs/guides/index.mdx", "# Guides\n\nAll guides.\n")
+    .file("docs/guides/setup.mdx", "# Setup\n\nStep one.\n");
+    let r = s.run(&["build", "--content", "docs", "--now", NOW]).ok();
+    assert!(r.stdout.contains("2 articles"), "{}", r.stdout);
+    assert!(
+        s.main_of("public/intro/index.html")
+            .contains("Welcome to the <strong>docs</strong>.")
+    );
+    assert!(
+        s.main_of("public/guides/index.html")
+            .contains("All guides.")
+    );
+    assert!(s.exists("public/guides/setup/index.html"));
+    assert!(!s.exists("public/intro.mdx"), "the source is not published");
+}
+
+/// mdBook chapters often start with `##`; a page without a title takes its first heading of any
+/// level, and without any heading its file name as words.
+#[test]
+fn titles_come_from_the_first_heading_of_any_level_then_the_file_name_as_words() {
+    let s = Site::new();
+    s.file(
+        "content/ch04-01-what-is-ownership.md",
+        "## What Is Ownership?\n\nText.\n\n## Rules\n",
+    )
+    .file("content/getting-started.md", "No heading here.\n");
+    s.build().ok();
+    let page = s.read("public/ch04-01-what-is-ownership/index.html");
+    assert!(
+        page.contains("<title>What Is Ownership? · Help Centre</title>"),
+        "{page}"
+    );
+    let plain = s.read("public/getting-started/index.html");
+    assert!(
+        plain.contains("<title>Getting started · Help Centre</title>"),
+        "{plain}"
+    );
+}
+
+/// A tree of another documentation format would build an empty site that `check` passes.
+#[test]
+fn a_tree_without_markdown_but_with_other_doc_files_is_an_error() {
+    let s = Site::new();
+    s.file("content/index.rst", "Welcome\n=======\n")
+        .file("content/guide/install.rst", "Install\n-------\n")
+        .file("content/guide/usage.adoc", "= Usage\n");
+    let r = s.build_and_check_fail();
+    assert!(
+        r.stderr.contains(
+            "error: content: the content folder holds no Markdown article (`.md`, `.markdown`, `.mdx`), but 1 `.adoc`, 2 `.rst` files of another format"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!s.exists("public"));
+}
