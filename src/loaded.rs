@@ -159,7 +159,8 @@ pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
                     &markdown::Input {
                         file: &src.text,
                         body_start: src.split.body_start,
-                        dir: &s.dir,
+                        // Its own folder: `blog.md` (the page of `blog/`) sits beside it.
+                        dir: src.dir(),
                         drop_leading_h1: match &s.front.title {
                             Some(t) => DropH1::IfEquals(t),
                             None => DropH1::Always,

@@ -97,3 +97,111 @@ fn a_tree_without_markdown_but_with_other_doc_files_is_an_error() {
     );
     assert!(!s.exists("public"));
 }
+
+/// Hugo `url` and `slug`, Zola `path` and `slug`, Docusaurus `slug` (relative or from the root) and
+/// `id`: the page lives where its front matter says, and links to its file follow it.
+#[test]
+fn front_matter_sets_the_url_as_each_tool_writes_it() {
+    let s = Site::new();
+    s.file("content/guide/_index.md", "+++\ntitle = \"Guide\"\n+++\n")
+        .file("content/guide/hugo-url.md", "+++\ntitle = \"A\"\nurl = \"/start/here/\"\n+++\n")
+        .file("content/guide/zola-path.md", "+++\ntitle = \"B\"\npath = \"zola/place\"\n+++\n")
+        .file("content/guide/with-slug.md", "+++\ntitle = \"C\"\nslug = \"short\"\n+++\n")
+        .file("content/guide/docu-abs.md", "---\ntitle: D\nslug: /from-root\n---\n")
+        .file("content/guide/docu-id.md", "---\ntitle: E\nid: the-id\n---\n")
+        .file(
+            "content/index-links.md",
+            "# Links\n\n[a](guide/hugo-url.md) [b](guide/zola-path.md) [c](guide/with-slug.md) [d](guide/docu-abs.md) [e](guide/docu-id.md)\n",
+        );
+    let r = s.build().ok();
+    assert!(!r.stderr.contains("broken"), "{}", r.stderr);
+    for page in [
+        "start/here",
+        "zola/place",
+        "guide/short",
+        "from-root",
+        "guide/the-id",
+    ] {
+        assert!(s.exists(&format!("public/{page}/index.html")), "{page}");
+    }
+    assert!(!s.exists("public/guide/hugo-url/index.html"));
+    let links = s.main_of("public/index-links/index.html");
+    for href in [
+        "/start/here/",
+        "/zola/place/",
+        "/guide/short/",
+        "/from-root/",
+        "/guide/the-id/",
+    ] {
+        assert!(
+            links.contains(&format!("href=\"{href}\"")),
+            "{href}: {links}"
+        );
+    }
+}
+
+#[test]
+fn a_url_that_leaves_the_site_is_a_located_error_in_build_and_check() {
+    let s = Site::new();
+    s.file(
+        "content/a.md",
+        "+++\ntitle = \"A\"\nslug = \"../../etc\"\n+++\n",
+    )
+    .file(
+        "content/b.md",
+        "+++\ntitle = \"B\"\nurl = \"https://elsewhere.example/\"\n+++\n",
+    );
+    let r = s.build_and_check_fail();
+    assert!(
+        r.stderr
+            .contains("error: content/a.md:3:8: `slug` climbs out of the site with `..`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("error: content/b.md:3:7: `url` is not a path of this site"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `blog.md` beside `blog/` is that folder's page (Hugo, Zola, Docusaurus), not a clash of URLs;
+/// with an index inside the folder as well, the two are a clash naming both.
+#[test]
+fn a_file_beside_a_folder_of_its_name_is_the_folders_page() {
+    let s = Site::new();
+    s.file(
+        "content/blog.md",
+        "+++\ntitle = \"Our blog\"\n+++\nNews from the team. See [first](blog/first.md).\n",
+    )
+    .file(
+        "content/blog/first.md",
+        "# First post\n\nBack to [the blog](../blog.md).\n",
+    );
+    let r = s.build().ok();
+    assert!(!r.stderr.contains("broken"), "{}", r.stderr);
+    let page = s.main_of("public/blog/index.html");
+    assert!(
+        page.contains("News from the team.") && page.contains("href=\"/blog/first/\""),
+        "{page}"
+    );
+    assert!(
+        s.main_of("public/blog/first/index.html")
+            .contains("href=\"/blog/\"")
+    );
+    assert!(
+        s.read("public/blog/index.html")
+            .contains("<title>Our blog · Help Centre</title>")
+    );
+
+    s.file("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
+    let r = s.build_and_check_fail();
+    assert!(
+        r.stderr.contains(
+            "`content/blog/_index.md` and `content/blog.md` both map to the URL `/blog/`"
+        ),
+        "{}",
+        r.stderr
+    );
+}

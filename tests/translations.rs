@@ -393,11 +393,12 @@ fn a_url_collision_in_a_translation_names_the_files_where_they_are() {
     )
     .file("content/a.md", &article("A", "a"))
     .file("content.fa/guide/intro.md", &article("مقدمه", "یک"))
+    .file("content.fa/guide/_index.md", &article("راهنما", "سه"))
     .file("content.fa/guide.md", &article("راهنما", "دو"));
     let r = s.build().fails(2);
     assert!(
         r.stderr
-            .contains("`content.fa/guide` and `content.fa/guide.md` both map to"),
+            .contains("`content.fa/guide/_index.md` and `content.fa/guide.md` both map to"),
         "{}",
         r.stderr
     );

@@ -149,6 +149,13 @@ pub struct FrontMatter {
     /// For a translation: the source article's path in the default language's content folder, when
     /// it is not at the same relative path.
     pub translation_of: Option<String>,
+    /// The URL's last part (Hugo, Zola, Docusaurus `slug`); a Docusaurus `slug` starting with `/`
+    /// is the whole URL.
+    pub slug: Option<String>,
+    /// The whole URL (Hugo `url`, Zola `path`).
+    pub url: Option<String>,
+    /// Docusaurus `id`: the URL's last part when there is no `slug`.
+    pub id: Option<String>,
     pub policy: PolicyOverrides,
     /// Keys kbfresh does not know, passed to templates as they were written.
     pub extra: Map<String, Value>,
@@ -166,6 +173,10 @@ pub const KNOWN_KEYS: &[&str] = &[
     "describes",
     "covers",
     "translation_of",
+    "slug",
+    "url",
+    "path",
+    "id",
     "max_age_days",
     "warn_days",
     "grace_days",
@@ -263,7 +274,8 @@ fn typed(
     };
     for (key, v) in map {
         match key.as_str() {
-            "title" | "description" | "owner" | "describes" | "translation_of" => {
+            "title" | "description" | "owner" | "describes" | "translation_of" | "slug" | "url"
+            | "path" | "id" => {
                 let s = match &v {
                     Value::String(s) => Some(s.clone()),
                     // `describes = 2.3` is a natural thing to write.
@@ -279,6 +291,9 @@ fn typed(
                     "description" => fm.description = s,
                     "owner" => fm.owner = s,
                     "translation_of" => fm.translation_of = s,
+                    "slug" => fm.slug = s,
+                    "url" | "path" => fm.url = s,
+                    "id" => fm.id = s,
                     _ => fm.describes = s,
                 }
             }

@@ -691,6 +691,28 @@ fn assemble(
         dirs.entry(dir).or_default().push((src, fm));
     }
 
+    // `blog.md` beside a folder `blog/` without an index is that folder's page (Hugo, Zola and
+    // Docusaurus read it so), not an article at the folder's own URL.
+    let mut promoted: HashMap<String, (Source, FrontMatter)> = HashMap::new();
+    let folders: Vec<String> = dirs.keys().filter(|d| !d.is_empty()).cloned().collect();
+    for folder in folders {
+        let has_index = dirs[&folder]
+            .iter()
+            .any(|(s, _)| is_section_index(s.rel.rsplit('/').next().unwrap_or("")) > 0);
+        if has_index || mounts.contains(&folder) {
+            continue;
+        }
+        let (parent, name) = folder.rsplit_once('/').unwrap_or(("", folder.as_str()));
+        let Some(siblings) = dirs.get_mut(parent) else {
+            continue;
+        };
+        if let Some(at) = siblings.iter().position(|(s, _)| {
+            let file = s.rel.rsplit('/').next().unwrap_or("");
+            is_markdown(Path::new(file)) && file_stem(file) == name
+        }) {
+            promoted.insert(folder.clone(), siblings.remove(at));
+        }
+    }
     let mut sections: Vec<Section> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut article_files: Vec<(usize, Source, FrontMatter)> = Vec::new();
@@ -703,7 +725,9 @@ fn assemble(
             .map(|(i, (s, _))| (is_section_index(s.rel.rsplit('/').next().unwrap_or("")), i))
             .filter(|(rank, _)| *rank > 0)
             .max();
-        let index = best.map(|(_, i)| files.remove(i));
+        let index = best
+            .map(|(_, i)| files.remove(i))
+            .or_else(|| promoted.remove(&dir));
         let lang = lang_of(&dir);
         let is_home = dir == mounts[lang];
         let parent = if is_home {
@@ -755,7 +779,21 @@ fn assemble(
     let mut articles = Vec::with_capacity(article_files.len());
     for (section, src, front) in article_files {
         let sec = &sections[section];
-        let path = format!("{}{}/", sec.path, url_component(file_stem(&src.rel)));
+        let path = match page_path_override(&front, &sec.path) {
+            None => format!("{}{}/", sec.path, url_component(file_stem(&src.rel))),
+            Some(Ok(p)) => p,
+            Some(Err((key, why))) => {
+                let (line, col) = src.key_position(key);
+                diags.push(
+                    Diagnostic::error(format!("`{key}` {why}"))
+                        .at(src.shown.clone(), line, col)
+                        .hint(format!(
+                            "write {key} as a site path such as \"/billing/refunds/\" (or a name such as \"refunds\" for slug)"
+                        )),
+                );
+                format!("{}{}/", sec.path, url_component(file_stem(&src.rel)))
+            }
+        };
         let title = front
             .title
             .clone()
@@ -983,6 +1021,48 @@ fn section_translations(sections: &[Section], languages: &[Language]) -> Vec<Vec
                 .collect()
         })
         .collect()
+}
+
+/// The page URL front matter sets, as the tools write it: `url`/`path` (Hugo, Zola) the whole URL;
+/// `slug` the last part, or the whole URL when it starts with `/` (Docusaurus); Docusaurus `id` the
+/// last part without a `slug`. `Err((key, why))` for a value that is not a path of the site.
+fn page_path_override(
+    front: &FrontMatter,
+    section_path: &str,
+) -> Option<Result<String, (&'static str, &'static str)>> {
+    let (key, value, whole) = match (&front.url, &front.slug, &front.id) {
+        (Some(u), _, _) => ("url", u.as_str(), true),
+        (None, Some(s), _) => ("slug", s.as_str(), s.trim().starts_with('/')),
+        (None, None, Some(i)) => ("id", i.as_str(), false),
+        (None, None, None) => return None,
+    };
+    let parts: Vec<&str> = value
+        .trim()
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let why = if value.chars().any(char::is_control) {
+        Some("holds a control character")
+    } else if crate::url::has_scheme(value.trim()) || value.trim().starts_with("//") {
+        Some("is not a path of this site")
+    } else if parts.contains(&"..") {
+        Some("climbs out of the site with `..`")
+    } else if parts.iter().any(|p| p.contains(['?', '#', '\\', '%'])) {
+        Some("holds `?`, `#`, `%` or `\\`, which a page path may not")
+    } else if parts.is_empty() && !whole {
+        Some("is empty")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Some(Err((key, why)));
+    }
+    let joined = parts.join("/");
+    Some(Ok(match (whole, joined.is_empty()) {
+        (true, true) => "/".to_string(),
+        (true, false) => format!("/{joined}/"),
+        (false, _) => format!("{section_path}{joined}/"),
+    }))
 }
 
 /// The longest file or folder name most file systems allow, in bytes.

@@ -603,6 +603,8 @@ impl Server {
             if article.front.aliases != old.aliases
                 || article.front.translation_of != old.translation_of
                 || article.front.tags != old.tags
+                || (&article.front.url, &article.front.slug, &article.front.id)
+                    != (&old.url, &old.slug, &old.id)
             {
                 return Err(None);
             }
