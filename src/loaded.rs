@@ -119,13 +119,15 @@ impl Timings {
     }
 }
 
-/// Without a front-matter title, a section page's leading `# Heading` is its title; a home page
-/// (every language's) keeps its language's site title.
+/// Without a front-matter title, a section page's leading `# Heading` is its title, else its first
+/// heading of any level; a home page (every language's) keeps its language's site title.
 pub fn settle_sections(site: &mut Site, sections_md: &[Option<Rendered>]) {
     for (s, md) in site.sections.iter_mut().zip(sections_md) {
         if s.front.title.is_none()
             && s.parent.is_some()
-            && let Some(h) = md.as_ref().and_then(|m| m.leading_h1.clone())
+            && let Some(h) = md
+                .as_ref()
+                .and_then(|m| m.leading_h1.clone().or_else(|| m.first_heading.clone()))
         {
             s.title = h;
         }
@@ -308,11 +310,11 @@ pub fn sort_site(site: &mut Site) {
     let sections_snapshot: Vec<(Option<i64>, String)> = site
         .sections
         .iter()
-        .map(|s| (s.front.weight, s.title.clone()))
+        .map(|s| (s.front.order(), s.title.clone()))
         .collect();
     for s in &mut site.sections {
         s.articles.sort_by_cached_key(|&a| {
-            let (w, t) = (articles[a].front.weight, &articles[a].title);
+            let (w, t) = (articles[a].front.order(), &articles[a].title);
             (sort_key(w, t), articles[a].path.clone())
         });
         s.children

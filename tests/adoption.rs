@@ -205,3 +205,58 @@ fn a_file_beside_a_folder_of_its_name_is_the_folders_page() {
         r.stderr
     );
 }
+
+/// mdBook: `book.toml` at the root, chapters in `src/`, `SUMMARY.md` giving the order and the titles
+/// of chapters without a heading; the summary is not a page.
+#[test]
+fn an_mdbook_summary_orders_and_titles_the_chapters_and_is_not_published() {
+    let s = Site::new();
+    s.file("book.toml", "[book]\ntitle = \"The Guide\"\nsrc = \"src\"\n")
+        .file(
+            "src/SUMMARY.md",
+            "# Summary\n\n[Introduction](README.md)\n\n- [Zebra setup](zebra.md)\n- [Apple basics](apple.md)\n    - [Nested detail](apple/detail.md)\n- [Draft chapter]()\n- [Gone](missing.md)\n- [Apple pie](apple-pie.md)\n",
+        )
+        .file("src/README.md", "# Welcome\n\nThe book.\n")
+        .file("src/zebra.md", "Set up the zebra.\n")
+        .file("src/apple.md", "## Apples\n\nAbout apples.\n")
+        .file("src/apple/detail.md", "Details.\n")
+        .file("src/apple-pie.md", "Bake it.\n");
+    let r = s
+        .run(&["build", "--content", "src", "--now", NOW, "--verbose"])
+        .ok();
+    assert!(
+        r.stderr.contains(
+            "note: mdBook book (book.toml): SUMMARY.md gives the order and titles of 5 chapters"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("warning: src/SUMMARY.md:9:3: `missing.md` is in the book's SUMMARY.md but not a Markdown file"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !s.exists("public/summary/index.html"),
+        "SUMMARY.md is not a page"
+    );
+    // The title from the summary where the chapter has none; its own heading first otherwise.
+    assert!(
+        s.read("public/zebra/index.html")
+            .contains("<title>Zebra setup · ")
+    );
+    assert!(
+        s.read("public/apple/index.html")
+            .contains("<title>Apples · ")
+    );
+    assert!(
+        s.read("public/apple/detail/index.html")
+            .contains("<title>Nested detail · ")
+    );
+    // The summary's order, not the alphabet: after the zebra comes the apple pie.
+    let zebra = s.main_of("public/zebra/index.html");
+    assert!(
+        zebra.contains("href=\"/apple-pie/\" rel=\"next\""),
+        "{zebra}"
+    );
+}

@@ -133,6 +133,13 @@ fn is_delimiter_line(text: &str, delim: &str) -> bool {
     first.trim_end_matches('\r').trim_end() == delim
 }
 
+impl FrontMatter {
+    /// Where the page sorts: its `weight`, else the place its docs tool gave it.
+    pub fn order(&self) -> Option<i64> {
+        self.weight.or(self.nav_weight)
+    }
+}
+
 /// The fields kbfresh knows, typed.
 #[derive(Debug, Clone, Default)]
 pub struct FrontMatter {
@@ -156,6 +163,11 @@ pub struct FrontMatter {
     pub url: Option<String>,
     /// Docusaurus `id`: the URL's last part when there is no `slug`.
     pub id: Option<String>,
+    /// A title the docs tool's own files give (an mdBook SUMMARY.md entry): used when the page has
+    /// neither a `title` nor a heading. Never read from front matter.
+    pub nav_title: Option<String>,
+    /// The place the docs tool's own files give (an mdBook SUMMARY.md's order), below `weight`.
+    pub nav_weight: Option<i64>,
     pub policy: PolicyOverrides,
     /// Keys kbfresh does not know, passed to templates as they were written.
     pub extra: Map<String, Value>,

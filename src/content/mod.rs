@@ -2,6 +2,7 @@
 
 pub mod aliases;
 pub mod frontmatter;
+mod mdbook;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -222,7 +223,8 @@ impl Site {
             }
         }
 
-        let site = assemble(
+        let book = mdbook::apply(root, &content_canon, &mut markdown, &mut diags);
+        let mut site = assemble(
             root,
             &root_canon,
             &content_canon,
@@ -231,6 +233,16 @@ impl Site {
             assets_rel,
             &mut diags,
         );
+        if book {
+            // A folder of chapters comes where its first chapter is in the summary.
+            for s in 0..site.sections.len() {
+                site.sections[s].front.nav_weight = site.sections[s]
+                    .articles
+                    .iter()
+                    .filter_map(|&a| site.articles[a].front.order())
+                    .min();
+            }
+        }
         if site.articles.is_empty() {
             diags.extend(no_articles(&site, &root_canon));
         }
@@ -284,6 +296,10 @@ impl Site {
         if front.draft && !drafts {
             return Ok(None);
         }
+        // What the docs tool's files gave it (SUMMARY.md) is not in the file itself.
+        let mut front = front;
+        front.nav_title = old.front.nav_title.clone();
+        front.nav_weight = old.front.nav_weight;
         let sec = &self.sections[old.section];
         Ok(Some(Article {
             owner: front.owner.clone().or_else(|| sec.owner.clone()),
@@ -294,6 +310,7 @@ impl Site {
             title: front
                 .title
                 .clone()
+                .or_else(|| front.nav_title.clone())
                 .unwrap_or_else(|| title_from_name(file_stem(&src.rel))),
             src,
             front,
@@ -746,17 +763,21 @@ fn assemble(
         let idx = sections.len();
         sections.push(Section {
             path: dir_path(&dir),
-            title: front.title.clone().unwrap_or_else(|| {
-                if is_home {
-                    language_list[lang]
-                        .1
-                        .title
-                        .clone()
-                        .unwrap_or_else(|| config.title.clone())
-                } else {
-                    title_from_name(name)
-                }
-            }),
+            title: front
+                .title
+                .clone()
+                .or(front.nav_title.clone())
+                .unwrap_or_else(|| {
+                    if is_home {
+                        language_list[lang]
+                            .1
+                            .title
+                            .clone()
+                            .unwrap_or_else(|| config.title.clone())
+                    } else {
+                        title_from_name(name)
+                    }
+                }),
             owner: front.owner.clone().or(parent_owner),
             policy: front.policy.or(parent_policy),
             dir: dir.clone(),
@@ -797,6 +818,7 @@ fn assemble(
         let title = front
             .title
             .clone()
+            .or_else(|| front.nav_title.clone())
             .unwrap_or_else(|| title_from_name(file_stem(&src.rel)));
         articles.push(Article {
             owner: front.owner.clone().or_else(|| sec.owner.clone()),
