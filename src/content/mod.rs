@@ -711,23 +711,34 @@ fn assemble(
     // `blog.md` beside a folder `blog/` without an index is that folder's page (Hugo, Zola and
     // Docusaurus read it so), not an article at the folder's own URL.
     let mut promoted: HashMap<String, (Source, FrontMatter)> = HashMap::new();
-    let folders: Vec<String> = dirs.keys().filter(|d| !d.is_empty()).cloned().collect();
-    for folder in folders {
-        let has_index = dirs[&folder]
-            .iter()
-            .any(|(s, _)| is_section_index(s.rel.rsplit('/').next().unwrap_or("")) > 0);
-        if has_index || mounts.contains(&folder) {
-            continue;
+    {
+        // Each folder's Markdown files by stem, once: no scan of a folder per subfolder.
+        let mut by_stem: HashMap<(&str, &str), usize> = HashMap::new();
+        for (dir, files) in &dirs {
+            for (i, (s, _)) in files.iter().enumerate() {
+                let file = s.rel.rsplit('/').next().unwrap_or("");
+                by_stem.entry((dir.as_str(), file_stem(file))).or_insert(i);
+            }
         }
-        let (parent, name) = folder.rsplit_once('/').unwrap_or(("", folder.as_str()));
-        let Some(siblings) = dirs.get_mut(parent) else {
-            continue;
-        };
-        if let Some(at) = siblings.iter().position(|(s, _)| {
-            let file = s.rel.rsplit('/').next().unwrap_or("");
-            is_markdown(Path::new(file)) && file_stem(file) == name
-        }) {
-            promoted.insert(folder.clone(), siblings.remove(at));
+        let mut take: Vec<(String, String, usize)> = Vec::new();
+        for (folder, files) in dirs.iter().filter(|(d, _)| !d.is_empty()) {
+            let has_index = files
+                .iter()
+                .any(|(s, _)| is_section_index(s.rel.rsplit('/').next().unwrap_or("")) > 0);
+            if has_index || mounts.contains(folder) {
+                continue;
+            }
+            let (parent, name) = folder.rsplit_once('/').unwrap_or(("", folder.as_str()));
+            if let Some(&at) = by_stem.get(&(parent, name)) {
+                take.push((parent.to_string(), folder.clone(), at));
+            }
+        }
+        // Highest position first, so the positions of the others in a folder stay right.
+        take.sort_by(|a, b| (&a.0, std::cmp::Reverse(a.2)).cmp(&(&b.0, std::cmp::Reverse(b.2))));
+        for (parent, folder, at) in take {
+            if let Some(siblings) = dirs.get_mut(&parent) {
+                promoted.insert(folder, siblings.remove(at));
+            }
         }
     }
     let mut sections: Vec<Section> = Vec::new();
