@@ -260,3 +260,82 @@ fn an_mdbook_summary_orders_and_titles_the_chapters_and_is_not_published() {
         "{zebra}"
     );
 }
+
+/// Docusaurus: `sidebar_position` orders pages, `sidebar_label` titles a page without a title or
+/// heading, `_category_.json`/`.yml` labels and places a folder, and `_`-prefixed files are partials.
+#[test]
+fn docusaurus_sidebar_positions_labels_categories_and_partials() {
+    let s = Site::new();
+    s.file(
+        "docusaurus.config.js",
+        "module.exports = { title: 'Docs' };\n",
+    )
+    .file(
+        "docs/guides/_category_.json",
+        "{ \"label\": \"How-to guides\", \"position\": 1 }\n",
+    )
+    .file(
+        "docs/guides/zeta.md",
+        "---\nsidebar_position: 1\n---\n# Zeta first\n",
+    )
+    .file(
+        "docs/guides/alpha.md",
+        "---\nsidebar_position: 2\nsidebar_label: Alpha label\n---\nNo heading.\n",
+    )
+    .file("docs/guides/_shared.mdx", "Shared text.\n")
+    .file(
+        "docs/reference/_category_.yml",
+        "label: API reference\nposition: 0.5\n",
+    )
+    .file("docs/reference/api.md", "# API\n");
+    let r = s
+        .run(&["build", "--content", "docs", "--now", NOW, "--verbose"])
+        .ok();
+    assert!(
+        r.stderr
+            .contains("note: Docusaurus site (docusaurus.config.*)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("note: docs/guides/_shared.mdx: a partial"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !s.exists("public/guides/_shared/index.html") && !s.exists("public/guides/_category_.json")
+    );
+    // Order by position, not by name: zeta, then alpha.
+    assert!(
+        s.main_of("public/guides/zeta/index.html")
+            .contains("href=\"/guides/alpha/\" rel=\"next\"")
+    );
+    assert!(
+        s.read("public/guides/alpha/index.html")
+            .contains("<title>Alpha label · ")
+    );
+    assert!(
+        s.read("public/guides/index.html")
+            .contains("<title>How-to guides · ")
+    );
+    // The reference (position 0.5) comes before the guides (1) on the home page.
+    let home = s.main_of("public/index.html");
+    let (reference, guides) = (home.find("API reference"), home.find("How-to guides"));
+    assert!(
+        reference.is_some() && guides.is_some() && reference < guides,
+        "{home}"
+    );
+
+    let bad = Site::new();
+    bad.file("docs/a.md", "# A\n")
+        .file("docs/x/_category_.json", "{ \"label\": \"X\",, }\n")
+        .file("docs/x/b.md", "# B\n");
+    let r = bad.build_and_check_fail_with(&["--content", "docs"]);
+    assert!(
+        r.stderr
+            .contains("error: docs/x/_category_.json:1:16: invalid category file"),
+        "{}",
+        r.stderr
+    );
+}

@@ -163,10 +163,11 @@ pub struct FrontMatter {
     pub url: Option<String>,
     /// Docusaurus `id`: the URL's last part when there is no `slug`.
     pub id: Option<String>,
-    /// A title the docs tool's own files give (an mdBook SUMMARY.md entry): used when the page has
-    /// neither a `title` nor a heading. Never read from front matter.
+    /// A title the docs tool gives (an mdBook SUMMARY.md entry, a MkDocs `nav:` entry, a
+    /// Docusaurus `sidebar_label`): used when the page has neither a `title` nor a heading.
     pub nav_title: Option<String>,
-    /// The place the docs tool's own files give (an mdBook SUMMARY.md's order), below `weight`.
+    /// The place the docs tool gives (SUMMARY.md's or `nav:`'s order, Docusaurus
+    /// `sidebar_position`, scaled by 1000), below `weight`.
     pub nav_weight: Option<i64>,
     pub policy: PolicyOverrides,
     /// Keys kbfresh does not know, passed to templates as they were written.
@@ -189,6 +190,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "url",
     "path",
     "id",
+    "sidebar_position",
+    "sidebar_label",
     "max_age_days",
     "warn_days",
     "grace_days",
@@ -286,6 +289,15 @@ fn typed(
     };
     for (key, v) in map {
         match key.as_str() {
+            // Docusaurus: the place and the label in the sidebar (a float sorts between integers).
+            "sidebar_position" => match v.as_f64() {
+                Some(p) if p.is_finite() => fm.nav_weight = Some((p * 1000.0).round() as i64),
+                _ => errors.push(err(&key, "a number", &v).hint("write sidebar_position: 2")),
+            },
+            "sidebar_label" => match v.as_str() {
+                Some(s) => fm.nav_title = Some(s.to_string()),
+                None => errors.push(err(&key, "a string", &v)),
+            },
             "title" | "description" | "owner" | "describes" | "translation_of" | "slug" | "url"
             | "path" | "id" => {
                 let s = match &v {

@@ -1,6 +1,7 @@
 //! Content discovery and the site model: sections (folders), articles (Markdown files), assets (the rest).
 
 pub mod aliases;
+mod docusaurus;
 pub mod frontmatter;
 mod mdbook;
 
@@ -224,6 +225,12 @@ impl Site {
         }
 
         let book = mdbook::apply(root, &content_canon, &mut markdown, &mut diags);
+        if docusaurus::is_site(root, &content_canon) {
+            diags.push(Diagnostic::note(
+                "Docusaurus site (docusaurus.config.*): `sidebar_position`, `sidebar_label` and `_category_` files give the order and labels; `_`-prefixed files are partials",
+            ));
+            docusaurus::drop_partials(&mut markdown, &mut diags);
+        }
         let mut site = assemble(
             root,
             &root_canon,
@@ -233,6 +240,7 @@ impl Site {
             assets_rel,
             &mut diags,
         );
+        docusaurus::apply_categories(&mut site, &mut diags);
         if book {
             // A folder of chapters comes where its first chapter is in the summary.
             for s in 0..site.sections.len() {
