@@ -339,3 +339,42 @@ fn docusaurus_sidebar_positions_labels_categories_and_partials() {
         r.stderr
     );
 }
+
+/// MkDocs (and MkDocs-Material, whose config holds Python tags): `nav:` gives the order and the
+/// titles of pages without a title or heading.
+#[test]
+fn a_mkdocs_nav_orders_and_titles_the_pages() {
+    let s = Site::new();
+    s.file(
+        "mkdocs.yml",
+        "site_name: Docs\ntheme:\n  name: material\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\nnav:\n  - Home: index.md\n  - Setup:\n      - Install it: setup/zinstall.md\n      - setup/configure.md\n  - Blog: https://example.com/blog/\n  - Missing: nowhere.md\n",
+    )
+    .file("docs/index.md", "# Docs home\n")
+    .file("docs/setup/zinstall.md", "Install steps.\n")
+    .file("docs/setup/configure.md", "# Configure\n\nSettings.\n");
+    let r = s
+        .run(&["build", "--content", "docs", "--now", NOW, "--verbose"])
+        .ok();
+    assert!(
+        r.stderr.contains(
+            "note: MkDocs site (mkdocs.yml): `nav:` gives the order and titles of 3 pages"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("warning: mkdocs.yml: `nowhere.md` is in the `nav:` of mkdocs.yml"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        s.read("public/setup/zinstall/index.html")
+            .contains("<title>Install it · ")
+    );
+    // nav order: zinstall before configure, whatever the alphabet says.
+    assert!(
+        s.main_of("public/setup/zinstall/index.html")
+            .contains("href=\"/setup/configure/\" rel=\"next\"")
+    );
+}

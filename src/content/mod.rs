@@ -4,6 +4,7 @@ pub mod aliases;
 mod docusaurus;
 pub mod frontmatter;
 mod mdbook;
+mod mkdocs;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -225,6 +226,7 @@ impl Site {
         }
 
         let book = mdbook::apply(root, &content_canon, &mut markdown, &mut diags);
+        let book = mkdocs::apply(root, &content_canon, &mut markdown, &mut diags) || book;
         if docusaurus::is_site(root, &content_canon) {
             diags.push(Diagnostic::note(
                 "Docusaurus site (docusaurus.config.*): `sidebar_position`, `sidebar_label` and `_category_` files give the order and labels; `_`-prefixed files are partials",
@@ -242,7 +244,7 @@ impl Site {
         );
         docusaurus::apply_categories(&mut site, &mut diags);
         if book {
-            // A folder of chapters comes where its first chapter is in the summary.
+            // A folder of pages comes where its first page is in the summary or `nav:`.
             for s in 0..site.sections.len() {
                 site.sections[s].front.nav_weight = site.sections[s]
                     .articles
