@@ -243,7 +243,7 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
             .into_iter()
             .map(|(c, _, _)| c)
             .collect();
-        if let Err(e) = render::Env::load(root, config.theme.as_deref(), &codes) {
+        if let Err(e) = render::Env::load(root, config.theme.as_deref(), None, &codes) {
             errors.extend(e);
         }
         return Err(Failure(errors));
@@ -262,14 +262,21 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
         .into_iter()
         .map(|(code, _, _)| code)
         .collect();
-    let load_options = LoadOptions {
+    let public = content::vitepress_public(&content_dir);
+    let mut load_options = LoadOptions {
         drafts: opts.drafts,
         exclude: vec![output_dir.clone(), root.join(config::CACHE_DIR)],
     };
+    load_options.exclude.extend(public.clone());
     let (site, mut diags) = Site::load(root, &content_dir, config, &load_options);
+    if public.is_some() {
+        diags.push(Diagnostic::note(
+            "VitePress site (.vitepress/): the content folder's public/ is served at the site root",
+        ));
+    }
     // Checked here, not when rendering, so that `check` fails where `build` would, and their errors
     // come with the content's.
-    let env = render::Env::load(root, theme.as_deref(), &codes)
+    let env = render::Env::load(root, theme.as_deref(), public.as_deref(), &codes)
         .map_err(|e| diags.extend(e))
         .ok();
     if let Some(site) = &site {
@@ -282,6 +289,9 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
         ];
         if let Some(t) = theme.as_deref().filter(|t| *t != "default") {
             reads.push((root.join(t), "the theme folder"));
+        }
+        if let Some(p) = &public {
+            reads.push((p.clone(), "VitePress's public folder"));
         }
         if let Err(d) = output::check_target(&output_dir, &site.root, contents, &reads) {
             diags.push(d);

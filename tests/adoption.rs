@@ -378,3 +378,30 @@ fn a_mkdocs_nav_orders_and_titles_the_pages() {
             .contains("href=\"/setup/configure/\" rel=\"next\"")
     );
 }
+
+/// VitePress: `public/` in the source folder (beside `.vitepress/`) is served at the site root, not
+/// published as a section of its own.
+#[test]
+fn a_vitepress_public_folder_is_served_at_the_site_root() {
+    let s = Site::new();
+    s.file(
+        "docs/.vitepress/config.mts",
+        "export default { title: 'Docs' }\n",
+    )
+    .file("docs/index.md", "# Home\n\n![logo](/logo.svg)\n")
+    .file("docs/guide.md", "# Guide\n")
+    .file("docs/public/logo.svg", "<svg/>")
+    .file("docs/public/robots-extra.txt", "x\n");
+    let r = s
+        .run(&["build", "--content", "docs", "--now", NOW, "--verbose"])
+        .ok();
+    assert!(
+        r.stderr.contains("note: VitePress site (.vitepress/)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("missing image"), "{}", r.stderr);
+    assert_eq!(s.read("public/logo.svg"), "<svg/>");
+    assert!(s.exists("public/robots-extra.txt"));
+    assert!(!s.exists("public/public/logo.svg") && !s.exists("public/public/index.html"));
+}

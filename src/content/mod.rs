@@ -1012,6 +1012,17 @@ pub fn publish_linked_assets(
         .collect()
 }
 
+/// VitePress serves the files of `public/` in its source folder at the site root: that folder, when
+/// the content folder (or the folder above it) holds `.vitepress/`.
+pub fn vitepress_public(content: &Path) -> Option<PathBuf> {
+    let is_vitepress = content.join(".vitepress").is_dir()
+        || content
+            .parent()
+            .is_some_and(|p| p.join(".vitepress").is_dir());
+    let public = content.join("public");
+    (is_vitepress && public.is_dir()).then_some(public)
+}
+
 /// A tree with no article but files of another documentation format (`.rst`, `.adoc`, `.mdoc`...)
 /// would build an empty site that `check` passes: an error saying what is there.
 fn no_articles(site: &Site, root_canon: &Path) -> Option<Diagnostic> {

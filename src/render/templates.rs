@@ -22,10 +22,11 @@ impl Env {
     pub fn load(
         root: &std::path::Path,
         theme: Option<&str>,
+        public: Option<&std::path::Path>,
         languages: &[String],
     ) -> Result<Env, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let compiled = match Theme::load(root, theme) {
+        let compiled = match Theme::load(root, theme, public) {
             Ok(theme) => match environment(&theme) {
                 Ok(tera) => Some((theme, tera)),
                 Err(e) => {

@@ -26,7 +26,13 @@ pub struct Theme {
 }
 
 impl Theme {
-    pub fn load(root: &Path, theme: Option<&str>) -> Result<Theme, Vec<Diagnostic>> {
+    /// `public`: a folder whose files are served at the site root (VitePress's `public/`), between
+    /// the theme's static files and the site's own `static/`.
+    pub fn load(
+        root: &Path,
+        theme: Option<&str>,
+        public: Option<&Path>,
+    ) -> Result<Theme, Vec<Diagnostic>> {
         let mut t = Theme::default();
         let mut errors = Vec::new();
         match theme {
@@ -52,6 +58,9 @@ impl Theme {
         }
         // The site's own files shadow the theme's, file by file.
         let inside = Inside { root, bound: root };
+        if let Some(public) = public {
+            add_dir(public, inside, false, &mut t, &mut errors);
+        }
         add_dir(&root.join("templates"), inside, true, &mut t, &mut errors);
         add_dir(&root.join("static"), inside, false, &mut t, &mut errors);
         if errors.is_empty() {
