@@ -130,13 +130,18 @@ fn load_with<T: Send>(
     beside_history: impl FnOnce(&Site) -> T + Send,
 ) -> Result<(Loaded, T), Failure> {
     let mut timings = Timings::start();
-    let (mut site, env, output_dir, mut diags) = read_site(opts)?;
+    let ReadSite {
+        mut site,
+        env,
+        generated,
+        output_dir,
+        mut diags,
+    } = read_site(opts)?;
     timings.lap("content");
 
     // History (the only stage that talks to git) runs beside Markdown, the link check and the search
     // terms: on a cold cache the walk is the longest stage (it diffs on threads of its own), and it
     // needs nothing of theirs (paths, languages and `covers` are known once the content is read).
-    let generated = loaded::generated_files(&env.theme, &site);
     let (
         (history, history_diags, history_time),
         (articles_md, sections_md, links, search_terms, extra),
@@ -201,9 +206,20 @@ fn load_with<T: Send>(
     Ok((loaded, extra))
 }
 
+/// What [`read_site`] read: the site and everything checked with it.
+struct ReadSite {
+    site: Site,
+    env: render::Env,
+    /// Output files no Markdown file makes ([`loaded::generated_files`]).
+    generated: Vec<String>,
+    output_dir: PathBuf,
+    /// Warnings and notes so far.
+    diags: Diagnostics,
+}
+
 /// config -> content, with the theme, its templates and every language's words, the output
 /// folder and the aliases validated: every problem of the site's files, reported together.
-fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics), Failure> {
+fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
     let root = &opts.root;
     if !root.is_dir() {
         return Err(Diagnostic::error(format!(
@@ -310,7 +326,13 @@ fn read_site(opts: &Options) -> Result<(Site, render::Env, PathBuf, Diagnostics)
         diags.sort();
         return Err(Failure(diags.0));
     }
-    Ok((site, env, output_dir, diags))
+    Ok(ReadSite {
+        site,
+        env,
+        generated,
+        output_dir,
+        diags,
+    })
 }
 
 /// What `check` is asked: the CLI's `check` flags, typed.
