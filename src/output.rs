@@ -64,27 +64,29 @@ pub fn check_target<'a>(
         ))
         .hint("use a folder of its own, e.g. `--output public`"));
     }
-    for content in contents {
-        let content_c = canon(content);
-        if out_c.starts_with(&content_c) || content_c.starts_with(&out_c) {
-            return Err(Diagnostic::error(format!(
+    let folders = contents
+        .into_iter()
+        .map(|c| (c.to_path_buf(), None))
+        .chain(reads.iter().map(|(f, what)| (f.clone(), Some(*what))));
+    for (folder, what) in folders {
+        let folder_c = canon(&folder);
+        if !(out_c.starts_with(&folder_c) || folder_c.starts_with(&out_c)) {
+            continue;
+        }
+        return Err(match what {
+            None => Diagnostic::error(format!(
                 "the output folder `{}` is inside the content folder `{}` (or contains it)",
                 out.display(),
-                content.display()
+                folder.display()
             ))
-            .hint("put the output beside the content, e.g. `--output public`"));
-        }
-    }
-    for (folder, what) in reads {
-        let folder_c = canon(folder);
-        if out_c.starts_with(&folder_c) || folder_c.starts_with(&out_c) {
-            return Err(Diagnostic::error(format!(
+            .hint("put the output beside the content, e.g. `--output public`"),
+            Some(what) => Diagnostic::error(format!(
                 "the output folder `{}` is {what} `{}` (or inside it); a build there would overwrite what the next build reads",
                 out.display(),
                 folder.display()
             ))
-            .hint("use a folder of its own, e.g. `--output public`"));
-        }
+            .hint("use a folder of its own, e.g. `--output public`"),
+        });
     }
     Ok(())
 }
