@@ -18,6 +18,12 @@ struct Category {
 /// and takes it out of the files to publish.
 pub fn apply_categories(site: &mut Site, diags: &mut Diagnostics) {
     let root = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
+    let section_at: std::collections::HashMap<String, usize> = site
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.dir.clone(), i))
+        .collect();
     let mut kept = Vec::with_capacity(site.assets.len());
     for asset in std::mem::take(&mut site.assets) {
         let (dir, name) = asset
@@ -61,9 +67,10 @@ pub fn apply_categories(site: &mut Site, diags: &mut Diagnostics) {
                 continue;
             }
         };
-        let Some(section) = site.sections.iter_mut().find(|s| s.dir == dir) else {
+        let Some(&s) = section_at.get(dir) else {
             continue;
         };
+        let section = &mut site.sections[s];
         if let Some(p) = category.position.filter(|p| p.is_finite()) {
             section.front.nav_weight = Some((p * 1000.0).round() as i64);
         }

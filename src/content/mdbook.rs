@@ -29,6 +29,12 @@ pub fn apply(
         return false;
     };
     let (summary, _) = markdown.remove(at);
+    // One map of the chapters by path, not a search of them all per summary entry.
+    let by_rel: std::collections::HashMap<String, usize> = markdown
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (s.rel.clone(), i))
+        .collect();
     let lines = LineIndex::new(&summary.text);
     let mut order = 0i64;
     let mut applied = 0usize;
@@ -55,8 +61,9 @@ pub fn apply(
                 order += 1;
                 let path = dest.split('#').next().unwrap_or("");
                 let target = crate::url::normalize_rel("", &crate::url::percent_decode(path));
-                match target.and_then(|t| markdown.iter_mut().find(|(s, _)| s.rel == t)) {
-                    Some((_, front)) => {
+                match target.and_then(|t| by_rel.get(&t).copied()) {
+                    Some(i) => {
+                        let front = &mut markdown[i].1;
                         front.nav_weight = Some(order);
                         if front.nav_title.is_none() && !text.trim().is_empty() {
                             front.nav_title = Some(text.trim().to_string());

@@ -48,11 +48,16 @@ pub fn apply(
     if let Some(nav) = config.get("nav") {
         flatten(nav, None, &mut entries);
     }
+    // One map of the pages by path, not a search of them all per `nav:` entry.
+    let by_rel: std::collections::HashMap<String, usize> = markdown
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (s.rel.clone(), i))
+        .collect();
     let mut applied = 0usize;
     for (order, (title, path)) in entries.iter().enumerate() {
         let target = crate::url::normalize_rel("", path.trim_start_matches("./"));
-        let Some((_, front)) = target.and_then(|t| markdown.iter_mut().find(|(s, _)| s.rel == t))
-        else {
+        let Some(i) = target.and_then(|t| by_rel.get(&t).copied()) else {
             diags.push(
                 Diagnostic::warning(format!(
                     "`{path}` is in the `nav:` of {shown} but not a Markdown file of the content folder"
@@ -62,6 +67,7 @@ pub fn apply(
             );
             continue;
         };
+        let front = &mut markdown[i].1;
         front.nav_weight = Some(order as i64 + 1);
         if let Some(t) = title.as_ref().filter(|t| !t.trim().is_empty()) {
             front.nav_title = Some(t.trim().to_string());
