@@ -38,6 +38,49 @@ pub struct Config {
     pub assets: AssetsConfig,
     /// `[languages.<code>]`: one content tree per language. Empty: one language, `default_language`.
     pub languages: BTreeMap<String, LanguageConfig>,
+    /// `dialect`: whose conventions the content folder follows; `None` is `"auto"` (detected).
+    pub dialect: Option<Dialect>,
+}
+
+/// `dialect = "auto" | "none" | "mdbook" | ...`: the docs tool a content folder was written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// kbfresh's own conventions only: no other tool's files are read.
+    Plain,
+    MdBook,
+    MkDocs,
+    Docusaurus,
+    Hugo,
+    Zola,
+    VitePress,
+    Starlight,
+}
+
+impl Dialect {
+    pub const ALL: [(&'static str, Dialect); 8] = [
+        ("none", Dialect::Plain),
+        ("mdbook", Dialect::MdBook),
+        ("mkdocs", Dialect::MkDocs),
+        ("docusaurus", Dialect::Docusaurus),
+        ("hugo", Dialect::Hugo),
+        ("zola", Dialect::Zola),
+        ("vitepress", Dialect::VitePress),
+        ("starlight", Dialect::Starlight),
+    ];
+
+    /// The tool's name as its users write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Plain => "kbfresh",
+            Dialect::MdBook => "mdBook",
+            Dialect::MkDocs => "MkDocs",
+            Dialect::Docusaurus => "Docusaurus",
+            Dialect::Hugo => "Hugo",
+            Dialect::Zola => "Zola",
+            Dialect::VitePress => "VitePress",
+            Dialect::Starlight => "Starlight",
+        }
+    }
 }
 
 /// `[languages.<code>]`
@@ -325,6 +368,7 @@ impl Default for Config {
             assets: AssetsConfig::default(),
             links: LinksConfig::default(),
             languages: Default::default(),
+            dialect: None,
         }
     }
 }
@@ -356,6 +400,7 @@ mod raw {
         pub links: Links,
         pub assets: AssetsConfig,
         pub languages: BTreeMap<String, Language>,
+        pub dialect: Option<String>,
     }
 
     impl Default for Config {
@@ -376,6 +421,7 @@ mod raw {
                 assets: d.assets,
                 links: Links::default(),
                 languages: BTreeMap::new(),
+                dialect: None,
             }
         }
     }
@@ -660,6 +706,7 @@ impl Validator<'_> {
         let check = self.check(raw.check);
         let languages = self.languages(&raw.default_language, &raw.content_dir, raw.languages);
         let links = self.links(raw.links);
+        let dialect = self.dialect(raw.dialect.as_deref());
         Config {
             title: raw.title,
             description: raw.description,
@@ -675,7 +722,30 @@ impl Validator<'_> {
             assets: raw.assets,
             links,
             languages,
+            dialect,
         }
+    }
+
+    fn dialect(&mut self, value: Option<&str>) -> Option<Dialect> {
+        let v = value?;
+        if v == "auto" {
+            return None;
+        }
+        if let Some((_, d)) = Dialect::ALL.iter().find(|(n, _)| *n == v) {
+            return Some(*d);
+        }
+        let names: Vec<String> = Dialect::ALL
+            .iter()
+            .map(|(n, _)| format!("\"{n}\""))
+            .collect();
+        self.error(
+            &[Key("dialect")],
+            Diagnostic::error(format!("dialect `{v}` is not one kbfresh knows")).hint(format!(
+                "write \"auto\" (the default: found from the tool's files), or one of {}",
+                names.join(", ")
+            )),
+        );
+        None
     }
 
     fn base_url(&mut self, base_url: &str) {

@@ -268,6 +268,25 @@ fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
         Some(c) => c.clone(),
         None => root.join(config.default_content_dir()),
     };
+    let tool = content::dialect::detect(root, &content_dir, config.dialect);
+    let public = tool.as_ref().and_then(|t| t.public_dir(&content_dir));
+    let mut diags_early = Vec::new();
+    if let (Some(t), Some(p)) = (&tool, &public)
+        && opts.output.is_none()
+        && root.join(&config.output_dir) == *p
+    {
+        // Astro serves `public/` and builds into `dist/`: kbfresh's default output would be the
+        // site's own files.
+        config.output_dir = t.project.join("dist");
+        diags_early.push(Diagnostic::note(format!(
+            "the output goes to `{}` (Astro's build folder): `public/` holds the site's files",
+            config
+                .output_dir
+                .strip_prefix(root)
+                .unwrap_or(&config.output_dir)
+                .display()
+        )));
+    }
     let output_dir = match &opts.output {
         Some(o) => o.clone(),
         None => root.join(&config.output_dir),
@@ -278,18 +297,14 @@ fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
         .into_iter()
         .map(|(code, _, _)| code)
         .collect();
-    let public = content::vitepress_public(&content_dir);
-    let mut load_options = LoadOptions {
+    let load_options = LoadOptions {
         drafts: opts.drafts,
+        dialect: tool,
         exclude: vec![output_dir.clone(), root.join(config::CACHE_DIR)],
+        served: public.clone(),
     };
-    load_options.exclude.extend(public.clone());
     let (site, mut diags) = Site::load(root, &content_dir, config, &load_options);
-    if public.is_some() {
-        diags.push(Diagnostic::note(
-            "VitePress site (.vitepress/): the content folder's public/ is served at the site root",
-        ));
-    }
+    diags.extend(diags_early);
     // Checked here, not when rendering, so that `check` fails where `build` would, and their errors
     // come with the content's.
     let env = render::Env::load(root, theme.as_deref(), public.as_deref(), &codes)
@@ -307,7 +322,7 @@ fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
             reads.push((root.join(t), "the theme folder"));
         }
         if let Some(p) = &public {
-            reads.push((p.clone(), "VitePress's public folder"));
+            reads.push((p.clone(), "the docs tool's public folder"));
         }
         if let Err(d) = output::check_target(&output_dir, &site.root, contents, &reads) {
             diags.push(d);
@@ -571,7 +586,7 @@ fn write_site(
         articles: site.articles.len(),
         sections: site.sections.len() - 1,
         assets: site.assets.iter().filter(|a| a.published).count(),
-        left_out: site.assets.iter().filter(|a| !a.published).count(),
+        left_out: site.assets.iter().filter(|a| !a.published).count() + site.skipped,
         stats,
         output: loaded.output_dir.clone(),
         elapsed: start.elapsed(),

@@ -91,6 +91,44 @@ pub fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
+/// A site path as it goes into a link: the ASCII characters a URL path may not hold as they are
+/// (space, `%`, `#`, `?`, quotes, brackets, braces, controls) percent-encoded, everything else kept
+/// (letters of any script stay readable). `percent_decode` gives the path back.
+pub fn href(path: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_byte = |b: u8| {
+        b <= b' '
+            || matches!(
+                b,
+                b'"' | b'#'
+                    | b'%'
+                    | b'<'
+                    | b'>'
+                    | b'?'
+                    | b'['
+                    | b'\\'
+                    | b']'
+                    | b'^'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | 0x7f
+            )
+    };
+    if !path.bytes().any(unsafe_byte) {
+        return path.into();
+    }
+    let mut out = String::with_capacity(path.len() + 8);
+    for c in path.chars() {
+        if c.is_ascii() && unsafe_byte(c as u8) {
+            out.push_str(&format!("%{:02X}", c as u8));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
 /// Joins a relative link to a folder, resolving `.` and `..`; `None` when it climbs out of the content folder.
 pub fn normalize_rel(from_dir: &str, path: &str) -> Option<String> {
     let mut parts: Vec<&str> = if from_dir.is_empty() {
@@ -195,6 +233,15 @@ mod tests {
             "/billing/refunds/img.png"
         );
         assert_eq!(join_url("/a/", "../../x"), "/x");
+    }
+
+    #[test]
+    fn hrefs_encode_only_what_a_path_cannot_hold() {
+        assert_eq!(href("/common/c++/"), "/common/c++/");
+        assert_eq!(href("/common/%/"), "/common/%25/");
+        assert_eq!(href("/common/[/"), "/common/%5B/");
+        assert_eq!(href("/a b/über/"), "/a%20b/über/");
+        assert_eq!(percent_decode(&href("/x/{?#}/")), "/x/{?#}/");
     }
 
     #[test]

@@ -226,7 +226,7 @@ fn an_mdbook_summary_orders_and_titles_the_chapters_and_is_not_published() {
         .ok();
     assert!(
         r.stderr.contains(
-            "note: mdBook book (book.toml): SUMMARY.md gives the order and titles of 5 chapters"
+            "note: mdBook site (book.toml; set `dialect` in kbfresh.toml to change this): SUMMARY.md gives the chapters' order, nesting and titles and is not a page (5 chapters placed by SUMMARY.md)"
         ),
         "{}",
         r.stderr
@@ -293,7 +293,7 @@ fn docusaurus_sidebar_positions_labels_categories_and_partials() {
         .ok();
     assert!(
         r.stderr
-            .contains("note: Docusaurus site (docusaurus.config.*)"),
+            .contains("note: Docusaurus site (docusaurus.config.js; set `dialect`"),
         "{}",
         r.stderr
     );
@@ -357,7 +357,7 @@ fn a_mkdocs_nav_orders_and_titles_the_pages() {
         .ok();
     assert!(
         r.stderr.contains(
-            "note: MkDocs site (mkdocs.yml): `nav:` gives the order and titles of 3 pages"
+            "note: MkDocs site (mkdocs.yml; set `dialect` in kbfresh.toml to change this): the `nav:` of mkdocs.yml gives the pages' order and titles (3 pages placed by `nav:`)"
         ),
         "{}",
         r.stderr
@@ -396,12 +396,274 @@ fn a_vitepress_public_folder_is_served_at_the_site_root() {
         .run(&["build", "--content", "docs", "--now", NOW, "--verbose"])
         .ok();
     assert!(
-        r.stderr.contains("note: VitePress site (.vitepress/)"),
+        r.stderr
+            .contains("note: VitePress site (docs/.vitepress; set `dialect`"),
         "{}",
         r.stderr
     );
     assert!(!r.stderr.contains("missing image"), "{}", r.stderr);
+    assert!(!r.stderr.contains("skipping"), "{}", r.stderr);
     assert_eq!(s.read("public/logo.svg"), "<svg/>");
     assert!(s.exists("public/robots-extra.txt"));
     assert!(!s.exists("public/public/logo.svg") && !s.exists("public/public/index.html"));
+}
+
+/// A plain folder of command pages named after the commands: every file at its own readable,
+/// stable URL (what a path cannot hold is percent-encoded in links), none dropped, none merged.
+#[test]
+fn command_pages_named_after_symbols_each_get_their_own_url() {
+    let s = Site::new();
+    let names = [
+        "!", "$", "%", "((", "[", "{", "~", "c++", "g++", "clang", "clang++", ".", "7z",
+    ];
+    for n in names {
+        s.file(
+            &format!("content/common/{n}.md"),
+            &format!("# {n}\n\nThe `{n}` command.\n"),
+        );
+    }
+    s.file(
+        "content/common/index.md",
+        "# Common\n\n[c++](c++.md), [percent](%25.md), [bracket](%5B.md), [dot](..md), [brace]({.md)\n",
+    )
+    .file("content/common/clang!.md", "# Clang, loudly\n")
+    .file("content/Refund Policy.md", "# Refunds\n")
+    .file("content/What's new?.md", "# News\n")
+    .file("content/.DS_Store", "junk")
+    .file("content/.notes.md", "# private\n");
+    let r = s.run(&["build", "--now", NOW, "--verbose"]).ok();
+    for (n, dir) in [
+        ("!", "!"),
+        ("$", "$"),
+        ("%", "%"),
+        ("((", "(("),
+        ("[", "["),
+        ("{", "{"),
+        ("~", "~"),
+        ("c++", "c++"),
+        ("g++", "g++"),
+        ("clang", "clang"),
+        ("clang++", "clang++"),
+        (".", "dot"),
+        ("7z", "7z"),
+    ] {
+        let page = s.main_of(&format!("public/common/{dir}/index.html"));
+        assert!(
+            page.contains(&format!(
+                "The <code>{}</code> command.",
+                kbfresh::html::escape_attr(n)
+            )),
+            "{n}: {page}"
+        );
+    }
+    // Two names that read the same: the one already in readable form keeps it.
+    assert!(
+        s.main_of("public/common/clang!/index.html")
+            .contains("Clang, loudly")
+    );
+    // Today's URLs of ordinary names stay as they were.
+    assert!(s.exists("public/refund-policy/index.html"));
+    assert!(s.exists("public/whats-new/index.html"));
+    let index = s.main_of("public/common/index.html");
+    for href in [
+        "/common/c++/",
+        "/common/%25/",
+        "/common/%5B/",
+        "/common/dot/",
+        "/common/%7B/",
+    ] {
+        assert!(
+            index.contains(&format!("href=\"{href}\"")),
+            "{href}: {index}"
+        );
+    }
+    assert!(!r.stderr.contains("broken"), "{}", r.stderr);
+    assert!(r.stdout.contains("2 left out"), "{}", r.stdout);
+    assert!(r.stderr.contains("content/.DS_Store"), "{}", r.stderr);
+    assert!(r.stderr.contains("content/.notes.md"), "{}", r.stderr);
+    assert!(!s.exists("public/notes/index.html"));
+    // The link checker and `check` agree.
+    s.run(&["check", "--offline", "--now", NOW]).ok();
+}
+
+/// Hugo (found from `hugo.toml`): `index.md` in a folder is a leaf bundle, one page of the section
+/// above whose folder's files are its resources; `_index.md` is a section; `headless` and
+/// `build: {render: never}` pages are not published; `linkTitle` is what navigation shows.
+#[test]
+fn a_hugo_site_reads_bundles_headless_pages_and_link_titles() {
+    let s = Site::new();
+    s.file("hugo.toml", "baseURL = 'https://example.org/'\ntitle = 'Docs'\n")
+        .file(
+            "content/docs/_index.md",
+            "---\ntitle: Documentation\nweight: 1\n---\n",
+        )
+        .file(
+            "content/docs/getting-started/index.md",
+            "---\ntitle: Getting started with the product\nlinkTitle: Start\nweight: 1\n---\n\n![shot](screen.png)\n\n[more](notes.md)\n",
+        )
+        .bytes("content/docs/getting-started/screen.png", b"\x89PNG\r\n")
+        .file(
+            "content/docs/getting-started/notes.md",
+            "---\ntitle: Notes\n---\nA resource.\n",
+        )
+        .file(
+            "content/docs/configure.md",
+            "---\ntitle: Configure\nweight: 2\n---\n",
+        )
+        .file(
+            "content/widgets/index.md",
+            "---\ntitle: Hero widget\nheadless: true\n---\n",
+        )
+        .file("content/widgets/hero.png", "png")
+        .file(
+            "content/docs/internal.md",
+            "---\ntitle: Internal\nbuild:\n  render: never\n---\n",
+        );
+    let r = s.run(&["build", "--now", NOW, "--verbose"]).ok();
+    assert!(
+        r.stderr
+            .contains("note: Hugo site (hugo.toml; set `dialect` in kbfresh.toml to change this)"),
+        "{}",
+        r.stderr
+    );
+    // The bundle is a page of `docs`, with its image beside it, not a section of its own.
+    let page = s.read("public/docs/getting-started/index.html");
+    assert!(
+        page.contains("<title>Getting started with the product · "),
+        "{page}"
+    );
+    assert!(s.exists("public/docs/getting-started/screen.png"));
+    let section = s.main_of("public/docs/index.html");
+    assert!(
+        section.contains("Getting started with the product"),
+        "{section}"
+    );
+    // Navigation shows the short title, before `configure` (weight 1 and 2).
+    let nav = s.read("public/docs/configure/index.html");
+    let start = nav.find(">Start<").expect("linkTitle in the sidebar");
+    assert!(start < nav.find(">Configure<").unwrap(), "{nav}");
+    assert!(
+        r.stderr.contains(
+            "note: content/docs/getting-started/notes.md: not published as a page: a resource of the page bundle"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!s.exists("public/docs/getting-started/notes/index.html"));
+    assert!(
+        r.stderr
+            .contains("note: content/widgets/index.md: not published: `headless: true`"),
+        "{}",
+        r.stderr
+    );
+    assert!(!s.exists("public/widgets/index.html") && !s.exists("public/widgets/hero.png"));
+    assert!(!s.exists("public/docs/internal/index.html"));
+    assert!(r.stdout.contains("4 left out"), "{}", r.stdout);
+}
+
+/// Zola (a `config.toml` with Zola's keys): page bundles as in Hugo; `dialect = "none"` turns every
+/// other tool's conventions off, and an unknown dialect is a located error.
+#[test]
+fn a_zola_site_is_found_by_its_config_keys_and_dialect_can_turn_it_off() {
+    let s = Site::new();
+    s.file(
+        "config.toml",
+        "base_url = \"https://example.org\"\ncompile_sass = false\n\n[markdown]\nhighlight_code = true\n",
+    )
+    .file("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n")
+    .file(
+        "content/blog/first-post/index.md",
+        "+++\ntitle = \"First post\"\n+++\n\n![pic](pic.jpg)\n",
+    )
+    .bytes("content/blog/first-post/pic.jpg", b"\xff\xd8\xff");
+    let r = s.run(&["build", "--now", NOW, "--verbose"]).ok();
+    assert!(
+        r.stderr.contains("note: Zola site (config.toml;"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("(1 articles in 1 sections"),
+        "{}",
+        r.stdout
+    );
+    assert!(s.exists("public/blog/first-post/pic.jpg"));
+    s.file("kbfresh.toml", "dialect = \"none\"\n");
+    let r = s.run(&["build", "--now", NOW, "--verbose"]).ok();
+    assert!(
+        r.stderr
+            .contains("note: kbfresh site (`dialect` in kbfresh.toml)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("0 articles in 2 sections"),
+        "{}",
+        r.stdout
+    );
+    s.file("kbfresh.toml", "title = \"Docs\"\ndialect = \"jekyll\"\n");
+    let r = s.build_and_check_fail();
+    assert!(
+        r.stderr
+            .contains("error: kbfresh.toml:2:11: dialect `jekyll` is not one kbfresh knows"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Starlight (`astro.config.mjs`): pages in `src/content/docs`, `sidebar.order` and `sidebar.label`
+/// front matter, the project's `public/` served at the site root; the output goes to Astro's
+/// `dist/`, since `public/` is the site's own files.
+#[test]
+fn a_starlight_site_serves_its_public_folder_and_builds_into_dist() {
+    let s = Site::new();
+    s.file(
+        "astro.config.mjs",
+        "import starlight from '@astrojs/starlight';\nexport default { integrations: [starlight({ title: 'Docs' })] };\n",
+    )
+    .file("public/favicon.svg", "<svg/>")
+    .file(
+        "src/content/docs/index.mdx",
+        "---\ntitle: Welcome\n---\n\n![icon](/favicon.svg)\n",
+    )
+    .file(
+        "src/content/docs/guides/zeta.md",
+        "---\ntitle: Zeta guide\nsidebar:\n  order: 1\n  label: Zeta\n---\n",
+    )
+    .file(
+        "src/content/docs/guides/alpha.md",
+        "---\ntitle: Alpha guide\nsidebar:\n  order: 2\n---\n",
+    );
+    let r = s
+        .run(&[
+            "build",
+            "--content",
+            "src/content/docs",
+            "--now",
+            NOW,
+            "--verbose",
+        ])
+        .ok();
+    assert!(
+        r.stderr.contains("note: Starlight site (astro.config.mjs;"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("the output goes to `dist`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.read("dist/favicon.svg"), "<svg/>");
+    assert_eq!(
+        s.read("public/favicon.svg"),
+        "<svg/>",
+        "the site's own file is untouched"
+    );
+    assert!(!r.stderr.contains("missing image"), "{}", r.stderr);
+    let nav = s.read("dist/guides/alpha/index.html");
+    assert!(
+        nav.find(">Zeta<").unwrap() < nav.find(">Alpha guide<").unwrap(),
+        "{nav}"
+    );
 }

@@ -247,7 +247,14 @@ fn only_asset_types_and_linked_files_are_published_and_verbose_says_what_was_lef
             r.stderr
         );
     }
-    assert!(r.stdout.contains("4 left out"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("note: content/.env.local: not published: a hidden file"),
+        "{}",
+        r.stderr
+    );
+    // The four files above and the hidden one.
+    assert!(r.stdout.contains("5 left out"), "{}", r.stdout);
     // A type added in kbfresh.toml is published.
     s.file("kbfresh.toml", "[assets]\nextra_extensions = [\"json\"]\n");
     s.build().ok();

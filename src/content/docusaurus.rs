@@ -84,22 +84,13 @@ pub fn apply_categories(site: &mut Site, diags: &mut Diagnostics) {
     site.assets = kept;
 }
 
-/// A Docusaurus site: its config at the site root or beside the content folder.
-pub fn is_site(root: &std::path::Path, content: &std::path::Path) -> bool {
-    let has_config = |dir: &std::path::Path| {
-        ["js", "ts", "mjs", "cjs", "mts"]
-            .iter()
-            .any(|ext| dir.join(format!("docusaurus.config.{ext}")).is_file())
-    };
-    has_config(root) || content.parent().is_some_and(has_config)
-}
-
 /// In a Docusaurus site, Markdown files whose name starts with `_` (`_index.md` aside) are partials
-/// other pages import, not pages: taken out, with a note each.
+/// other pages import, not pages: taken out, with a note each; returns how many.
 pub fn drop_partials(
     markdown: &mut Vec<(super::Source, super::frontmatter::FrontMatter)>,
     diags: &mut Diagnostics,
-) {
+) -> usize {
+    let before = markdown.len();
     markdown.retain(|(s, _)| {
         let name = s.rel.rsplit('/').next().unwrap_or("");
         let partial = name.starts_with('_') && super::is_section_index(name) == 0;
@@ -113,4 +104,5 @@ pub fn drop_partials(
         }
         !partial
     });
+    before - markdown.len()
 }

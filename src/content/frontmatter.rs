@@ -169,6 +169,8 @@ pub struct FrontMatter {
     /// The place the docs tool gives (SUMMARY.md's or `nav:`'s order, Docusaurus
     /// `sidebar_position`, scaled by 1000), below `weight`.
     pub nav_weight: Option<i64>,
+    /// Hugo `headless: true` or `build: {render: never}`: a page that is not published.
+    pub unrendered: Option<&'static str>,
     pub policy: PolicyOverrides,
     /// Keys kbfresh does not know, passed to templates as they were written.
     pub extra: Map<String, Value>,
@@ -192,6 +194,10 @@ pub const KNOWN_KEYS: &[&str] = &[
     "id",
     "sidebar_position",
     "sidebar_label",
+    "linkTitle",
+    "headless",
+    "build",
+    "_build",
     "max_age_days",
     "warn_days",
     "grace_days",
@@ -294,7 +300,27 @@ fn typed(
                 Some(p) if p.is_finite() => fm.nav_weight = Some((p * 1000.0).round() as i64),
                 _ => errors.push(err(&key, "a number", &v).hint("write sidebar_position: 2")),
             },
-            "sidebar_label" => match v.as_str() {
+            // Starlight: `sidebar: {order: 2, label: "Short"}`; another theme's `sidebar` (a
+            // boolean, a name) goes to templates as written.
+            "sidebar" if v.is_object() => {
+                match v.get("order") {
+                    None => {}
+                    Some(o) => match o.as_f64() {
+                        Some(p) if p.is_finite() => {
+                            fm.nav_weight = Some((p * 1000.0).round() as i64)
+                        }
+                        _ => errors.push(err("sidebar", "a table whose `order` is a number", o)),
+                    },
+                }
+                match v.get("label") {
+                    None => {}
+                    Some(Value::String(l)) => fm.nav_title = Some(l.clone()),
+                    Some(l) => errors.push(err("sidebar", "a table whose `label` is a string", l)),
+                }
+                fm.extra.insert(key, v);
+            }
+            // Hugo: the short title menus and lists show.
+            "sidebar_label" | "linkTitle" => match v.as_str() {
                 Some(s) => fm.nav_title = Some(s.to_string()),
                 None => errors.push(err(&key, "a string", &v)),
             },
@@ -324,6 +350,37 @@ fn typed(
             "weight" => match v.as_i64() {
                 Some(w) => fm.weight = Some(w),
                 None => errors.push(err(&key, "a whole number", &v).hint("write weight = 10")),
+            },
+            "headless" => match v.as_bool() {
+                Some(b) => fm.unrendered = fm.unrendered.or(b.then_some("headless: true")),
+                None => errors.push(err(&key, "true or false", &v)),
+            },
+            // Hugo's build options (`_build` before Hugo 0.123): `render: never` (or `link`, or
+            // `false` in old sites) publishes no page; `list` and `publishResources` only change
+            // listings and resources, which kbfresh does not split.
+            "build" | "_build" => match v.get("render") {
+                None => {}
+                Some(r)
+                    if r.as_str().is_some_and(|r| matches!(r, "never" | "link"))
+                        || r.as_bool() == Some(false) =>
+                {
+                    fm.unrendered = Some(if key == "build" {
+                        "build: {render: never}"
+                    } else {
+                        "_build: {render: never}"
+                    });
+                }
+                Some(r) if r.as_str() == Some("always") || r.as_bool() == Some(true) => {}
+                Some(r) => errors.push(
+                    err(
+                        &key,
+                        "a table whose `render` is \"always\", \"never\" or \"link\"",
+                        r,
+                    )
+                    .hint(
+                        "write build: {render: never} (YAML) or [build] render = \"never\" (TOML)",
+                    ),
+                ),
             },
             "draft" => match v.as_bool() {
                 Some(b) => fm.draft = b,

@@ -1,8 +1,6 @@
-//! mdBook: a `book.toml` beside the content folder (or at the site root) and a `SUMMARY.md` in it.
+//! mdBook: the `SUMMARY.md` of a book (`book.toml` beside the content folder or at the site root).
 //! The summary gives the chapters' order and, for a chapter without a title or heading of its own,
 //! its title; it is the book's table of contents, not a page.
-
-use std::path::Path;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
@@ -10,24 +8,10 @@ use super::Source;
 use super::frontmatter::FrontMatter;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
 
-/// Applies `SUMMARY.md` to the chapters in `markdown` (and takes it out of them) when the site is
-/// an mdBook book. Returns whether it did.
-pub fn apply(
-    root: &Path,
-    content: &Path,
-    markdown: &mut Vec<(Source, FrontMatter)>,
-    diags: &mut Diagnostics,
-) -> bool {
-    let is_book = root.join("book.toml").is_file()
-        || content
-            .parent()
-            .is_some_and(|p| p.join("book.toml").is_file());
-    if !is_book {
-        return false;
-    }
-    let Some(at) = markdown.iter().position(|(s, _)| s.rel == "SUMMARY.md") else {
-        return false;
-    };
+/// Applies `SUMMARY.md` to the chapters in `markdown` (and takes it out of them). Returns how many
+/// chapters it placed, `None` without a summary.
+pub fn apply(markdown: &mut Vec<(Source, FrontMatter)>, diags: &mut Diagnostics) -> Option<usize> {
+    let at = markdown.iter().position(|(s, _)| s.rel == "SUMMARY.md")?;
     let (summary, _) = markdown.remove(at);
     // One map of the chapters by path, not a search of them all per summary entry.
     let by_rel: std::collections::HashMap<String, usize> = markdown
@@ -85,9 +69,5 @@ pub fn apply(
             _ => {}
         }
     }
-    diags.push(Diagnostic::note(format!(
-        "mdBook book (book.toml): SUMMARY.md gives the order and titles of {applied} chapter{}; it is the table of contents, not a page",
-        if applied == 1 { "" } else { "s" }
-    )));
-    true
+    Some(applied)
 }

@@ -9,26 +9,19 @@ use super::Source;
 use super::frontmatter::FrontMatter;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
-/// Applies `nav:` to the pages in `markdown`. Returns whether there was a `mkdocs.yml`.
+/// Applies the `nav:` of `file` (a `mkdocs.yml`) to the pages in `markdown`. Returns how many pages
+/// it placed, `None` when the file could not be read.
 pub fn apply(
-    root: &Path,
-    content: &Path,
+    file: &Path,
     markdown: &mut [(Source, FrontMatter)],
     diags: &mut Diagnostics,
-) -> bool {
-    let Some(file) = [root.join("mkdocs.yml"), root.join("mkdocs.yaml")]
-        .into_iter()
-        .chain(content.parent().map(|p| p.join("mkdocs.yml")))
-        .find(|p| p.is_file())
-    else {
-        return false;
-    };
+) -> Option<usize> {
     let shown = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     // Another tool's file: what kbfresh cannot read of it is said, and the site still builds.
-    let config: Value = match std::fs::read_to_string(&file)
+    let config: Value = match std::fs::read_to_string(file)
         .map_err(|e| e.to_string())
         .and_then(|t| serde_yaml_ng::from_str(&t).map_err(|e| e.to_string()))
     {
@@ -41,7 +34,7 @@ pub fn apply(
                 .in_file(&shown)
                 .hint("fix the file, or give the pages `weight` and `title` front matter"),
             );
-            return true;
+            return None;
         }
     };
     let mut entries = Vec::new();
@@ -74,11 +67,7 @@ pub fn apply(
         }
         applied += 1;
     }
-    diags.push(Diagnostic::note(format!(
-        "MkDocs site ({shown}): `nav:` gives the order and titles of {applied} page{}",
-        if applied == 1 { "" } else { "s" }
-    )));
-    true
+    Some(applied)
 }
 
 /// `nav:` entries in order: `page.md`, `{Title: page.md}`, `{Section: [...]}`; links to other sites

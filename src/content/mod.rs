@@ -1,17 +1,18 @@
 //! Content discovery and the site model: sections (folders), articles (Markdown files), assets (the rest).
 
 pub mod aliases;
+pub mod dialect;
 mod docusaurus;
 pub mod frontmatter;
 mod mdbook;
 mod mkdocs;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::config::{Config, PolicyOverrides};
+use crate::config::{Config, Dialect, PolicyOverrides};
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, display_path};
 pub use frontmatter::FrontMatter;
 use frontmatter::Split;
@@ -81,6 +82,22 @@ pub struct Article {
     pub lang: usize,
 }
 
+impl Section {
+    /// What navigation shows for it: its index's short title (`linkTitle`, a `_category_` label),
+    /// else its title.
+    pub fn nav_label(&self) -> &str {
+        self.front.nav_title.as_deref().unwrap_or(&self.title)
+    }
+}
+
+impl Article {
+    /// What navigation shows for it: the tool's short title (Hugo `linkTitle`, Docusaurus
+    /// `sidebar_label`, the SUMMARY.md or `nav:` entry), else its title.
+    pub fn nav_label(&self) -> &str {
+        self.front.nav_title.as_deref().unwrap_or(&self.title)
+    }
+}
+
 /// One language of the site and its content tree.
 #[derive(Debug, Clone)]
 pub struct Language {
@@ -131,12 +148,20 @@ pub struct Site {
     /// Redirect pages, validated by [`aliases::resolve`] once the theme's files are known (empty
     /// until then).
     pub aliases: Vec<aliases::Alias>,
+    /// Files and folders the walk met but left out of the site (hidden ones, partials), each
+    /// named in a note.
+    pub skipped: usize,
 }
 
 pub struct LoadOptions {
     pub drafts: bool,
+    /// The docs tool whose conventions apply (`dialect::detect`); `None`: none found.
+    pub dialect: Option<dialect::Detected>,
     /// Folders never read as content (the output folder, the cache).
     pub exclude: Vec<PathBuf>,
+    /// The docs tool's folder served at the site root (VitePress's `public/`): not content either,
+    /// and the tool's note says so.
+    pub served: Option<PathBuf>,
 }
 
 impl Site {
@@ -170,6 +195,7 @@ impl Site {
             return (None, diags);
         }
         let mut files = Vec::new();
+        let mut skipped = 0;
         for (mount, dir) in &trees {
             // A tree nested in another (content/ and content/fa/) is read once, as its own language.
             let mut exclude = opts.exclude.clone();
@@ -180,8 +206,10 @@ impl Site {
                     .map(|(_, d)| d.clone()),
             );
             let bounds: Vec<&Path> = trees.iter().map(|(_, d)| d.as_path()).collect();
-            let (mut found, walk_diags) = walk(dir, &root_canon, &bounds, &exclude);
+            let (mut found, walk_diags, hidden) =
+                walk(dir, &root_canon, &bounds, &exclude, opts.served.as_deref());
             diags.extend(walk_diags);
+            skipped += hidden;
             if mount.is_empty() {
                 for (m, _) in &trees[1..] {
                     if let Some(f) = found.iter().find(|f| f.rel().split('/').next() == Some(m)) {
@@ -225,25 +253,56 @@ impl Site {
             }
         }
 
-        let book = mdbook::apply(root, &content_canon, &mut markdown, &mut diags);
-        let book = mkdocs::apply(root, &content_canon, &mut markdown, &mut diags) || book;
-        if docusaurus::is_site(root, &content_canon) {
-            diags.push(Diagnostic::note(
-                "Docusaurus site (docusaurus.config.*): `sidebar_position`, `sidebar_label` and `_category_` files give the order and labels; `_`-prefixed files are partials",
-            ));
-            docusaurus::drop_partials(&mut markdown, &mut diags);
+        let tool = opts.dialect.as_ref();
+        let is = |d: Dialect| tool.is_some_and(|t| t.is(d));
+        if !is(Dialect::Plain) {
+            skipped += drop_unrendered(&mut markdown, &mut assets_rel, &root_canon, &mut diags);
         }
+        let mut placed = None;
+        if is(Dialect::MdBook) {
+            placed = mdbook::apply(&mut markdown, &mut diags).map(|n| (n, "chapter", "SUMMARY.md"));
+        }
+        if let Some(t) = tool.filter(|t| t.is(Dialect::MkDocs)) {
+            let file = ["mkdocs.yml", "mkdocs.yaml"]
+                .iter()
+                .map(|n| t.project.join(n))
+                .find(|f| f.is_file());
+            if let Some(f) = file {
+                placed =
+                    mkdocs::apply(&f, &mut markdown, &mut diags).map(|n| (n, "page", "`nav:`"));
+            }
+        }
+        if is(Dialect::Docusaurus) {
+            skipped += docusaurus::drop_partials(&mut markdown, &mut diags);
+        }
+        if let Some(t) = tool {
+            let mut line = t.note(&root_canon);
+            if let Some((n, what, by)) = placed {
+                line.push_str(&format!(
+                    " ({n} {what}{} placed by {by})",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+            diags.push(Diagnostic::note(line));
+        }
+        let leaf = tool.is_some_and(|t| t.leaf_bundles());
         let mut site = assemble(
             root,
             &root_canon,
             &content_canon,
             config,
-            markdown,
-            assets_rel,
+            Read {
+                markdown,
+                assets: assets_rel,
+            },
+            leaf,
             &mut diags,
         );
-        docusaurus::apply_categories(&mut site, &mut diags);
-        if book {
+        site.skipped += skipped;
+        if !is(Dialect::Plain) {
+            docusaurus::apply_categories(&mut site, &mut diags);
+        }
+        if placed.is_some() {
             // A folder of pages comes where its first page is in the summary or `nav:`.
             for s in 0..site.sections.len() {
                 site.sections[s].front.nav_weight = site.sections[s]
@@ -308,7 +367,7 @@ impl Site {
         }
         // What the docs tool's files gave it (SUMMARY.md) is not in the file itself.
         let mut front = front;
-        front.nav_title = old.front.nav_title.clone();
+        front.nav_title = front.nav_title.or_else(|| old.front.nav_title.clone());
         front.nav_weight = old.front.nav_weight;
         let sec = &self.sections[old.section];
         Ok(Some(Article {
@@ -321,7 +380,7 @@ impl Site {
                 .title
                 .clone()
                 .or_else(|| front.nav_title.clone())
-                .unwrap_or_else(|| title_from_name(file_stem(&src.rel))),
+                .unwrap_or_else(|| title_from_name(page_name(&sec.dir, &src))),
             src,
             front,
         }))
@@ -345,7 +404,7 @@ impl crate::markdown::LinkResolver for Site {
         let key = joined.trim_end_matches('/');
         self.paths
             .get(key)
-            .map(|p| format!("{}{}", self.config.base_path(), p))
+            .map(|p| format!("{}{}", self.config.base_path(), crate::url::href(p)))
     }
 }
 
@@ -436,9 +495,12 @@ fn walk(
     root_canon: &Path,
     bounds: &[&Path],
     exclude: &[PathBuf],
-) -> (Vec<Found>, Vec<Diagnostic>) {
+    served: Option<&Path>,
+) -> (Vec<Found>, Vec<Diagnostic>, usize) {
+    let served = served.and_then(|p| std::fs::canonicalize(p).ok());
     let mut found = Vec::new();
     let mut diags = Vec::new();
+    let mut skipped = 0;
     let exclude: Vec<PathBuf> = exclude
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
@@ -446,13 +508,28 @@ fn walk(
     let mut walker = walkdir::WalkDir::new(content)
         .follow_links(true)
         .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            // Hidden files and folders (.git, .DS_Store, editor swap files) are never content.
-            e.depth() == 0 || !(name.starts_with('.') || name.ends_with('~'))
-        });
+        .into_iter();
     while let Some(entry) = walker.next() {
+        if let Ok(e) = &entry
+            && e.depth() > 0
+            && is_hidden(e.path())
+        {
+            // Hidden files and folders (.git, .DS_Store, editor backups) are not content.
+            let folder = e.file_type().is_dir();
+            diags.push(
+                Diagnostic::note(if folder {
+                    "not read: a hidden folder (its name starts with `.`)"
+                } else {
+                    "not published: a hidden file (its name starts with `.` or ends with `~`)"
+                })
+                .in_file(display_path(e.path(), root_canon)),
+            );
+            skipped += 1;
+            if folder {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -512,7 +589,10 @@ fn walk(
             }
         }
         if entry.file_type().is_dir() {
-            if let Ok(canon) = std::fs::canonicalize(path)
+            let canon = std::fs::canonicalize(path).ok();
+            if canon.is_some() && canon == served {
+                walker.skip_current_dir();
+            } else if let Some(canon) = canon
                 && exclude.iter().any(|x| x == &canon)
             {
                 diags.push(
@@ -554,7 +634,68 @@ fn walk(
             found.push(Found::Asset { rel, abs });
         }
     }
-    (found, diags)
+    (found, diags, skipped)
+}
+
+/// Pages Hugo does not publish (`headless: true`, `build: {render: never}`) are left out, each with
+/// a note; a leaf bundle's (`index.md`) files go with it. Returns how many files were left out.
+fn drop_unrendered(
+    markdown: &mut Vec<(Source, FrontMatter)>,
+    assets: &mut Vec<(String, PathBuf)>,
+    root_canon: &Path,
+    diags: &mut Diagnostics,
+) -> usize {
+    let before = markdown.len() + assets.len();
+    let mut bundles: Vec<String> = Vec::new();
+    markdown.retain(|(s, f)| {
+        let Some(why) = f.unrendered else {
+            return true;
+        };
+        diags.push(
+            Diagnostic::note(format!(
+                "not published: `{why}` (Hugo publishes no page for it)"
+            ))
+            .in_file(s.shown.clone()),
+        );
+        if is_section_index(s.rel.rsplit('/').next().unwrap_or("")) == 2 && !s.dir().is_empty() {
+            bundles.push(format!("{}/", s.dir()));
+        }
+        false
+    });
+    if !bundles.is_empty() {
+        let in_bundle = |rel: &str| bundles.iter().any(|b| rel.starts_with(b.as_str()));
+        markdown.retain(|(s, _)| {
+            let keep = !in_bundle(&s.rel);
+            if !keep {
+                diags.push(
+                    Diagnostic::note("not published: a file of a bundle that is not published")
+                        .in_file(s.shown.clone()),
+                );
+            }
+            keep
+        });
+        assets.retain(|(rel, abs)| {
+            let keep = !in_bundle(rel);
+            if !keep {
+                diags.push(
+                    Diagnostic::note("not published: a file of a bundle that is not published")
+                        .in_file(display_path(abs, root_canon)),
+                );
+            }
+            keep
+        });
+    }
+    before - markdown.len() - assets.len()
+}
+
+/// Hidden by the usual rules (a leading `.`, an editor's trailing `~`), except a Markdown page
+/// whose name is dots only (`..md`, the page of the shell's `.` command).
+fn is_hidden(path: &Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    if name.ends_with('~') {
+        return true;
+    }
+    name.starts_with('.') && !(is_markdown(path) && file_stem(&name).chars().all(|c| c == '.'))
 }
 
 /// Reads one Markdown file; `root_canon` is the canonical site root (paths are shown relative to it).
@@ -605,36 +746,226 @@ fn read_source(
     )))
 }
 
-/// One path component of a URL: lowercase, spaces to `-`, characters that would need escaping dropped.
+/// The readable URL form of a file or folder name: letters lowercase, runs of spaces and `-` as one
+/// `-`, leading dots dropped, sentence punctuation (`?`, `'`, `,`, brackets...) and non-ASCII
+/// marks dropped; ASCII symbols that name things (`c++`, `c#`, `@scope`, `~`) kept, and links
+/// percent-encode what needs it (`url::href`). A name of punctuation only (`!`, `[`, `((`) keeps
+/// all of it; `.` and `..` are spelled `dot` and `dot-dot`, which no URL may hold as a component.
 pub fn url_component(name: &str) -> String {
-    let mut s = String::with_capacity(name.len());
-    let mut dash = false;
-    for c in name.chars() {
-        if c.is_alphanumeric() || matches!(c, '_' | '.') {
-            if dash && !s.is_empty() {
-                s.push('-');
+    // Kept by the readable form: letters and digits of any script, and the ASCII symbols that
+    // name things; ASCII sentence punctuation and other marks (emoji, dashes, quotes) are dropped.
+    let kept = |c: char| {
+        c.is_alphanumeric()
+            || (c.is_ascii_punctuation()
+                && !matches!(
+                    c,
+                    '?' | '!'
+                        | '\''
+                        | '"'
+                        | ','
+                        | ';'
+                        | ':'
+                        | '&'
+                        | '('
+                        | ')'
+                        | '['
+                        | ']'
+                        | '{'
+                        | '}'
+                        | '<'
+                        | '>'
+                ))
+    };
+    let readable = |keep_sentence: bool| {
+        let mut s = String::with_capacity(name.len());
+        let mut dash = false;
+        for c in name.chars() {
+            if c.is_whitespace() || c == '-' {
+                dash = true;
+            } else if keep_sentence || kept(c) {
+                if dash && !s.is_empty() {
+                    s.push('-');
+                }
+                dash = false;
+                s.extend(c.to_lowercase());
             }
-            dash = false;
-            s.extend(c.to_lowercase());
-        } else if c.is_whitespace() || c == '-' {
-            dash = true;
         }
+        s.trim_start_matches(['.', '-']).to_string()
+    };
+    let s = readable(false);
+    if s.chars().any(char::is_alphanumeric) {
+        return s;
     }
-    // No leading dot (hidden, `..`), nor the dash a dropped dot leaves behind (`.-a` is `a`, as `-a`).
-    let s = s.trim_start_matches(['.', '-']).to_string();
-    if s.is_empty() { "-".to_string() } else { s }
+    let all = readable(true);
+    if !all.is_empty() {
+        return all;
+    }
+    // Only dots and dashes: `.` (the shell's `.` command), `-`.
+    let n = name.trim();
+    if !n.is_empty() && n.chars().all(|c| c == '.') {
+        vec!["dot"; n.len()].join("-")
+    } else if !n.is_empty() && !n.contains(char::is_whitespace) {
+        n.to_string()
+    } else {
+        "-".to_string()
+    }
 }
 
-fn dir_path(dir: &str) -> String {
-    if dir.is_empty() {
-        return "/".into();
+/// The URL component of each name in one folder (its subfolders and its pages' file stems):
+/// readable (`url_component`), except where two names share a readable form; then the name that
+/// is already its own readable form (or the first, by bytes) keeps it and the others keep their
+/// exact names, so two files never share a URL. Names that differ only in case keep sharing it (an
+/// error then names both): on a case-insensitive disk their pages would overwrite each other.
+fn sibling_components<'a>(names: &[&'a str]) -> HashMap<&'a str, String> {
+    let mut by_form: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
+    for &n in names {
+        by_form.entry(url_component(n)).or_default().push(n);
     }
+    let mut out = HashMap::new();
+    let mut taken: HashSet<String> = by_form.keys().map(|f| f.to_lowercase()).collect();
+    for (form, mut group) in by_form {
+        group.sort_unstable();
+        group.dedup();
+        let keeper = group.iter().position(|n| *n == form).unwrap_or(0);
+        for (i, n) in group.into_iter().enumerate() {
+            // An exact name of dots only would be a `.`/`..` component: it stays spelled out.
+            let exact = i != keeper
+                && !n.trim().chars().all(|c| c == '.')
+                && taken.insert(n.to_lowercase());
+            out.insert(n, if exact { n.to_string() } else { form.clone() });
+        }
+    }
+    out
+}
+
+/// The URL of folder `dir`: each part its component in `comps` (folders with pages, keyed by
+/// their path), else its readable form.
+fn dir_path(dir: &str, comps: &HashMap<String, String>) -> String {
     let mut p = String::from("/");
+    if dir.is_empty() {
+        return p;
+    }
+    let mut end = 0;
     for c in dir.split('/') {
-        p.push_str(&url_component(c));
+        end += c.len();
+        match comps.get(&dir[..end]) {
+            Some(comp) => p.push_str(comp),
+            None => p.push_str(&url_component(c)),
+        }
         p.push('/');
+        end += 1;
     }
     p
+}
+
+/// The name a page file gives its URL and, without a title, its title: the file's stem, or for a
+/// leaf bundle's `index.md` filed in the section above, its folder's name.
+fn page_name<'a>(section_dir: &str, src: &'a Source) -> &'a str {
+    let dir = src.dir();
+    if dir != section_dir {
+        dir.rsplit('/').next().unwrap_or(dir)
+    } else {
+        file_stem(&src.rel)
+    }
+}
+
+/// Hugo and Zola page bundles: a folder with `index.md` and no `_index.md` is one page of the
+/// section above; the other Markdown files in it (and its subfolders) are its resources, not pages,
+/// each named in a note. Returns how many were left out.
+fn fold_leaf_bundles(
+    dirs: &mut BTreeMap<String, Vec<(Source, FrontMatter)>>,
+    mounts: &[String],
+    diags: &mut Diagnostics,
+) -> usize {
+    let rank = |s: &Source| is_section_index(s.rel.rsplit('/').next().unwrap_or(""));
+    let mut leaves: Vec<String> = dirs
+        .iter()
+        .filter(|(d, files)| {
+            !d.is_empty()
+                && !mounts.contains(d)
+                && files.iter().any(|(s, _)| rank(s) == 2)
+                && !files.iter().any(|(s, _)| rank(s) == 3)
+        })
+        .map(|(d, _)| d.clone())
+        .collect();
+    // A bundle inside a bundle is a resource of the outer one.
+    leaves.dedup_by(|inner, outer| inner.starts_with(&format!("{outer}/")));
+    let mut skipped = 0;
+    for leaf in leaves {
+        let inside: Vec<String> = dirs
+            .range(leaf.clone()..)
+            .map(|(d, _)| d)
+            .take_while(|d| **d == leaf || d.starts_with(&format!("{leaf}/")))
+            .cloned()
+            .collect();
+        let mut page = None;
+        for d in inside {
+            for (src, front) in dirs.remove(&d).unwrap_or_default() {
+                if d == leaf && page.is_none() && rank(&src) == 2 {
+                    page = Some((src, front));
+                } else {
+                    diags.push(
+                        Diagnostic::note(format!(
+                            "not published as a page: a resource of the page bundle `{leaf}/` (its `index.md` is the page)"
+                        ))
+                        .in_file(src.shown.clone()),
+                    );
+                    skipped += 1;
+                }
+            }
+        }
+        let parent = leaf.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+        if let Some(p) = page {
+            dirs.entry(parent).or_default().push(p);
+        }
+    }
+    skipped
+}
+
+/// The position of a folder's index among its files: `_index.md`, else `index.md`, else `README.md`.
+fn best_index(files: &[(Source, FrontMatter)]) -> Option<usize> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (is_section_index(s.rel.rsplit('/').next().unwrap_or("")), i))
+        .filter(|(rank, _)| *rank > 0)
+        .max()
+        .map(|(_, i)| i)
+}
+
+/// The URL component of every folder with pages (keyed by its path) and every page file (keyed by
+/// its `rel`), decided among the names of each folder (`sibling_components`).
+fn components(dirs: &BTreeMap<String, Vec<(Source, FrontMatter)>>) -> HashMap<String, String> {
+    let mut children: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for dir in dirs.keys().filter(|d| !d.is_empty()) {
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir.as_str()));
+        children.entry(parent).or_default().push((name, dir));
+    }
+    for (dir, files) in dirs {
+        let best = best_index(files);
+        for (i, (s, _)) in files.iter().enumerate() {
+            if Some(i) != best {
+                children
+                    .entry(dir)
+                    .or_default()
+                    .push((page_name(dir, s), &s.rel));
+            }
+        }
+    }
+    let mut comps = HashMap::new();
+    for (dir, list) in &children {
+        let names: Vec<&str> = list.iter().map(|(n, _)| *n).collect();
+        let forms = sibling_components(&names);
+        for (name, key) in list {
+            let c = forms[name].clone();
+            // A leaf bundle's page: its folder (and the files in it) take the page's component.
+            if let Some(folder) = key.rsplit_once('/').map(|(d, _)| d).filter(|d| d != dir) {
+                comps.insert(folder.to_string(), c.clone());
+            }
+            comps.insert(key.to_string(), c);
+        }
+    }
+    comps
 }
 
 fn file_stem(rel: &str) -> &str {
@@ -661,15 +992,27 @@ pub fn title_from_name(name: &str) -> String {
     }
 }
 
+/// The files read, before they are filed into sections: Markdown with its front matter, and the
+/// other files by content path.
+struct Read {
+    markdown: Vec<(Source, FrontMatter)>,
+    assets: Vec<(String, PathBuf)>,
+}
+
 fn assemble(
     root: &Path,
     root_canon: &Path,
     content: &Path,
     config: Config,
-    markdown: Vec<(Source, FrontMatter)>,
-    assets_rel: Vec<(String, PathBuf)>,
+    read: Read,
+    leaf_bundles: bool,
     diags: &mut Diagnostics,
 ) -> Site {
+    let Read {
+        markdown,
+        assets: assets_rel,
+    } = read;
+    let mut skipped = 0;
     let language_list = config.language_list();
     let mounts: Vec<String> = language_list
         .iter()
@@ -718,6 +1061,9 @@ fn assemble(
         dirs.entry(dir).or_default().push((src, fm));
     }
 
+    if leaf_bundles {
+        skipped += fold_leaf_bundles(&mut dirs, &mounts, diags);
+    }
     // `blog.md` beside a folder `blog/` without an index is that folder's page (Hugo, Zola and
     // Docusaurus read it so), not an article at the folder's own URL.
     let mut promoted: HashMap<String, (Source, FrontMatter)> = HashMap::new();
@@ -755,16 +1101,10 @@ fn assemble(
     let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut article_files: Vec<(usize, Source, FrontMatter)> = Vec::new();
     let global = config.freshness.policy();
+    let comps = components(&dirs);
     for (dir, mut files) in dirs {
-        // The section's index: `_index.md`, else `index.md`, else `README.md`.
-        let best = files
-            .iter()
-            .enumerate()
-            .map(|(i, (s, _))| (is_section_index(s.rel.rsplit('/').next().unwrap_or("")), i))
-            .filter(|(rank, _)| *rank > 0)
-            .max();
-        let index = best
-            .map(|(_, i)| files.remove(i))
+        let index = best_index(&files)
+            .map(|i| files.remove(i))
             .or_else(|| promoted.remove(&dir));
         let lang = lang_of(&dir);
         let is_home = dir == mounts[lang];
@@ -783,7 +1123,7 @@ fn assemble(
         let name = dir.rsplit('/').next().unwrap_or("");
         let idx = sections.len();
         sections.push(Section {
-            path: dir_path(&dir),
+            path: dir_path(&dir, &comps),
             title: front
                 .title
                 .clone()
@@ -821,8 +1161,13 @@ fn assemble(
     let mut articles = Vec::with_capacity(article_files.len());
     for (section, src, front) in article_files {
         let sec = &sections[section];
+        let name = page_name(&sec.dir, &src);
+        let default_path = match comps.get(&src.rel) {
+            Some(c) => format!("{}{c}/", sec.path),
+            None => format!("{}{}/", sec.path, url_component(name)),
+        };
         let path = match page_path_override(&front, &sec.path) {
-            None => format!("{}{}/", sec.path, url_component(file_stem(&src.rel))),
+            None => default_path,
             Some(Ok(p)) => p,
             Some(Err((key, why))) => {
                 let (line, col) = src.key_position(key);
@@ -833,14 +1178,14 @@ fn assemble(
                             "write {key} as a site path such as \"/billing/refunds/\" (or a name such as \"refunds\" for slug)"
                         )),
                 );
-                format!("{}{}/", sec.path, url_component(file_stem(&src.rel)))
+                default_path
             }
         };
         let title = front
             .title
             .clone()
             .or_else(|| front.nav_title.clone())
-            .unwrap_or_else(|| title_from_name(file_stem(&src.rel)));
+            .unwrap_or_else(|| title_from_name(name));
         articles.push(Article {
             owner: front.owner.clone().or_else(|| sec.owner.clone()),
             policy: front.policy.or(sec.policy),
@@ -860,7 +1205,7 @@ fn assemble(
         .into_iter()
         .map(|(rel, abs)| {
             let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
-            let out = format!("{}{}", dir_path(dir), name);
+            let out = format!("{}{}", dir_path(dir, &comps), name);
             Asset {
                 out: out.trim_start_matches('/').to_string(),
                 published: config.assets.publishes(name),
@@ -897,7 +1242,7 @@ fn assemble(
                     url.strip_suffix("index.html").unwrap_or(&url)
                 ))
                 .in_file(who.clone())
-                .hint("rename one of the files (URLs are lowercase, with spaces as `-`)"),
+                .hint("rename one of the files, or give one a `slug` in its front matter"),
             );
         } else {
             owners.insert(url, who);
@@ -978,6 +1323,7 @@ fn assemble(
         translations,
         section_translations,
         aliases: Vec::new(),
+        skipped,
     }
 }
 
@@ -1010,17 +1356,6 @@ pub fn publish_linked_assets(
             })
         })
         .collect()
-}
-
-/// VitePress serves the files of `public/` in its source folder at the site root: that folder, when
-/// the content folder (or the folder above it) holds `.vitepress/`.
-pub fn vitepress_public(content: &Path) -> Option<PathBuf> {
-    let is_vitepress = content.join(".vitepress").is_dir()
-        || content
-            .parent()
-            .is_some_and(|p| p.join(".vitepress").is_dir());
-    let public = content.join("public");
-    (is_vitepress && public.is_dir()).then_some(public)
 }
 
 /// A tree with no article but files of another documentation format (`.rst`, `.adoc`, `.mdoc`...)
@@ -1211,11 +1546,38 @@ mod tests {
     fn url_components() {
         assert_eq!(url_component("Refund Policy"), "refund-policy");
         assert_eq!(url_component("v1.2-notes"), "v1.2-notes");
-        assert_eq!(url_component("what?#"), "what");
-        assert_eq!(url_component(".."), "-");
+        assert_eq!(url_component("what?#"), "what#");
+        assert_eq!(url_component("How do I pay?"), "how-do-i-pay");
+        assert_eq!(url_component("What's new"), "whats-new");
+        assert_eq!(url_component("c++"), "c++");
+        assert_eq!(url_component("clang++"), "clang++");
+        assert_eq!(url_component("!"), "!");
+        assert_eq!(url_component("(("), "((");
+        assert_eq!(url_component("["), "[");
+        assert_eq!(url_component("."), "dot");
+        assert_eq!(url_component(".."), "dot-dot");
+        assert_eq!(url_component("-"), "-");
         // Found by the property test: the dash left by a dropped dot went too.
         assert_eq!(url_component(".-A"), "a");
         assert_eq!(url_component("Über uns"), "über-uns");
+    }
+
+    #[test]
+    fn names_of_one_folder_never_share_a_url_unless_they_differ_only_in_case() {
+        let names = [
+            "clang", "clang++", "a b", "a  b", "a-b", "Foo", "foo", ".", "dot", "x?", "x",
+        ];
+        let c = sibling_components(&names);
+        assert_eq!(c["clang"], "clang");
+        assert_eq!(c["clang++"], "clang++");
+        assert_eq!(c["a-b"], "a-b");
+        assert_eq!(c["a b"], "a b");
+        assert_eq!(c["a  b"], "a  b");
+        assert_eq!(c["x"], "x");
+        assert_eq!(c["x?"], "x?");
+        // Left for the collision error, which names both files.
+        assert_eq!((c["Foo"].as_str(), c["foo"].as_str()), ("foo", "foo"));
+        assert_eq!((c["."].as_str(), c["dot"].as_str()), ("dot", "dot"));
     }
 
     #[test]

@@ -49,12 +49,12 @@ impl std::ops::Deref for Ctx<'_> {
 
 impl Ctx<'_> {
     pub(super) fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        format!("{}{}", self.base, crate::url::href(path))
     }
 
     pub(super) fn permalink(&self, path: &str) -> String {
         match &self.abs_base {
-            Some(b) => format!("{b}{}", path.trim_start_matches('/')),
+            Some(b) => format!("{b}{}", crate::url::href(path.trim_start_matches('/'))),
             None => self.url(path),
         }
     }
@@ -173,7 +173,7 @@ impl Ctx<'_> {
             .iter()
             .map(|&a| {
                 json!({
-                    "title": site.articles[a].title,
+                    "title": site.articles[a].nav_label(),
                     "url": self.url(&site.articles[a].path),
                     "current": Some(a) == current,
                     "status": self.input.freshness[a].status,
@@ -183,7 +183,7 @@ impl Ctx<'_> {
         let subsections: Vec<Value> = sec
             .children
             .iter()
-            .map(|&c| json!({ "title": site.sections[c].title, "url": self.url(&site.sections[c].path) }))
+            .map(|&c| json!({ "title": site.sections[c].nav_label(), "url": self.url(&site.sections[c].path) }))
             .collect();
         // Built values go in by assignment (moved); `json!` would serialize, deep-copying them.
         let mut nav = json!({
@@ -214,10 +214,11 @@ fn summary(input: &Input<'_>, base: &str, words: &Words, i: usize) -> Value {
     let sec = &site.sections[a.section];
     json!({
         "title": a.title,
-        "url": format!("{base}{}", a.path),
+        "nav_title": a.nav_label(),
+        "url": format!("{base}{}", crate::url::href(&a.path)),
         "description": a.front.description.clone().unwrap_or_default(),
         "section_title": sec.title,
-        "section_url": format!("{base}{}", sec.path),
+        "section_url": format!("{base}{}", crate::url::href(&sec.path)),
         "status": input.freshness[i].status,
         "last_verified": input.freshness[i].last_verified.map(|d| words.date_value(d)),
     })
@@ -232,7 +233,7 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
     let abs_base = config.absolute_base();
 
     let counts = article_counts(site);
-    let url = |p: &str| format!("{base}{p}");
+    let url = |p: &str| format!("{base}{}", crate::url::href(p));
     let cards: Vec<Value> = site
         .sections
         .iter()
@@ -375,7 +376,7 @@ impl Prepared {
         let is_stale = |v: &Value| v["status"] == json!(Status::Stale);
         let changed = Refreshed {
             summary: fresh != *old,
-            nav: fresh["title"] != old["title"]
+            nav: fresh["nav_title"] != old["nav_title"]
                 || fresh["url"] != old["url"]
                 || is_stale(&fresh) != is_stale(old),
             order: position != self.position,

@@ -45,7 +45,7 @@ pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<
             search::SearchDoc {
                 title: &a.title,
                 section: &site.sections[a.section].title,
-                url: format!("{base}{}", a.path),
+                url: format!("{base}{}", crate::url::href(&a.path)),
                 status: f.status.as_str(),
                 expires: f.reader_expires(),
                 terms: &input.search_terms[i],
@@ -311,7 +311,7 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
     let sec = &site.sections[a.section];
     let list = &sec.articles;
     let p = ctx.position[i];
-    let link = |j: usize| json!({ "title": site.articles[j].title, "url": ctx.url(&site.articles[j].path) });
+    let link = |j: usize| json!({ "title": site.articles[j].nav_label(), "url": ctx.url(&site.articles[j].path) });
     let prev = if p > 0 {
         link(list[p - 1])
     } else {

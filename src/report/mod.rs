@@ -187,7 +187,7 @@ impl Report {
             articles.push(ArticleOut {
                 path: a.src.shown.display().to_string(),
                 line,
-                url: format!("{}{}", site.base_path(), a.path),
+                url: format!("{}{}", site.base_path(), crate::url::href(&a.path)),
                 title: a.title.clone(),
                 lang: site.languages[a.lang].code.clone(),
                 owner: a.owner.clone(),
