@@ -217,6 +217,30 @@ struct ReadSite {
     diags: Diagnostics,
 }
 
+/// Folders without an index page or a tool's label are named by `[sections]` of their language's
+/// `i18n/<code>.toml`, else the default language's, else (as the content stage left them) by their
+/// folder name as words.
+fn name_sections(site: &mut Site, words: &[render::words::Words]) {
+    for s in &mut site.sections {
+        if s.parent.is_none() || s.index.is_some() || s.front.nav_title.is_some() {
+            continue;
+        }
+        let mount = &site.languages[s.lang].mount;
+        let key = s
+            .dir
+            .strip_prefix(mount.as_str())
+            .unwrap_or(&s.dir)
+            .trim_matches('/');
+        let named = words
+            .get(s.lang)
+            .and_then(|w| w.sections.get(key))
+            .or_else(|| words.first().and_then(|w| w.sections.get(key)));
+        if let Some(title) = named {
+            s.title = title.clone();
+        }
+    }
+}
+
 /// config -> content, with the theme, its templates and every language's words, the output
 /// folder and the aliases validated: every problem of the site's files, reported together.
 fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
@@ -332,6 +356,7 @@ fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
         diags.sort();
         return Err(Failure(diags.0));
     };
+    name_sections(&mut site, &env.words);
     let generated = loaded::generated_files(&env.theme, &site);
     diags.extend(content::aliases::generated_collisions(&site, &generated));
     let (aliases, alias_diags) = content::aliases::resolve(&site, &generated);

@@ -259,6 +259,10 @@ fn an_mdbook_summary_orders_and_titles_the_chapters_and_is_not_published() {
         zebra.contains("href=\"/apple-pie/\" rel=\"next\""),
         "{zebra}"
     );
+    // A book whose chapters sit at the root has its chapter list on the home page, in order.
+    let home = s.main_of("public/index.html");
+    let (z, p) = (home.find("Zebra setup"), home.find("Apple pie"));
+    assert!(z.is_some() && z < p, "{home}");
 }
 
 /// Docusaurus: `sidebar_position` orders pages, `sidebar_label` titles a page without a title or
@@ -665,5 +669,55 @@ fn a_starlight_site_serves_its_public_folder_and_builds_into_dist() {
     assert!(
         nav.find(">Zeta<").unwrap() < nav.find(">Alpha guide<").unwrap(),
         "{nav}"
+    );
+}
+
+/// A folder without a page of its own is named by the words of its folder name, unless the
+/// language's `i18n/<code>.toml` names it under `[sections]` (the default language's file standing
+/// in for a translation without one), or a MkDocs `nav:` section holds its pages.
+#[test]
+fn folders_without_a_page_are_named_by_i18n_files_and_nav_sections() {
+    let s = Site::new();
+    s.file(
+        "kbfresh.toml",
+        "default_language = \"en\"\n[languages.en]\nname = \"English\"\n[languages.fa]\ncontent_dir = \"content.fa\"\n",
+    )
+    .file(
+        "i18n/en.toml",
+        "[sections]\n\"network/cisco-ios\" = \"Cisco IOS\"\nosx = \"macOS\"\n",
+    )
+    .file("i18n/fa.toml", "[sections]\nosx = \"مک\"\n")
+    .file("content/osx/install.md", "# Install on a Mac\n")
+    .file("content/network/cisco-ios/vlan.md", "# VLANs\n")
+    .file("content/linux/apt.md", "# apt\n")
+    .file("content.fa/osx/install.md", "# نصب\n")
+    .file("content.fa/network/cisco-ios/vlan.md", "# وی‌لن\n");
+    s.build().ok();
+    assert!(s.read("public/osx/index.html").contains("<title>macOS · "));
+    assert!(s.read("public/fa/osx/index.html").contains("<title>مک · "));
+    assert!(
+        s.read("public/network/cisco-ios/index.html")
+            .contains("<title>Cisco IOS · ")
+    );
+    assert!(
+        s.read("public/fa/network/cisco-ios/index.html")
+            .contains("<title>Cisco IOS · ")
+    );
+    assert!(
+        s.read("public/linux/index.html")
+            .contains("<title>Linux · ")
+    );
+
+    let m = Site::new();
+    m.file(
+        "mkdocs.yml",
+        "site_name: Docs\nnav:\n  - Getting started:\n      - osx/install.md\n      - osx/upgrade.md\n",
+    )
+    .file("docs/osx/install.md", "# Install\n")
+    .file("docs/osx/upgrade.md", "# Upgrade\n");
+    m.run(&["build", "--content", "docs", "--now", NOW]).ok();
+    assert!(
+        m.read("public/osx/index.html")
+            .contains("<title>Getting started · ")
     );
 }

@@ -9,13 +9,20 @@ use super::Source;
 use super::frontmatter::FrontMatter;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
-/// Applies the `nav:` of `file` (a `mkdocs.yml`) to the pages in `markdown`. Returns how many pages
-/// it placed, `None` when the file could not be read.
+/// What `nav:` gave: how many pages it placed, and the title of each group whose pages share a
+/// folder (`Setup: [setup/install.md, setup/configure.md]` names `setup`).
+pub struct Applied {
+    pub pages: usize,
+    pub folders: Vec<(String, String)>,
+}
+
+/// Applies the `nav:` of `file` (a `mkdocs.yml`) to the pages in `markdown`; `None` when the file
+/// could not be read.
 pub fn apply(
     file: &Path,
     markdown: &mut [(Source, FrontMatter)],
     diags: &mut Diagnostics,
-) -> Option<usize> {
+) -> Option<Applied> {
     let shown = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -38,9 +45,29 @@ pub fn apply(
         }
     };
     let mut entries = Vec::new();
+    let mut groups = Vec::new();
     if let Some(nav) = config.get("nav") {
-        flatten(nav, None, &mut entries);
+        flatten(nav, None, &mut entries, &mut groups);
     }
+    let folders = groups
+        .into_iter()
+        .filter_map(|(title, range): (String, std::ops::Range<usize>)| {
+            // The deepest folder that holds every page of the group.
+            let mut dirs = entries[range].iter().map(|(_, p)| {
+                let p = p.trim_start_matches("./");
+                let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
+                dir.split('/').collect::<Vec<_>>()
+            });
+            let mut common = dirs.next()?;
+            for d in dirs {
+                let same = common.iter().zip(&d).take_while(|(a, b)| a == b).count();
+                common.truncate(same);
+            }
+            let folder = common.join("/");
+            (!folder.is_empty() && !title.trim().is_empty())
+                .then(|| (title.trim().to_string(), folder))
+        })
+        .collect();
     // One map of the pages by path, not a search of them all per `nav:` entry.
     let by_rel: std::collections::HashMap<String, usize> = markdown
         .iter()
@@ -67,21 +94,35 @@ pub fn apply(
         }
         applied += 1;
     }
-    Some(applied)
+    Some(Applied {
+        pages: applied,
+        folders,
+    })
 }
 
 /// `nav:` entries in order: `page.md`, `{Title: page.md}`, `{Section: [...]}`; links to other sites
-/// are skipped.
-fn flatten(v: &Value, title: Option<&str>, out: &mut Vec<(Option<String>, String)>) {
+/// are skipped. `groups`: each section's title and its entries' range, inner sections first.
+fn flatten(
+    v: &Value,
+    title: Option<&str>,
+    out: &mut Vec<(Option<String>, String)>,
+    groups: &mut Vec<(String, std::ops::Range<usize>)>,
+) {
     match v {
         Value::Sequence(items) => {
             for item in items {
-                flatten(item, None, out);
+                flatten(item, None, out, groups);
             }
         }
         Value::Mapping(m) => {
             for (k, v) in m {
-                flatten(v, k.as_str(), out);
+                let start = out.len();
+                flatten(v, k.as_str(), out, groups);
+                if let (Value::Sequence(_), Some(t)) = (v, k.as_str())
+                    && out.len() > start
+                {
+                    groups.push((t.to_string(), start..out.len()));
+                }
             }
         }
         Value::String(path) if !crate::url::has_scheme(path) && !path.starts_with("//") => {

@@ -259,6 +259,7 @@ impl Site {
             skipped += drop_unrendered(&mut markdown, &mut assets_rel, &root_canon, &mut diags);
         }
         let mut placed = None;
+        let mut nav_folders = Vec::new();
         if is(Dialect::MdBook) {
             placed = mdbook::apply(&mut markdown, &mut diags).map(|n| (n, "chapter", "SUMMARY.md"));
         }
@@ -267,9 +268,9 @@ impl Site {
                 .iter()
                 .map(|n| t.project.join(n))
                 .find(|f| f.is_file());
-            if let Some(f) = file {
-                placed =
-                    mkdocs::apply(&f, &mut markdown, &mut diags).map(|n| (n, "page", "`nav:`"));
+            if let Some(applied) = file.and_then(|f| mkdocs::apply(&f, &mut markdown, &mut diags)) {
+                placed = Some((applied.pages, "page", "`nav:`"));
+                nav_folders = applied.folders;
             }
         }
         if is(Dialect::Docusaurus) {
@@ -299,6 +300,15 @@ impl Site {
             &mut diags,
         );
         site.skipped += skipped;
+        // A `nav:` section names the folder of its pages when the folder has no page of its own.
+        for (title, folder) in nav_folders {
+            if let Some(sec) = site.sections.iter_mut().find(|s| {
+                s.lang == 0 && s.dir == folder && s.index.is_none() && s.front.nav_title.is_none()
+            }) {
+                sec.title = title.clone();
+                sec.front.nav_title = Some(title);
+            }
+        }
         if !is(Dialect::Plain) {
             docusaurus::apply_categories(&mut site, &mut diags);
         }

@@ -399,6 +399,17 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
             "sections".into(),
             Value::Array(sec.children.iter().map(|&k| ctx.cards[k].clone()).collect()),
         );
+        // The pages at the root, in the authored order: a book of chapters without folders has
+        // its table of contents here.
+        c.insert(
+            "articles".into(),
+            Value::Array(
+                sec.articles
+                    .iter()
+                    .map(|&a| ctx.summaries[a].clone())
+                    .collect(),
+            ),
+        );
         let mut recent: Vec<usize> = (0..site.articles.len())
             .filter(|&a| {
                 site.articles[a].lang == sec.lang && ctx.input.freshness[a].last_verified.is_some()

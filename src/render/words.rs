@@ -23,6 +23,8 @@ struct File {
     months: Option<Vec<String>>,
     digits: Option<String>,
     words: Map<String, Value>,
+    /// Titles of folders without an index page, by their path in the language's content tree.
+    sections: std::collections::BTreeMap<String, String>,
 }
 
 /// One language's words and date format.
@@ -33,6 +35,8 @@ pub struct Words {
     date_format: String,
     months: Vec<String>,
     digits: Option<Vec<char>>,
+    /// `[sections]` of the site's file: folder path (`network/cisco-ios`) -> title.
+    pub sections: std::collections::BTreeMap<String, String>,
 }
 
 fn parse(text: &str, shown: &Path) -> Result<File, Diagnostic> {
@@ -106,9 +110,16 @@ impl Words {
             date_format: "{day} {month} {year}".into(),
             months: Vec::new(),
             digits: None,
+            sections: Default::default(),
         };
         for layer in layers {
             t.extend(layer.words);
+            w.sections.extend(
+                layer
+                    .sections
+                    .into_iter()
+                    .map(|(k, v)| (k.trim_matches('/').to_string(), v)),
+            );
             if let Some(f) = layer.date_format {
                 w.date_format = f;
             }
