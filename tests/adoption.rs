@@ -522,7 +522,8 @@ fn a_hugo_site_reads_bundles_headless_pages_and_link_titles() {
         .file(
             "content/docs/internal.md",
             "---\ntitle: Internal\nbuild:\n  render: never\n---\n",
-        );
+        )
+        .file("content/docs/wip.md", "---\ntitle: WIP\ndraft: true\n---\n");
     let r = s.run(&["build", "--now", NOW, "--verbose"]).ok();
     assert!(
         r.stderr
@@ -562,7 +563,14 @@ fn a_hugo_site_reads_bundles_headless_pages_and_link_titles() {
     );
     assert!(!s.exists("public/widgets/index.html") && !s.exists("public/widgets/hero.png"));
     assert!(!s.exists("public/docs/internal/index.html"));
-    assert!(r.stdout.contains("4 left out"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("note: content/docs/wip.md: not published: a draft"),
+        "{}",
+        r.stderr
+    );
+    // notes.md, the headless page and its image, the unrendered page, the draft.
+    assert!(r.stdout.contains("5 left out"), "{}", r.stdout);
 }
 
 /// Zola (a `config.toml` with Zola's keys): page bundles as in Hugo; `dialect = "none"` turns every

@@ -236,8 +236,7 @@ impl Site {
         let read: Vec<ReadResult> = files
             .par_iter()
             .map(|f| match f {
-                Found::Markdown { rel, abs } => read_source(rel, abs, &root_canon)
-                    .map(|s| s.filter(|(_, fm)| opts.drafts || !fm.draft)),
+                Found::Markdown { rel, abs } => read_source(rel, abs, &root_canon),
                 Found::Asset { .. } => Ok(None),
             })
             .collect();
@@ -247,6 +246,13 @@ impl Site {
         for (f, r) in files.into_iter().zip(read) {
             match (f, r) {
                 (_, Err(ds)) => diags.extend(ds),
+                (Found::Markdown { .. }, Ok(Some((src, fm)))) if fm.draft && !opts.drafts => {
+                    diags.push(
+                        Diagnostic::note("not published: a draft (`draft: true`; `--drafts` builds it)")
+                            .in_file(src.shown.clone()),
+                    );
+                    skipped += 1;
+                }
                 (Found::Markdown { .. }, Ok(Some(s))) => markdown.push(s),
                 (Found::Markdown { .. }, Ok(None)) => {}
                 (Found::Asset { rel, abs }, _) => assets_rel.push((rel, abs)),
