@@ -10,6 +10,8 @@ use pulldown_cmark::{
 use regex::Regex;
 
 use crate::diagnostics::LineIndex;
+
+mod containers;
 use crate::html::escape_attr;
 use crate::url::{is_external_or_fragment, percent_decode};
 
@@ -97,9 +99,15 @@ static ATTR_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
-    let body = &input.file[input.body_start..];
+    let source = &input.file[input.body_start..];
+    // Other tools' containers become callout HTML first; offsets map back to the file.
+    let rewritten = containers::rewrite(source);
+    let body = rewritten.as_ref().map_or(source, |r| r.text.as_str());
     let lines = LineIndex::new(input.file);
-    let pos = |offset: usize| lines.line_col(input.body_start + offset);
+    let pos = |offset: usize| {
+        let offset = rewritten.as_ref().map_or(offset, |r| r.source(offset));
+        lines.line_col(input.body_start + offset)
+    };
 
     let events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -156,7 +164,14 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     };
                     if drop {
                         // Still scan the heading for links, then skip it.
-                        collect_inline_links(&events[i + 1..end], input, resolver, &pos, &mut r);
+                        collect_inline_links(
+                            &events[i + 1..end],
+                            body,
+                            input,
+                            resolver,
+                            &pos,
+                            &mut r,
+                        );
                         i = end + 1;
                         continue;
                     }
@@ -178,6 +193,7 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     out.push(rewrite_event(
                         inner,
                         inner_range,
+                        body,
                         input,
                         resolver,
                         &pos,
@@ -229,7 +245,9 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 if matches!(ev, Event::Start(_) | Event::Html(_) | Event::Rule) {
                     first_block = false;
                 }
-                out.push(rewrite_event(ev, range, input, resolver, &pos, &mut r));
+                out.push(rewrite_event(
+                    ev, range, body, input, resolver, &pos, &mut r,
+                ));
             }
         }
         i += 1;
@@ -284,13 +302,14 @@ fn plain_text(events: &[(Event<'_>, std::ops::Range<usize>)]) -> String {
 
 fn collect_inline_links(
     events: &[(Event<'_>, std::ops::Range<usize>)],
+    body: &str,
     input: &Input<'_>,
     resolver: &dyn LinkResolver,
     pos: &dyn Fn(usize) -> (usize, usize),
     r: &mut Rendered,
 ) {
     for (e, range) in events {
-        let _ = rewrite_event(e, range, input, resolver, pos, r);
+        let _ = rewrite_event(e, range, body, input, resolver, pos, r);
     }
 }
 
@@ -298,6 +317,7 @@ fn collect_inline_links(
 fn rewrite_event<'a>(
     ev: &Event<'a>,
     range: &std::ops::Range<usize>,
+    body: &str,
     input: &Input<'_>,
     resolver: &dyn LinkResolver,
     pos: &dyn Fn(usize) -> (usize, usize),
@@ -358,7 +378,6 @@ fn rewrite_event<'a>(
             })
         }
         Event::Html(html) | Event::InlineHtml(html) => {
-            let body = &input.file[input.body_start..];
             // Html events carry the source text of their range, so offsets inside it map to the file.
             let base = if body.get(range.clone()) == Some(html.as_ref()) {
                 Some(range.start)

@@ -53,6 +53,17 @@ fn title() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    /// Other tools' containers, nested, unclosed, in fences and lists: rendering never panics, ids
+    /// stay unique and every link keeps a position inside the file (the fuzz target's checks).
+    #[test]
+    fn containers_keep_the_markdown_invariants(
+        lines in proptest::collection::vec(
+            "(:::|::::|::: tip|:::note\\[T\\]|!!! note \"T\"|\\?\\?\\?\\+ warning|    |\t|```|- |# h|\\[l\\]\\(x.md\\)|text| ){0,4}",
+            0..12,
+        )
+    ) {
+        kbfresh::fuzzing::markdown(lines.join("\n").as_bytes());
+    }
 
     /// Every heading of a page gets an id no other heading has, and the same page always gets the
     /// same ids; adding headings at the end never renames the ones before.

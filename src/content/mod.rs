@@ -248,8 +248,10 @@ impl Site {
                 (_, Err(ds)) => diags.extend(ds),
                 (Found::Markdown { .. }, Ok(Some((src, fm)))) if fm.draft && !opts.drafts => {
                     diags.push(
-                        Diagnostic::note("not published: a draft (`draft: true`; `--drafts` builds it)")
-                            .in_file(src.shown.clone()),
+                        Diagnostic::note(
+                            "not published: a draft (`draft: true`; `--drafts` builds it)",
+                        )
+                        .in_file(src.shown.clone()),
                     );
                     skipped += 1;
                 }

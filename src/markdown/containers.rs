@@ -1,0 +1,347 @@
+//! The dialect pre-pass: other tools' block containers rewritten to the HTML of kbfresh's callouts
+//! before the Markdown is parsed, with a map from every byte of the result back to the source (so
+//! line and column numbers stay the author's).
+//!
+//! - Docusaurus, VitePress and Starlight: `:::note Title`, `::: tip`, `:::warning[Title]` … `:::`
+//!   (more colons for an outer container), `::: details Title` is collapsible;
+//! - MkDocs (Material): `!!! note "Title"`, `??? tip` (collapsed), `???+ tip` (open), with the body
+//!   indented by four spaces.
+//!
+//! Fenced code is copied as it is; a container type kbfresh does not know stays text.
+
+use crate::html::escape_attr;
+
+/// The rewritten text and, for each piece of it, where it came from.
+pub struct Rewritten {
+    pub text: String,
+    /// `(start in text, start in source, copied)`, ascending: a byte of a copied piece comes from
+    /// the source byte at the same distance past the piece's start; inserted text maps to the
+    /// start of the line it replaced.
+    map: Vec<(usize, usize, bool)>,
+}
+
+impl Rewritten {
+    /// The source offset of byte `offset` of the text.
+    pub fn source(&self, offset: usize) -> usize {
+        match self.map.partition_point(|&(t, _, _)| t <= offset) {
+            0 => offset,
+            i => match self.map[i - 1] {
+                (t, s, true) => s + (offset - t),
+                (_, s, false) => s,
+            },
+        }
+    }
+}
+
+/// A callout kind kbfresh renders (`note`, `tip`, `important`, `warning`, `caution`) for a tool's
+/// container type, and whether the type is collapsible by itself (VitePress `details`).
+fn kind(t: &str) -> Option<(&'static str, bool)> {
+    Some(match t.to_ascii_lowercase().as_str() {
+        "note" | "info" | "abstract" | "summary" | "tldr" | "question" | "help" | "faq"
+        | "example" | "quote" | "cite" | "seealso" => ("note", false),
+        "tip" | "hint" | "success" | "check" | "done" => ("tip", false),
+        "important" => ("important", false),
+        "warning" | "attention" | "caution" => ("warning", false),
+        "danger" | "error" | "bug" | "failure" | "fail" | "missing" => ("caution", false),
+        "details" => ("note", true),
+        _ => return None,
+    })
+}
+
+fn default_title(kind: &str, t: &str) -> String {
+    match kind {
+        _ if t.eq_ignore_ascii_case("details") => "Details".into(),
+        "note" => "Note".into(),
+        "tip" => "Tip".into(),
+        "important" => "Important".into(),
+        "warning" => "Warning".into(),
+        _ => "Caution".into(),
+    }
+}
+
+fn open_html(kind: &str, title: Option<&str>, collapsible: Option<bool>) -> String {
+    let title = title.map(|t| escape_attr(t.trim()));
+    match collapsible {
+        Some(open) => format!(
+            "<details class=\"callout callout-{kind}\"{}><summary class=\"callout-title\">{}</summary>\n\n",
+            if open { " open" } else { "" },
+            title.unwrap_or_default()
+        ),
+        None => match title.filter(|t| !t.is_empty()) {
+            Some(t) => format!(
+                "<div class=\"callout callout-{kind}\" role=\"note\"><p class=\"callout-title\">{t}</p>\n\n"
+            ),
+            None => format!("<div class=\"callout callout-{kind}\" role=\"note\">\n\n"),
+        },
+    }
+}
+
+enum Open {
+    /// `:::` with this many colons.
+    Colons(usize, bool),
+    /// MkDocs: the body's indent.
+    Indented(usize, bool),
+}
+
+impl Open {
+    fn close(&self) -> &'static str {
+        match self {
+            Open::Colons(_, true) | Open::Indented(_, true) => "\n</details>\n\n",
+            _ => "\n</div>\n\n",
+        }
+    }
+}
+
+/// `:::type[Title] rest` or `::: type rest`: (colons, type, title).
+fn colon_open(line: &str) -> Option<(usize, &str, Option<&str>)> {
+    let t = line.trim_start();
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let colons = t.bytes().take_while(|&b| b == b':').count();
+    if colons < 3 {
+        return None;
+    }
+    let rest = t[colons..].trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    let (name, after) = rest.split_at(end);
+    if name.is_empty() {
+        return None;
+    }
+    let after = after.trim_end();
+    let title = if let Some(inner) = after.strip_prefix('[') {
+        Some(inner.rsplit_once(']').map_or(inner, |(t, _)| t))
+    } else {
+        // A `{...}` attribute block after the name (Docusaurus, markdown-it) is not a title.
+        Some(after.trim()).filter(|t| !t.is_empty() && !t.starts_with('{'))
+    };
+    Some((colons, name, title))
+}
+
+fn colon_close(line: &str) -> Option<usize> {
+    let t = line.trim();
+    let n = t.bytes().take_while(|&b| b == b':').count();
+    (n >= 3 && n == t.len() && line.len() - line.trim_start().len() <= 3).then_some(n)
+}
+
+/// `!!! type "Title"`, `??? type`, `???+ type`: (collapsible, type, title).
+fn mkdocs_open(line: &str) -> Option<(Option<bool>, &str, Option<&str>)> {
+    let (collapsible, rest) = if let Some(r) = line.strip_prefix("!!!") {
+        (None, r)
+    } else if let Some(r) = line.strip_prefix("???+") {
+        (Some(true), r)
+    } else if let Some(r) = line.strip_prefix("???") {
+        (Some(false), r)
+    } else {
+        return None;
+    };
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim();
+    let (name, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    // `!!! note inline end` (Material's placement words) before the title.
+    let title = after.find('"').and_then(|a| {
+        after
+            .rfind('"')
+            .filter(|&b| b > a)
+            .map(|b| &after[a + 1..b])
+    });
+    Some((collapsible, name, title))
+}
+
+fn indent_of(line: &str) -> usize {
+    line.bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .map(|b| if b == b'\t' { 4 } else { 1 })
+        .sum()
+}
+
+/// Strips `n` columns of indentation (spaces, or tabs of four).
+fn strip_indent(line: &str, n: usize) -> usize {
+    let mut cols = 0;
+    let mut bytes = 0;
+    for b in line.bytes() {
+        if cols >= n {
+            break;
+        }
+        match b {
+            b' ' => cols += 1,
+            b'\t' => cols += 4,
+            _ => break,
+        }
+        bytes += 1;
+    }
+    bytes
+}
+
+/// Rewrites the containers of `body`; `None` when it has none (the common case costs one scan).
+pub fn rewrite(body: &str) -> Option<Rewritten> {
+    if !body.contains(":::") && !body.contains("!!!") && !body.contains("???") {
+        return None;
+    }
+    let mut out = Rewritten {
+        text: String::with_capacity(body.len() + 256),
+        map: Vec::new(),
+    };
+    let mut stack: Vec<Open> = Vec::new();
+    let mut fence: Option<(u8, usize)> = None;
+    let mut changed = false;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let blank = content.trim().is_empty();
+        // MkDocs bodies end at the first line indented less than the body.
+        if !blank {
+            while let Some(Open::Indented(n, _)) = stack.last() {
+                if indent_of(content) >= *n {
+                    break;
+                }
+                let close = stack.pop().map(|o| o.close()).unwrap_or_default();
+                out.map.push((out.text.len(), start, false));
+                out.text.push_str(close);
+            }
+        }
+        let strip = match stack
+            .iter()
+            .rev()
+            .find(|o| matches!(o, Open::Indented(..)))
+        {
+            Some(Open::Indented(n, _)) if !blank => strip_indent(content, *n),
+            _ => 0,
+        };
+        let inner = &content[strip..];
+        if let Some((ch, n)) = fence {
+            let t = inner.trim_start();
+            if t.bytes().take_while(|&b| b == ch).count() >= n
+                && t.trim_end().bytes().all(|b| b == ch)
+            {
+                fence = None;
+            }
+        } else {
+            let t = inner.trim_start();
+            let ch = t.bytes().next().unwrap_or(0);
+            if (ch == b'`' || ch == b'~') && inner.len() - t.len() <= 3 {
+                let n = t.bytes().take_while(|&b| b == ch).count();
+                if n >= 3 {
+                    fence = Some((ch, n));
+                }
+            }
+            if fence.is_none() {
+                let replaced = if let Some((colons, name, title)) = colon_open(inner)
+                    && let Some((kind, details)) = kind(name)
+                {
+                    stack.push(Open::Colons(colons, details));
+                    let title = title
+                        .map(str::to_string)
+                        .or_else(|| Some(default_title(kind, name)));
+                    Some(open_html(kind, title.as_deref(), details.then_some(false)))
+                } else if let Some(n) = colon_close(inner)
+                    && let Some(i) = stack
+                        .iter()
+                        .rposition(|o| matches!(o, Open::Colons(c, _) if *c <= n))
+                {
+                    let mut s = String::new();
+                    while stack.len() > i {
+                        s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
+                    }
+                    Some(s)
+                } else if let Some((collapsible, name, title)) = mkdocs_open(inner)
+                    && let Some((kind, _)) = kind(name)
+                {
+                    let base = indent_of(&content[..strip]);
+                    stack.push(Open::Indented(base + 4, collapsible.is_some()));
+                    let title = match title {
+                        Some(t) => Some(t.to_string()),
+                        None => Some(default_title(kind, name)),
+                    };
+                    Some(open_html(kind, title.as_deref(), collapsible))
+                } else {
+                    None
+                };
+                if let Some(html) = replaced {
+                    changed = true;
+                    out.map.push((out.text.len(), start, false));
+                    out.text.push_str(&html);
+                    continue;
+                }
+            }
+        }
+        if strip > 0 {
+            changed = true;
+        }
+        out.map.push((out.text.len(), start + strip, true));
+        out.text.push_str(&line[strip..]);
+    }
+    let end = body.len();
+    while let Some(o) = stack.pop() {
+        out.map.push((out.text.len(), end, false));
+        out.text.push_str(o.close());
+        changed = true;
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colon_containers_of_each_tool() {
+        let r = rewrite(":::note Read this\nBody *text*.\n:::\n\n::: tip\nTip body\n:::\n\n:::danger[Careful]\nx\n:::\n").unwrap();
+        assert!(r.text.contains("<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Read this</p>"), "{}", r.text);
+        assert!(
+            r.text.contains("<p class=\"callout-title\">Tip</p>"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text
+                .contains("callout-caution\" role=\"note\"><p class=\"callout-title\">Careful</p>"),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.text.matches("</div>").count(), 3);
+        // `Body *text*.` maps back to its own bytes.
+        let at = r.text.find("Body").unwrap();
+        assert_eq!(r.source(at), ":::note Read this\n".len());
+    }
+
+    #[test]
+    fn mkdocs_admonitions_with_indented_bodies() {
+        let src = "!!! warning \"Mind the gap\"\n    First line.\n\n    - a list\n\nAfter.\n\n??? tip\n    Hidden.\n";
+        let r = rewrite(src).unwrap();
+        assert!(
+            r.text
+                .contains("<p class=\"callout-title\">Mind the gap</p>"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("\nFirst line.\n"), "{}", r.text);
+        assert!(r.text.contains("\n- a list\n"), "{}", r.text);
+        let close = r.text.find("</div>").unwrap();
+        assert!(close < r.text.find("After.").unwrap());
+        assert!(r.text.contains("<details class=\"callout callout-tip\"><summary class=\"callout-title\">Tip</summary>"), "{}", r.text);
+        let at = r.text.find("First").unwrap();
+        assert_eq!(&src[r.source(at)..r.source(at) + 5], "First");
+    }
+
+    #[test]
+    fn fenced_code_and_unknown_types_stay_as_written() {
+        assert!(rewrite("```\n:::note\n```\n").is_none());
+        assert!(rewrite(":::js\nx\n:::\n").is_none());
+        assert!(rewrite("Is it? ??? yes\n").is_none());
+    }
+
+    #[test]
+    fn nested_colon_containers_close_in_order() {
+        let r = rewrite("::::info Outer\n:::tip Inner\nx\n:::\n::::\n").unwrap();
+        let inner_close = r.text.find("</div>").unwrap();
+        assert!(r.text.rfind("</div>").unwrap() > inner_close);
+        assert_eq!(r.text.matches("</div>").count(), 2);
+    }
+}

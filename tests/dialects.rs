@@ -1,0 +1,52 @@
+//! Markdown as other tools write it (issue: Markdown as docs teams write it): each fixture here is
+//! written from the tool's own documentation.
+
+mod common;
+
+use common::Site;
+
+const NOW: &str = "2026-11-22";
+
+/// Docusaurus, VitePress and Starlight containers, and MkDocs admonitions, render as kbfresh's
+/// callouts with their bodies as Markdown; a broken link inside one is reported at its own line
+/// and column in the file.
+#[test]
+fn containers_and_admonitions_render_as_callouts() {
+    let s = Site::new();
+    s.file(
+        "content/docusaurus.md",
+        "# Containers\n\n:::note Before you start\nYou need **admin** rights.\n:::\n\n::: warning\nTerm\n: a definition list must not swallow the fence\n:::\n\n:::danger[Data loss]\nBack up first.\n:::\n\n::: details Show the log\n    log line\n:::\n",
+    )
+    .file(
+        "content/mkdocs.md",
+        "# Admonitions\n\n!!! tip \"Shortcut\"\n    Press *Ctrl+K*.\n\n    - one\n    - two\n\n??? info\n    Collapsed by default.\n\n???+ bug \"Known issue\"\n    See [the tracker](missing.md).\n\nAfter the admonitions.\n",
+    );
+    let r = s.run(&["build", "--now", NOW]).ok();
+    let d = s.main_of("public/docusaurus/index.html");
+    assert!(
+        d.contains("<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Before you start</p>"),
+        "{d}"
+    );
+    assert!(d.contains("You need <strong>admin</strong> rights."), "{d}");
+    assert!(d.contains("callout callout-warning"), "{d}");
+    assert!(
+        d.contains("<p class=\"callout-title\">Data loss</p>"),
+        "{d}"
+    );
+    assert!(d.contains("<details class=\"callout callout-note\"><summary class=\"callout-title\">Show the log</summary>"), "{d}");
+    assert!(!d.contains(":::"), "no fence is left as text: {d}");
+    let m = s.main_of("public/mkdocs/index.html");
+    assert!(m.contains("<p class=\"callout-title\">Shortcut</p>"), "{m}");
+    assert!(m.contains("Press <em>Ctrl+K</em>."), "{m}");
+    assert!(m.contains("<li>one</li>"), "{m}");
+    assert!(
+        !m.contains("<pre><code>Press"),
+        "the body is not a code block: {m}"
+    );
+    assert!(m.contains("<details class=\"callout callout-note\"><summary class=\"callout-title\">Note</summary>"), "{m}");
+    assert!(m.contains("<details class=\"callout callout-caution\" open><summary class=\"callout-title\">Known issue</summary>"), "{m}");
+    assert!(!m.contains("!!!") && !m.contains("???"), "{m}");
+    assert!(m.contains("<p>After the admonitions.</p>"), "{m}");
+    // `[the tracker](missing.md)` is on line 13, after four spaces of indent.
+    assert!(r.stderr.contains("content/mkdocs.md:13:9"), "{}", r.stderr);
+}
