@@ -206,11 +206,7 @@ pub fn rewrite(body: &str) -> Option<Rewritten> {
                 out.text.push_str(close);
             }
         }
-        let strip = match stack
-            .iter()
-            .rev()
-            .find(|o| matches!(o, Open::Indented(..)))
-        {
+        let strip = match stack.iter().rev().find(|o| matches!(o, Open::Indented(..))) {
             Some(Open::Indented(n, _)) if !blank => strip_indent(content, *n),
             _ => 0,
         };
