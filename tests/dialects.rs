@@ -50,3 +50,29 @@ fn containers_and_admonitions_render_as_callouts() {
     // `[the tracker](missing.md)` is on line 13, after four spaces of indent.
     assert!(r.stderr.contains("content/mkdocs.md:13:9"), "{}", r.stderr);
 }
+
+/// Links as each tool writes them resolve to the page: mdBook's `.html` (what its build writes),
+/// Zola's `@/` from the content root, Docusaurus's extension-less document names.
+#[test]
+fn links_written_for_other_tools_resolve_to_the_pages() {
+    let s = Site::new();
+    s.file("content/guide/setup.md", "# Setup\n\n## Options\n")
+        .file("content/guide/README.md", "# Guide\n")
+        .file(
+            "content/ch01.md",
+            "# One\n\n[setup](guide/setup.html#options), [guide](guide/index.html), [zola](@/guide/setup.md#options)\n",
+        )
+        .file(
+            "content/guide/intro.mdx",
+            "# Intro\n\n[next](setup#options) and [home](../ch01)\n",
+        );
+    let r = s.run(&["check", "--offline", "--now", NOW]).ok();
+    assert!(!r.stderr.contains("broken"), "{}", r.stderr);
+    s.build().ok();
+    let one = s.main_of("public/ch01/index.html");
+    assert!(one.contains("href=\"/guide/setup/#options\""), "{one}");
+    assert!(one.contains("href=\"/guide/\""), "{one}");
+    let intro = s.main_of("public/guide/intro/index.html");
+    assert!(intro.contains("href=\"/guide/setup/#options\""), "{intro}");
+    assert!(intro.contains("href=\"/ch01/\""), "{intro}");
+}

@@ -417,11 +417,34 @@ impl Site {
 }
 
 impl crate::markdown::LinkResolver for Site {
+    /// A relative link by the file it names; also as other tools write it: Zola's `@/docs/page.md`
+    /// from the content root, mdBook's `chapter.html` (the page its build writes), and
+    /// Docusaurus's extension-less `configuration` (the document beside this one).
     fn resolve(&self, from_dir: &str, path: &str) -> Option<String> {
+        let (from_dir, path) = match path.strip_prefix("@/") {
+            Some(p) => ("", p),
+            None => (from_dir, path),
+        };
         let joined = crate::url::normalize_rel(from_dir, path)?;
         let key = joined.trim_end_matches('/');
+        let as_page = |stem: &str| {
+            ["md", "mdx", "markdown"]
+                .iter()
+                .find_map(|ext| self.paths.get(&format!("{stem}.{ext}")))
+        };
+        let last = key.rsplit('/').next().unwrap_or(key);
         self.paths
             .get(key)
+            .or_else(|| match key.strip_suffix(".html") {
+                Some(stem) => match stem.strip_suffix("index") {
+                    Some(dir) if dir.is_empty() || dir.ends_with('/') => {
+                        self.paths.get(dir.trim_end_matches('/'))
+                    }
+                    _ => as_page(stem),
+                },
+                None if !last.contains('.') && !key.is_empty() => as_page(key),
+                None => None,
+            })
             .map(|p| format!("{}{}", self.config.base_path(), crate::url::href(p)))
     }
 }
