@@ -118,6 +118,7 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
     let mut ids = Ids::default();
     let mut explicit_seen: HashSet<String> = HashSet::new();
     let mut callouts: Vec<bool> = Vec::new();
+    let mut legacy: Vec<(usize, String)> = Vec::new();
     let mut i = 0;
     let mut first_block = true;
 
@@ -139,14 +140,15 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
             }) => {
                 let end = find_heading_end(&events, i);
                 let title = plain_text(&events[i + 1..end]);
+                let generated = id.as_ref().is_none_or(|id| id.is_empty());
                 let id = match id {
                     // The same `{#id}` twice would be invalid HTML: later ones get a suffix.
-                    Some(id) if id.is_empty() => ids.slug(&title),
+                    Some(id) if id.is_empty() => ids.slug(&id_text(&events[i + 1..end], body)),
                     Some(id) if !explicit_seen.insert(id.to_string()) => {
                         ids.uniquify(id.to_string())
                     }
                     Some(id) => id.to_string(),
-                    None => ids.slug(&title),
+                    None => ids.slug(&id_text(&events[i + 1..end], body)),
                 };
                 r.anchors.push(id.clone());
                 if r.first_heading.is_none() && !title.trim().is_empty() {
@@ -189,6 +191,13 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     classes: classes.clone(),
                     attrs: attrs.clone(),
                 }));
+                if generated {
+                    let mut old = legacy_slug(&title);
+                    shorten(&mut old);
+                    if !old.is_empty() && old != id {
+                        legacy.push((out.len(), old));
+                    }
+                }
                 for (inner, inner_range) in &events[i + 1..end] {
                     out.push(rewrite_event(
                         inner,
@@ -253,6 +262,21 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
         i += 1;
     }
 
+    // The id kbfresh gave a heading before it followed GitHub's slugger, as a second target in the
+    // heading, so old links keep working; not where it is now another heading's id.
+    let mut kept = HashSet::new();
+    for (at, old) in legacy.into_iter().rev() {
+        if !ids.used.contains(&old) && kept.insert(old.clone()) {
+            r.anchors.push(old.clone());
+            out.insert(
+                at,
+                Event::InlineHtml(CowStr::from(format!(
+                    "<span id=\"{}\"></span>",
+                    escape_attr(&old)
+                ))),
+            );
+        }
+    }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     r.html = html;
@@ -293,6 +317,29 @@ fn plain_text(events: &[(Event<'_>, std::ops::Range<usize>)]) -> String {
     for (e, _) in events {
         match e {
             Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+/// The heading's text as written for its id: smart punctuation undone (GitHub makes `--check`'s
+/// id from the two hyphens, not from an en dash).
+fn id_text(events: &[(Event<'_>, std::ops::Range<usize>)], body: &str) -> String {
+    let mut s = String::new();
+    for (e, range) in events {
+        match e {
+            Event::Text(t) => match body.get(range.clone()) {
+                Some(src)
+                    if !src.is_empty()
+                        && src.bytes().all(|b| matches!(b, b'-' | b'\'' | b'"' | b'.')) =>
+                {
+                    s.push_str(src)
+                }
+                _ => s.push_str(t),
+            },
+            Event::Code(t) => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             _ => {}
         }
@@ -431,8 +478,39 @@ fn rewrite_target(target: &str, dir: &str, resolver: &dyn LinkResolver) -> (Stri
     }
 }
 
-/// A heading slug: lowercase letters and digits of any script, `-` for spaces, punctuation dropped.
+/// A heading id as GitHub (and Hugo, Docusaurus) make it: lowercase, each space a `-`, every
+/// character that is not a letter, digit, mark, `_` or `-` dropped (`Smileys & Emotion` is
+/// `smileys--emotion`, `--check` stays `--check`).
 pub fn slugify(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c == ' ' {
+            s.push('-');
+        } else if c.is_alphanumeric() || c == '_' || c == '-' || is_mark(c) {
+            s.extend(c.to_lowercase());
+        }
+    }
+    s
+}
+
+/// Combining marks (Persian and Hindi vowel signs, accents written apart) belong to their letter.
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036f | 0x0610..=0x061a | 0x064b..=0x065f | 0x0670 | 0x06d6..=0x06ed | 0x0900..=0x0903 | 0x093a..=0x094f)
+}
+
+/// A heading of 100,000 characters must not make a 100,000-character id.
+fn shorten(id: &mut String) {
+    if id.len() > 80 {
+        let mut cut = 80;
+        while !id.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        id.truncate(cut);
+    }
+}
+
+/// The ids kbfresh made before: runs of spaces and `-` as one `-`, punctuation dropped.
+fn legacy_slug(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars() {
@@ -463,14 +541,7 @@ impl Ids {
         if base.is_empty() {
             base = "section".into();
         }
-        // A heading of 100,000 characters must not make a 100,000-character id.
-        if base.len() > 80 {
-            let mut cut = 80;
-            while !base.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            base.truncate(cut);
-        }
+        shorten(&mut base);
         self.uniquify(base)
     }
 
@@ -589,7 +660,11 @@ mod tests {
         assert_eq!(slugify("Hello, World!"), "hello-world");
         assert_eq!(slugify("  Freshness fields "), "freshness-fields");
         assert_eq!(slugify("پرداخت و صورتحساب"), "پرداخت-و-صورتحساب");
-        assert_eq!(slugify("C++ & Rust"), "c-rust");
+        assert_eq!(slugify("C++ & Rust"), "c--rust");
+        assert_eq!(slugify("Smileys & Emotion"), "smileys--emotion");
+        assert_eq!(slugify("--check"), "--check");
+        assert_eq!(slugify("snake_case and Dash-es"), "snake_case-and-dash-es");
+        assert_eq!(legacy_slug("C++ & Rust"), "c-rust");
     }
 
     #[test]

@@ -76,3 +76,28 @@ fn links_written_for_other_tools_resolve_to_the_pages() {
     assert!(intro.contains("href=\"/guide/setup/#options\""), "{intro}");
     assert!(intro.contains("href=\"/ch01/\""), "{intro}");
 }
+
+/// Heading ids follow GitHub's slugger, as GitHub, Hugo and Docusaurus make them; the id kbfresh
+/// made before stays a target, so old links keep working.
+#[test]
+fn heading_ids_follow_github_and_old_ids_still_resolve() {
+    let s = Site::new();
+    s.file(
+        "content/emoji.md",
+        "# Emoji\n\n## Smileys & Emotion\n\n## --check\n\n## Custom {#mine}\n",
+    )
+    .file(
+        "content/links.md",
+        "# Links\n\n[new](emoji.md#smileys--emotion), [old](emoji.md#smileys-emotion), [flag](emoji.md#--check), [custom](emoji.md#mine)\n",
+    );
+    s.run(&["check", "--offline", "--now", NOW]).ok();
+    s.build().ok();
+    let page = s.main_of("public/emoji/index.html");
+    assert!(page.contains("id=\"smileys--emotion\""), "{page}");
+    assert!(
+        page.contains("<span id=\"smileys-emotion\"></span>"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"--check\""), "{page}");
+    assert!(page.contains("id=\"mine\""), "{page}");
+}

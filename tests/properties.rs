@@ -34,7 +34,8 @@ fn heading_ids(titles: &[String]) -> Vec<String> {
         },
         &NoLinks,
     );
-    r.anchors
+    // The headings' own ids (the anchors also hold the ids kbfresh gave them before).
+    r.toc.into_iter().map(|t| t.id).collect()
 }
 
 /// Heading text without Markdown syntax that would change the number of headings.
@@ -80,13 +81,13 @@ proptest! {
         prop_assert_eq!(&longer_ids[..ids.len()], &ids[..]);
     }
 
-    /// A slug has no spaces, no leading, trailing or doubled dashes, and nothing a URL fragment
-    /// would need to escape besides letters of other scripts.
+    /// A slug has no whitespace, and nothing a URL fragment would need to escape besides letters
+    /// and marks of other scripts (GitHub's slugger keeps every `-`, so `--check` stays).
     #[test]
     fn slugs_are_clean(text in "\\PC{0,40}") {
         let s = slugify(&text);
-        prop_assert!(!s.starts_with('-') && !s.ends_with('-') && !s.contains("--"), "{:?}", s);
-        prop_assert!(s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || !c.is_ascii() && !c.is_whitespace()), "{:?}", s);
+        prop_assert!(!s.contains(char::is_whitespace), "{:?}", s);
+        prop_assert!(s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || !c.is_ascii()), "{:?}", s);
         prop_assert_eq!(slugify(&text), s);
     }
 
