@@ -76,6 +76,7 @@ fn benches(c: &mut Criterion) {
                             body_start: a.src.split.body_start,
                             dir: a.src.dir(),
                             drop_leading_h1: kbfresh::markdown::DropH1::Always,
+                            mdx: false,
                         },
                         &site,
                     )

@@ -87,6 +87,8 @@ pub fn markdown(data: &[u8]) {
                 body_start,
                 dir: "section/sub",
                 drop_leading_h1: drop,
+                // One of the three passes reads it as MDX.
+                mdx: matches!(drop, DropH1::Never),
             },
             &Resolver,
         );

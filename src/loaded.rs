@@ -167,6 +167,7 @@ pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
                             Some(t) => DropH1::IfEquals(t),
                             None => DropH1::Always,
                         },
+                        mdx: src.is_mdx(),
                     },
                     site,
                 )
@@ -202,6 +203,7 @@ pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
             body_start: a.src.split.body_start,
             dir: a.src.dir(),
             drop_leading_h1: drop,
+            mdx: a.src.is_mdx(),
         },
         site,
     )

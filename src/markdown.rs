@@ -72,6 +72,8 @@ pub struct Input<'a> {
     pub dir: &'a str,
     /// Drop a leading `# Heading` from the HTML (the template shows the title itself).
     pub drop_leading_h1: DropH1<'a>,
+    /// An `.mdx` file: top-level `import`/`export` lines and `{/* comments */}` are left out.
+    pub mdx: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +103,7 @@ static ATTR_RE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
     let source = &input.file[input.body_start..];
     // Other tools' containers become callout HTML first; offsets map back to the file.
-    let rewritten = containers::rewrite(source);
+    let rewritten = containers::rewrite(source, input.mdx);
     let body = rewritten.as_ref().map_or(source, |r| r.text.as_str());
     let lines = LineIndex::new(input.file);
     let pos = |offset: usize| {
@@ -609,6 +611,7 @@ mod tests {
                 body_start: 0,
                 dir: "billing",
                 drop_leading_h1: DropH1::Always,
+                mdx: false,
             },
             &Map,
         )

@@ -101,3 +101,23 @@ fn heading_ids_follow_github_and_old_ids_still_resolve() {
     assert!(page.contains("id=\"--check\""), "{page}");
     assert!(page.contains("id=\"mine\""), "{page}");
 }
+
+/// MDX: top-level `import`/`export` blocks and `{/* comments */}` are not shown; code keeps them.
+#[test]
+fn mdx_imports_exports_and_comments_are_not_shown() {
+    let s = Site::new();
+    s.file(
+        "docs/guide.mdx",
+        "---\ntitle: Guide\n---\nimport Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\nexport const meta = {\n  draft: false,\n};\n\n{/* A note for writers */}\nRead [this](missing.md).\n\n```js\nimport x from 'y';\n```\n",
+    );
+    let r = s.run(&["build", "--content", "docs", "--now", NOW]).ok();
+    let page = s.main_of("public/guide/index.html");
+    assert!(
+        !page.contains("@theme/Tabs") && !page.contains("export const"),
+        "{page}"
+    );
+    assert!(!page.contains("A note for writers"), "{page}");
+    assert!(page.contains("import x from"), "{page}");
+    // Line numbers stay the file's: the link is on line 12.
+    assert!(r.stderr.contains("docs/guide.mdx:12:6"), "{}", r.stderr);
+}

@@ -31,6 +31,7 @@ fn heading_ids(titles: &[String]) -> Vec<String> {
             body_start: 0,
             dir: "",
             drop_leading_h1: DropH1::Never,
+            mdx: false,
         },
         &NoLinks,
     );
@@ -59,7 +60,7 @@ proptest! {
     #[test]
     fn containers_keep_the_markdown_invariants(
         lines in proptest::collection::vec(
-            "(:::|::::|::: tip|:::note\\[T\\]|!!! note \"T\"|\\?\\?\\?\\+ warning|    |\t|```|- |# h|\\[l\\]\\(x.md\\)|text| ){0,4}",
+            "(:::|::::|::: tip|:::note\\[T\\]|!!! note \"T\"|\\?\\?\\?\\+ warning|    |\t|```|- |# h|\\[l\\]\\(x.md\\)|text| |import x|export y|\\{/\\*|\\*/\\}){0,4}",
             0..12,
         )
     ) {

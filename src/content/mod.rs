@@ -42,6 +42,13 @@ impl Source {
     }
 
     /// Folder of the file relative to the content folder, `/`-separated.
+    /// An MDX file (`.mdx`): read as Markdown, its MDX-only syntax left out.
+    pub fn is_mdx(&self) -> bool {
+        self.rel
+            .rsplit_once('.')
+            .is_some_and(|(_, e)| e.eq_ignore_ascii_case("mdx"))
+    }
+
     pub fn dir(&self) -> &str {
         self.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
     }

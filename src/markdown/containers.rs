@@ -178,8 +178,10 @@ fn strip_indent(line: &str, n: usize) -> usize {
 }
 
 /// Rewrites the containers of `body`; `None` when it has none (the common case costs one scan).
-pub fn rewrite(body: &str) -> Option<Rewritten> {
-    if !body.contains(":::") && !body.contains("!!!") && !body.contains("???") {
+pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
+    let mdx_syntax =
+        mdx && (body.contains("import ") || body.contains("export ") || body.contains("{/*"));
+    if !mdx_syntax && !body.contains(":::") && !body.contains("!!!") && !body.contains("???") {
         return None;
     }
     let mut out = Rewritten {
@@ -190,11 +192,27 @@ pub fn rewrite(body: &str) -> Option<Rewritten> {
     let mut fence: Option<(u8, usize)> = None;
     let mut changed = false;
     let mut at = 0;
+    // MDX: inside a top-level `import`/`export` block (it ends at a blank line), a `{/* */}`.
+    let mut esm = false;
+    let mut comment = false;
     for line in body.split_inclusive('\n') {
         let start = at;
         at += line.len();
         let content = line.trim_end_matches(['\n', '\r']);
         let blank = content.trim().is_empty();
+        if esm && blank {
+            esm = false;
+        } else if mdx
+            && fence.is_none()
+            && stack.is_empty()
+            && !comment
+            && (esm || content.starts_with("import ") || content.starts_with("export "))
+        {
+            esm = true;
+            changed = true;
+            continue;
+        }
+        let in_fence = fence.is_some();
         // MkDocs bodies end at the first line indented less than the body.
         if !blank {
             while let Some(Open::Indented(n, _)) = stack.last() {
@@ -270,6 +288,35 @@ pub fn rewrite(body: &str) -> Option<Rewritten> {
         if strip > 0 {
             changed = true;
         }
+        if mdx && !in_fence && (comment || content.contains("{/*")) {
+            // MDX comments go; the line's end stays, so the lines after keep their numbers.
+            changed = true;
+            let piece = &content[strip..];
+            let mut i = 0;
+            while i < piece.len() {
+                let (find, closing) = if comment {
+                    ("*/}", true)
+                } else {
+                    ("{/*", false)
+                };
+                let j = piece[i..].find(find).map(|j| i + j);
+                if !closing {
+                    let end = j.unwrap_or(piece.len());
+                    out.map.push((out.text.len(), start + strip + i, true));
+                    out.text.push_str(&piece[i..end]);
+                }
+                match j {
+                    Some(j) => {
+                        i = j + 3;
+                        comment = !closing;
+                    }
+                    None => i = piece.len(),
+                }
+            }
+            out.map.push((out.text.len(), start + content.len(), true));
+            out.text.push_str(&line[content.len()..]);
+            continue;
+        }
         out.map.push((out.text.len(), start + strip, true));
         out.text.push_str(&line[strip..]);
     }
@@ -288,7 +335,7 @@ mod tests {
 
     #[test]
     fn colon_containers_of_each_tool() {
-        let r = rewrite(":::note Read this\nBody *text*.\n:::\n\n::: tip\nTip body\n:::\n\n:::danger[Careful]\nx\n:::\n").unwrap();
+        let r = rewrite(":::note Read this\nBody *text*.\n:::\n\n::: tip\nTip body\n:::\n\n:::danger[Careful]\nx\n:::\n", false).unwrap();
         assert!(r.text.contains("<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Read this</p>"), "{}", r.text);
         assert!(
             r.text.contains("<p class=\"callout-title\">Tip</p>"),
@@ -310,7 +357,7 @@ mod tests {
     #[test]
     fn mkdocs_admonitions_with_indented_bodies() {
         let src = "!!! warning \"Mind the gap\"\n    First line.\n\n    - a list\n\nAfter.\n\n??? tip\n    Hidden.\n";
-        let r = rewrite(src).unwrap();
+        let r = rewrite(src, false).unwrap();
         assert!(
             r.text
                 .contains("<p class=\"callout-title\">Mind the gap</p>"),
@@ -328,14 +375,36 @@ mod tests {
 
     #[test]
     fn fenced_code_and_unknown_types_stay_as_written() {
-        assert!(rewrite("```\n:::note\n```\n").is_none());
-        assert!(rewrite(":::js\nx\n:::\n").is_none());
-        assert!(rewrite("Is it? ??? yes\n").is_none());
+        assert!(rewrite("```\n:::note\n```\n", false).is_none());
+        assert!(rewrite(":::js\nx\n:::\n", false).is_none());
+        assert!(rewrite("Is it? ??? yes\n", false).is_none());
+    }
+
+    #[test]
+    fn mdx_imports_exports_and_comments_go_and_lines_keep_their_numbers() {
+        let src = "import Tabs from '@theme/Tabs';\nimport {\n  X,\n} from 'y';\n\n# Title {/* hidden */}\n\nText {/* a\nmulti-line */} after.\n\n```js\nimport a from 'b';\n```\n";
+        let r = rewrite(src, true).unwrap();
+        assert!(
+            !r.text.contains("import Tabs") && !r.text.contains("from 'y'"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("# Title \n"), "{}", r.text);
+        assert!(r.text.contains("Text \n after."), "{}", r.text);
+        assert!(
+            r.text.contains("import a from 'b';"),
+            "code stays: {}",
+            r.text
+        );
+        let at = r.text.find("after").unwrap();
+        assert_eq!(&src[r.source(at)..r.source(at) + 5], "after");
+        // Only MDX files: in Markdown `import ` starts a sentence.
+        assert!(rewrite("import your data\n", false).is_none());
     }
 
     #[test]
     fn nested_colon_containers_close_in_order() {
-        let r = rewrite("::::info Outer\n:::tip Inner\nx\n:::\n::::\n").unwrap();
+        let r = rewrite("::::info Outer\n:::tip Inner\nx\n:::\n::::\n", false).unwrap();
         let inner_close = r.text.find("</div>").unwrap();
         assert!(r.text.rfind("</div>").unwrap() > inner_close);
         assert_eq!(r.text.matches("</div>").count(), 2);
