@@ -297,7 +297,7 @@ fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
     let mut diags_early = Vec::new();
     if let (Some(t), Some(p)) = (&tool, &public)
         && opts.output.is_none()
-        && root.join(&config.output_dir) == *p
+        && std::fs::canonicalize(root.join(&config.output_dir)).is_ok_and(|o| o == *p)
     {
         // Astro serves `public/` and builds into `dist/`: kbfresh's default output would be the
         // site's own files.

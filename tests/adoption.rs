@@ -673,6 +673,26 @@ fn a_starlight_site_serves_its_public_folder_and_builds_into_dist() {
         "the site's own file is untouched"
     );
     assert!(!r.stderr.contains("missing image"), "{}", r.stderr);
+    // The same from inside the project, with `--root .` as a user types it.
+    let out = common::kbfresh()
+        .args([
+            "build",
+            "--root",
+            ".",
+            "--content",
+            "src/content/docs",
+            "--now",
+            NOW,
+        ])
+        .current_dir(s.root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!s.exists("public/index.html"));
     let nav = s.read("dist/guides/alpha/index.html");
     assert!(
         nav.find(">Zeta<").unwrap() < nav.find(">Alpha guide<").unwrap(),
