@@ -181,6 +181,11 @@ fn load_with<T: Send>(
     for (a, md) in site.articles.iter_mut().zip(&articles_md) {
         diags.extend(loaded::settle_article(a, md, opts.now));
     }
+    for (s, md) in site.sections.iter().zip(&sections_md) {
+        if let (Some(src), Some(md)) = (&s.index, md) {
+            diags.extend(markdown::not_understood(md, &src.shown));
+        }
+    }
     loaded::settle_sections(&mut site, &sections_md);
     loaded::sort_site(&mut site);
     let (freshness, last_changes) = loaded::evaluate_freshness(&site, &history, opts.now);

@@ -136,13 +136,11 @@ pub fn settle_sections(site: &mut Site, sections_md: &[Option<Rendered>]) {
 
 /// After its Markdown is rendered: the article's title from its heading, and a future `verified`
 /// clamped to today. The load runs it for every article, `serve` for each one it reloads.
-pub fn settle_article(
-    a: &mut content::Article,
-    md: &Rendered,
-    now: Timestamp,
-) -> Option<Diagnostic> {
+pub fn settle_article(a: &mut content::Article, md: &Rendered, now: Timestamp) -> Vec<Diagnostic> {
     title_from_markdown(a, md);
-    clamp_future_verified(a, now)
+    let mut diags = markdown::not_understood(md, &a.src.shown);
+    diags.extend(clamp_future_verified(a, now));
+    diags
 }
 
 /// Every article's and section page's Markdown, rendered in parallel.

@@ -55,6 +55,23 @@ pub struct Rendered {
     pub leading_h1: Option<String>,
     /// Text of the first heading of any level (books start chapters with `##`).
     pub first_heading: Option<String>,
+    /// Other tools' syntax kbfresh left out: (line, column, what), one per kind per file.
+    pub not_understood: Vec<(usize, usize, String)>,
+}
+
+/// The warnings for what a file's Markdown held that kbfresh does not understand.
+pub fn not_understood(
+    md: &Rendered,
+    shown: &std::path::Path,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    md.not_understood
+        .iter()
+        .map(|(line, col, what)| {
+            crate::diagnostics::Diagnostic::warning(what.clone())
+                .at(shown, *line, *col)
+                .hint("write what it shows in Markdown, or a callout (`> [!NOTE]`, `:::note`)")
+        })
+        .collect()
 }
 
 /// Resolves a relative link (path part, already percent-decoded, relative to the article's folder)
@@ -111,12 +128,20 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
         lines.line_col(input.body_start + offset)
     };
 
+    let mut r = Rendered::default();
+    for (offset, name) in rewritten.iter().flat_map(|w| &w.unknown_shortcodes) {
+        let (line, col) = lines.line_col(input.body_start + offset);
+        r.not_understood.push((
+            line,
+            col,
+            format!("the Hugo shortcode `{name}` is not understood: its tags are left out, the text between them is kept"),
+        ));
+    }
     let events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 16);
-    let mut r = Rendered::default();
     let mut ids = Ids::default();
     let mut explicit_seen: HashSet<String> = HashSet::new();
     let mut callouts: Vec<bool> = Vec::new();

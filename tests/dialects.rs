@@ -121,3 +121,41 @@ fn mdx_imports_exports_and_comments_are_not_shown() {
     // Line numbers stay the file's: the link is on line 12.
     assert!(r.stderr.contains("docs/guide.mdx:12:6"), "{}", r.stderr);
 }
+
+/// Hugo shortcodes: callout shortcodes (`hint`, `notice`, `alert`...) render as callouts; the
+/// escaped form shows the shortcode as written; any other is left out with one warning per name
+/// per file, at its line, from `build` and `check` alike.
+#[test]
+fn hugo_shortcodes_render_as_callouts_or_are_named_in_a_warning() {
+    let s = Site::new();
+    s.file(
+        "content/guide.md",
+        "# Guide\n\n{{< hint type=\"danger\" title=\"Data loss\" >}}\nBack up **first**.\n{{< /hint >}}\n\n{{< youtube abc >}} and {{< youtube def >}}\n\nWrite {{</* ref \"x.md\" */>}} for a link.\n\n```\n{{< kept >}}\n```\n",
+    );
+    let r = s.run(&["build", "--now", NOW]).ok();
+    let page = s.main_of("public/guide/index.html");
+    assert!(
+        page.contains(
+            "callout callout-caution\" role=\"note\"><p class=\"callout-title\">Data loss</p>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Back up <strong>first</strong>."), "{page}");
+    assert!(!page.contains("youtube"), "{page}");
+    assert!(
+        page.contains("Write {{&lt; ref ") && page.contains("x.md” &gt;}} for a link."),
+        "{page}"
+    );
+    assert!(page.contains("{{&lt; kept &gt;}}"), "code stays: {page}");
+    let warning = "warning: content/guide.md:7:1: the Hugo shortcode `youtube` is not understood";
+    assert!(r.stderr.contains(warning), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("shortcode `youtube`").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    // `check` prints its messages with its report, on stdout.
+    let c = s.run(&["check", "--offline", "--now", NOW]).ok();
+    assert!(c.stdout.contains(warning), "{}", c.stdout);
+}

@@ -60,7 +60,7 @@ proptest! {
     #[test]
     fn containers_keep_the_markdown_invariants(
         lines in proptest::collection::vec(
-            "(:::|::::|::: tip|:::note\\[T\\]|!!! note \"T\"|\\?\\?\\?\\+ warning|    |\t|```|- |# h|\\[l\\]\\(x.md\\)|text| |import x|export y|\\{/\\*|\\*/\\}){0,4}",
+            "(:::|::::|::: tip|:::note\\[T\\]|!!! note \"T\"|\\?\\?\\?\\+ warning|    |\t|```|- |# h|\\[l\\]\\(x.md\\)|text| |import x|export y|\\{/\\*|\\*/\\}|\\{\\{< hint >\\}\\}|\\{\\{< /hint >\\}\\}|\\{\\{% x %\\}\\}|\\{\\{</\\* y \\*/>\\}\\}|`){0,4}",
             0..12,
         )
     ) {

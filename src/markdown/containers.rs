@@ -18,6 +18,8 @@ pub struct Rewritten {
     /// the source byte at the same distance past the piece's start; inserted text maps to the
     /// start of the line it replaced.
     map: Vec<(usize, usize, bool)>,
+    /// Hugo shortcodes kbfresh does not know: (source offset, name), the first of each name.
+    pub unknown_shortcodes: Vec<(usize, String)>,
 }
 
 impl Rewritten {
@@ -81,6 +83,8 @@ enum Open {
     Colons(usize, bool),
     /// MkDocs: the body's indent.
     Indented(usize, bool),
+    /// A Hugo callout shortcode (`{{< hint >}}`), closed by `{{< /hint >}}`.
+    Shortcode(String),
 }
 
 impl Open {
@@ -177,16 +181,148 @@ fn strip_indent(line: &str, n: usize) -> usize {
     bytes
 }
 
+/// Hugo theme shortcodes that are callouts (Hextra, Docsy, Book, Relearn...).
+const CALLOUT_SHORTCODES: &[&str] = &[
+    "hint",
+    "callout",
+    "alert",
+    "notice",
+    "admonition",
+    "note",
+    "tip",
+    "warning",
+    "info",
+    "caution",
+    "danger",
+    "important",
+];
+
+/// A line that is one shortcode tag, `{{< name args >}}` or `{{% /name %}}`: (closing, name, args).
+fn shortcode_line(line: &str) -> Option<(bool, &str, &str)> {
+    let t = line.trim();
+    let inner = t
+        .strip_prefix("{{<")
+        .and_then(|r| r.strip_suffix(">}}"))
+        .or_else(|| t.strip_prefix("{{%").and_then(|r| r.strip_suffix("%}}")))?
+        .trim();
+    if inner.starts_with("/*") || inner.contains("{{") {
+        return None;
+    }
+    let (closing, inner) = match inner.strip_prefix('/') {
+        Some(r) => (true, r.trim()),
+        None => (false, inner),
+    };
+    let (name, args) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
+    Some((closing, name, args.trim()))
+}
+
+/// The callout kind and title of a callout shortcode's arguments: `info`, `type="warning"`,
+/// `context="danger"`, `title="Mind this"`.
+fn shortcode_callout(args: &str) -> (&'static str, Option<String>) {
+    let mut kind_word = None;
+    let mut title = None;
+    for part in args.split_whitespace() {
+        let (k, v) = part.split_once('=').unwrap_or(("", part));
+        let v = v.trim_matches(['"', '\'']);
+        match k {
+            "" | "type" | "context" | "color" | "style" if kind_word.is_none() => {
+                kind_word = Some(v)
+            }
+            _ => {}
+        }
+    }
+    if let Some(a) = args.find("title=") {
+        let rest = args[a + 6..].trim_start();
+        if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            title = rest[1..].split(q).next().map(str::to_string);
+        }
+    }
+    let kind = kind_word.and_then(kind).map_or("note", |(k, _)| k);
+    (kind, title)
+}
+
+/// Copies `line` (at source offset `at`), with Hugo shortcodes inline: `{{</* x */>}}` is the literal
+/// `{{< x >}}`; another tag is left out (what it wraps stays) and named once per file. Inline code
+/// is copied as it is.
+fn inline_shortcodes(line: &str, at: usize, out: &mut Rewritten) {
+    let mut i = 0;
+    let mut copied = 0;
+    let bytes = line.as_bytes();
+    let flush = |out: &mut Rewritten, from: usize, to: usize| {
+        if to > from {
+            out.map.push((out.text.len(), at + from, true));
+            out.text.push_str(&line[from..to]);
+        }
+    };
+    while i < line.len() {
+        if bytes[i] == b'`' {
+            let n = line[i..].bytes().take_while(|&b| b == b'`').count();
+            let ticks = &line[i..i + n];
+            i = match line[i + n..].find(ticks) {
+                Some(j) => i + n + j + n,
+                None => i + n,
+            };
+            continue;
+        }
+        let open = if line[i..].starts_with("{{<") {
+            Some(">}}")
+        } else if line[i..].starts_with("{{%") {
+            Some("%}}")
+        } else {
+            None
+        };
+        let Some(close) = open else {
+            i += line[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let Some(end) = line[i + 3..].find(close).map(|j| i + 3 + j) else {
+            i += 3;
+            continue;
+        };
+        let inner = line[i + 3..end].trim();
+        flush(out, copied, i);
+        if let Some(escaped) = inner.strip_prefix("/*").and_then(|r| r.strip_suffix("*/")) {
+            // The escaped form shows the shortcode as written, without the escape.
+            let (o, c) = if close == ">}}" {
+                ("{{<", ">}}")
+            } else {
+                ("{{%", "%}}")
+            };
+            out.map.push((out.text.len(), at + i, false));
+            out.text.push_str(&format!("{o} {} {c}", escaped.trim()));
+        } else {
+            let name = inner
+                .trim_start_matches('/')
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            if !name.is_empty() && !out.unknown_shortcodes.iter().any(|(_, n)| n == name) {
+                out.unknown_shortcodes.push((at + i, name.to_string()));
+            }
+        }
+        i = end + 3;
+        copied = i;
+    }
+    flush(out, copied, line.len());
+}
+
 /// Rewrites the containers of `body`; `None` when it has none (the common case costs one scan).
 pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
     let mdx_syntax =
         mdx && (body.contains("import ") || body.contains("export ") || body.contains("{/*"));
-    if !mdx_syntax && !body.contains(":::") && !body.contains("!!!") && !body.contains("???") {
+    if !mdx_syntax
+        && !body.contains(":::")
+        && !body.contains("!!!")
+        && !body.contains("???")
+        && !body.contains("{{<")
+        && !body.contains("{{%")
+    {
         return None;
     }
     let mut out = Rewritten {
         text: String::with_capacity(body.len() + 256),
         map: Vec::new(),
+        unknown_shortcodes: Vec::new(),
     };
     let mut stack: Vec<Open> = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
@@ -264,6 +400,29 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                         s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
                     }
                     Some(s)
+                } else if let Some((closing, name, args)) = shortcode_line(inner)
+                    && CALLOUT_SHORTCODES.contains(&name)
+                {
+                    if closing {
+                        match stack
+                            .iter()
+                            .rposition(|o| matches!(o, Open::Shortcode(n) if n == name))
+                        {
+                            Some(i) => {
+                                let mut s = String::new();
+                                while stack.len() > i {
+                                    s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
+                                }
+                                Some(s)
+                            }
+                            None => Some(String::new()),
+                        }
+                    } else {
+                        let (kind, title) = shortcode_callout(args);
+                        stack.push(Open::Shortcode(name.to_string()));
+                        let title = title.or_else(|| Some(default_title(kind, kind)));
+                        Some(open_html(kind, title.as_deref(), None))
+                    }
                 } else if let Some((collapsible, name, title)) = mkdocs_open(inner)
                     && let Some((kind, _)) = kind(name)
                 {
@@ -315,6 +474,11 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
             }
             out.map.push((out.text.len(), start + content.len(), true));
             out.text.push_str(&line[content.len()..]);
+            continue;
+        }
+        if !in_fence && (content.contains("{{<") || content.contains("{{%")) {
+            changed = true;
+            inline_shortcodes(&line[strip..], start + strip, &mut out);
             continue;
         }
         out.map.push((out.text.len(), start + strip, true));
@@ -400,6 +564,23 @@ mod tests {
         assert_eq!(&src[r.source(at)..r.source(at) + 5], "after");
         // Only MDX files: in Markdown `import ` starts a sentence.
         assert!(rewrite("import your data\n", false).is_none());
+    }
+
+    #[test]
+    fn hugo_shortcodes_callouts_escapes_and_unknown_ones() {
+        let src = "{{< hint warning >}}\nMind **this**.\n{{< /hint >}}\n\nSee {{< ref \"x.md\" >}} and `{{< code >}}`, written {{</* figure src=\"a.png\" */>}}.\n\n{{% notice tip %}}\nTip text\n{{% /notice %}}\n";
+        let r = rewrite(src, false).unwrap();
+        assert!(r.text.contains("<div class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Warning</p>"), "{}", r.text);
+        assert!(r.text.contains("callout callout-tip"), "{}", r.text);
+        assert_eq!(r.text.matches("</div>").count(), 2, "{}", r.text);
+        assert!(
+            r.text
+                .contains("See  and `{{< code >}}`, written {{< figure src=\"a.png\" >}}."),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.unknown_shortcodes.len(), 1);
+        assert_eq!(&src[r.unknown_shortcodes[0].0..][..5], "{{< r");
     }
 
     #[test]
