@@ -77,6 +77,7 @@ fn benches(c: &mut Criterion) {
                             dir: a.src.dir(),
                             drop_leading_h1: kbfresh::markdown::DropH1::Always,
                             mdx: false,
+                            expanded: None,
                         },
                         &site,
                     )

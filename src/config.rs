@@ -40,6 +40,8 @@ pub struct Config {
     pub languages: BTreeMap<String, LanguageConfig>,
     /// `dialect`: whose conventions the content folder follows; `None` is `"auto"` (detected).
     pub dialect: Option<Dialect>,
+    /// `[vars]`: values articles write as `{{ vars.name }}`.
+    pub vars: BTreeMap<String, String>,
 }
 
 /// `dialect = "auto" | "none" | "mdbook" | ...`: the docs tool a content folder was written for.
@@ -369,6 +371,7 @@ impl Default for Config {
             links: LinksConfig::default(),
             languages: Default::default(),
             dialect: None,
+            vars: BTreeMap::new(),
         }
     }
 }
@@ -401,6 +404,7 @@ mod raw {
         pub assets: AssetsConfig,
         pub languages: BTreeMap<String, Language>,
         pub dialect: Option<String>,
+        pub vars: BTreeMap<String, toml::Value>,
     }
 
     impl Default for Config {
@@ -422,6 +426,7 @@ mod raw {
                 links: Links::default(),
                 languages: BTreeMap::new(),
                 dialect: None,
+                vars: BTreeMap::new(),
             }
         }
     }
@@ -707,6 +712,7 @@ impl Validator<'_> {
         let languages = self.languages(&raw.default_language, &raw.content_dir, raw.languages);
         let links = self.links(raw.links);
         let dialect = self.dialect(raw.dialect.as_deref());
+        let vars = self.vars(raw.vars);
         Config {
             title: raw.title,
             description: raw.description,
@@ -723,7 +729,45 @@ impl Validator<'_> {
             links,
             languages,
             dialect,
+            vars,
         }
+    }
+
+    /// `[vars]`: strings, numbers, booleans and dates, each as the text articles show.
+    fn vars(&mut self, raw: BTreeMap<String, toml::Value>) -> BTreeMap<String, String> {
+        let mut vars = BTreeMap::new();
+        for (name, value) in raw {
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Datetime(d) => d.to_string(),
+                toml::Value::Array(_) | toml::Value::Table(_) => {
+                    self.error(
+                        &[Key("vars"), Key(&name)],
+                        Diagnostic::error(format!(
+                            "`vars.{name}` is a list or a table: articles can show only a single value"
+                        ))
+                        .hint("write a string, e.g. support_hours = \"9:00–17:00 CET\""),
+                    );
+                    continue;
+                }
+            };
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                self.error(
+                    &[Key("vars"), Key(&name)],
+                    Diagnostic::error(format!("`{name}` cannot be a variable name"))
+                        .hint("use letters, digits, `_` and `-` only"),
+                );
+                continue;
+            }
+            vars.insert(name, text);
+        }
+        vars
     }
 
     fn dialect(&mut self, value: Option<&str>) -> Option<Dialect> {

@@ -89,6 +89,7 @@ pub fn markdown(data: &[u8]) {
                 drop_leading_h1: drop,
                 // One of the three passes reads it as MDX.
                 mdx: matches!(drop, DropH1::Never),
+                expanded: None,
             },
             &Resolver,
         );
@@ -222,4 +223,87 @@ pub fn verify_edit(data: &[u8]) {
         crate::verify::edit_text(after, &edit, style).expect("an edited file can be edited again");
     assert_eq!(again, after, "a second identical edit is a no-op");
     assert!(changes.is_empty(), "{changes:?}");
+}
+
+/// Includes: three files cut from the input at `\u{1}` (`a.md` the article, `b.md`, `c.rs`);
+/// expanding never panics, every diagnostic and link points inside the file it names, and every
+/// copied byte of the result is the byte of the file the map says it came from.
+pub fn includes(data: &[u8]) {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use crate::markdown::includes::{self, Base, Files, Origin};
+
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut parts = text.splitn(3, '\u{1}');
+    let names = ["a.md", "b.md", "c.rs"];
+    let texts: Vec<&str> = names.iter().map(|_| parts.next().unwrap_or("")).collect();
+    let origin = |i: usize| Origin {
+        abs: Path::new("/site").join(names[i]),
+        shown: Arc::from(Path::new(names[i])),
+        text: Arc::from(texts[i]),
+    };
+    struct Three<'a>(&'a (dyn Fn(usize) -> Origin + Sync));
+    impl Files for Three<'_> {
+        fn open(&self, _: &Path, target: &str, _: Base) -> Result<Origin, String> {
+            let i = ["a.md", "b.md", "c.rs"]
+                .iter()
+                .position(|n| *n == target.trim_start_matches("./"))
+                .ok_or("no such file")?;
+            Ok((self.0)(i))
+        }
+    }
+    let vars: BTreeMap<String, String> = [("v".to_string(), "VALUE".to_string())].into();
+    let (x, diags) = includes::expand(origin(0), 0, &vars, &Three(&origin));
+    for d in &diags {
+        let i = names
+            .iter()
+            .position(|n| d.path.as_deref() == Some(Path::new(n)))
+            .expect("a diagnostic names one of the files");
+        assert_inside(d, texts[i]);
+    }
+    let Some(x) = x else {
+        return;
+    };
+    for (offset, ch) in x.text.char_indices() {
+        let (f, at) = x.origin(offset);
+        let file = &x.files[f].text;
+        assert!(
+            at <= file.len() && file.is_char_boundary(at),
+            "offset {at} is not a place in {}",
+            x.files[f].shown.display()
+        );
+        // Inserted text (a variable, an indent, a fence) maps to where it was asked for.
+        if x.is_copied(offset) {
+            assert!(
+                file[at..].starts_with(ch),
+                "byte {offset} of the result is not byte {at} of {}",
+                x.files[f].shown.display()
+            );
+        }
+    }
+    let r = markdown::render(
+        &markdown::Input {
+            file: texts[0],
+            body_start: 0,
+            dir: "",
+            drop_leading_h1: DropH1::Never,
+            mdx: false,
+            expanded: Some(&x),
+        },
+        &Resolver,
+    );
+    for l in &r.links {
+        let i = l
+            .file
+            .as_deref()
+            .map_or(Some(0), |p| names.iter().position(|n| Path::new(n) == p))
+            .expect("a link names one of the files");
+        assert!(
+            l.line >= 1 && l.line <= line_count(texts[i]),
+            "link past the end: {l:?}"
+        );
+    }
 }

@@ -166,6 +166,7 @@ pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
                             None => DropH1::Always,
                         },
                         mdx: src.is_mdx(),
+                        expanded: src.expanded.as_deref(),
                     },
                     site,
                 )
@@ -202,6 +203,7 @@ pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
             dir: a.src.dir(),
             drop_leading_h1: drop,
             mdx: a.src.is_mdx(),
+            expanded: a.src.expanded.as_deref(),
         },
         site,
     )

@@ -1,8 +1,10 @@
 //! Markdown to HTML in one pass per article: heading ids and anchors, the table of contents, callouts,
 //! relative link rewriting, and every link recorded with its line and column for the link checker.
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 use pulldown_cmark::{
     BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -12,6 +14,7 @@ use regex::Regex;
 use crate::diagnostics::LineIndex;
 
 mod containers;
+pub mod includes;
 use crate::html::escape_attr;
 use crate::url::{is_external_or_fragment, percent_decode};
 
@@ -39,6 +42,9 @@ pub struct LinkSpan {
     pub href: String,
     /// True when `target` was a relative path that matched a file in the content folder.
     pub rewritten: bool,
+    /// The included file the link is written in (`None`: the article itself).
+    #[serde(skip)]
+    pub file: Option<Arc<Path>>,
     pub line: usize,
     pub column: usize,
     pub kind: LinkKind,
@@ -55,8 +61,9 @@ pub struct Rendered {
     pub leading_h1: Option<String>,
     /// Text of the first heading of any level (books start chapters with `##`).
     pub first_heading: Option<String>,
-    /// Other tools' syntax kbfresh left out: (line, column, what), one per kind per file.
-    pub not_understood: Vec<(usize, usize, String)>,
+    /// Other tools' syntax kbfresh left out: (included file, line, column, what), one per kind
+    /// per file.
+    pub not_understood: Vec<(Option<Arc<Path>>, usize, usize, String)>,
 }
 
 /// The warnings for what a file's Markdown held that kbfresh does not understand.
@@ -66,9 +73,9 @@ pub fn not_understood(
 ) -> Vec<crate::diagnostics::Diagnostic> {
     md.not_understood
         .iter()
-        .map(|(line, col, what)| {
+        .map(|(file, line, col, what)| {
             crate::diagnostics::Diagnostic::warning(what.clone())
-                .at(shown, *line, *col)
+                .at(file.as_deref().unwrap_or(shown), *line, *col)
                 .hint("write what it shows in Markdown, or a callout (`> [!NOTE]`, `:::note`)")
         })
         .collect()
@@ -91,7 +98,13 @@ pub struct Input<'a> {
     pub drop_leading_h1: DropH1<'a>,
     /// An `.mdx` file: top-level `import`/`export` lines and `{/* comments */}` are left out.
     pub mdx: bool,
+    /// The body with its includes and variables expanded, when it has any.
+    pub expanded: Option<&'a includes::Expanded>,
 }
+
+/// Where a byte of the rendered text was written: the included file (`None`: the article), line
+/// and column.
+type At = (Option<Arc<Path>>, usize, usize);
 
 #[derive(Debug, Clone, Copy)]
 pub enum DropH1<'a> {
@@ -118,20 +131,47 @@ static ATTR_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
-    let source = &input.file[input.body_start..];
+    let source = input
+        .expanded
+        .map_or(&input.file[input.body_start..], |x| x.text.as_str());
     // Other tools' containers become callout HTML first; offsets map back to the file.
     let rewritten = containers::rewrite(source, input.mdx);
     let body = rewritten.as_ref().map_or(source, |r| r.text.as_str());
     let lines = LineIndex::new(input.file);
-    let pos = |offset: usize| {
-        let offset = rewritten.as_ref().map_or(offset, |r| r.source(offset));
-        lines.line_col(input.body_start + offset)
+    let included: Vec<OnceCell<LineIndex<'_>>> = (0..input.expanded.map_or(0, |x| x.files.len()))
+        .map(|_| OnceCell::new())
+        .collect();
+    // Offsets in the expanded source, to the file and line they were written at.
+    let source_pos = |offset: usize| -> At {
+        match input.expanded {
+            None => {
+                let (l, c) = lines.line_col(input.body_start + offset);
+                (None, l, c)
+            }
+            Some(x) => match x.origin(offset) {
+                (0, at) => {
+                    let (l, c) = lines.line_col(at);
+                    (None, l, c)
+                }
+                (f, at) => {
+                    let file = &x.files[f];
+                    let (l, c) = included[f]
+                        .get_or_init(|| LineIndex::new(&file.text))
+                        .line_col(at);
+                    (Some(Arc::clone(&file.shown)), l, c)
+                }
+            },
+        }
+    };
+    let pos = |offset: usize| -> At {
+        source_pos(rewritten.as_ref().map_or(offset, |r| r.source(offset)))
     };
 
     let mut r = Rendered::default();
     for (offset, name) in rewritten.iter().flat_map(|w| &w.unknown_shortcodes) {
-        let (line, col) = lines.line_col(input.body_start + offset);
+        let (file, line, col) = source_pos(*offset);
         r.not_understood.push((
+            file,
             line,
             col,
             format!("the Hugo shortcode `{name}` is not understood: its tags are left out, the text between them is kept"),
@@ -379,7 +419,7 @@ fn collect_inline_links(
     body: &str,
     input: &Input<'_>,
     resolver: &dyn LinkResolver,
-    pos: &dyn Fn(usize) -> (usize, usize),
+    pos: &dyn Fn(usize) -> At,
     r: &mut Rendered,
 ) {
     for (e, range) in events {
@@ -394,7 +434,7 @@ fn rewrite_event<'a>(
     body: &str,
     input: &Input<'_>,
     resolver: &dyn LinkResolver,
-    pos: &dyn Fn(usize) -> (usize, usize),
+    pos: &dyn Fn(usize) -> At,
     r: &mut Rendered,
 ) -> Event<'a> {
     match ev {
@@ -404,7 +444,7 @@ fn rewrite_event<'a>(
             title,
             id,
         }) => {
-            let (line, column) = pos(range.start);
+            let (file, line, column) = pos(range.start);
             let (href, rewritten) = if matches!(link_type, LinkType::Email) {
                 (format!("mailto:{dest_url}"), false)
             } else {
@@ -414,6 +454,7 @@ fn rewrite_event<'a>(
                 target: dest_url.to_string(),
                 href: href.clone(),
                 rewritten,
+                file,
                 line,
                 column,
                 kind: LinkKind::Link,
@@ -434,12 +475,13 @@ fn rewrite_event<'a>(
             title,
             id,
         }) => {
-            let (line, column) = pos(range.start);
+            let (file, line, column) = pos(range.start);
             let (href, rewritten) = rewrite_target(dest_url, input.dir, resolver);
             r.links.push(LinkSpan {
                 target: dest_url.to_string(),
                 href: href.clone(),
                 rewritten,
+                file,
                 line,
                 column,
                 kind: LinkKind::Image,
@@ -474,11 +516,12 @@ fn rewrite_event<'a>(
                         r.anchors.push(value.to_string());
                     }
                 } else {
-                    let (line, column) = pos(offset);
+                    let (file, line, column) = pos(offset);
                     r.links.push(LinkSpan {
                         target: value.to_string(),
                         href: value.to_string(),
                         rewritten: false,
+                        file,
                         line,
                         column,
                         kind: LinkKind::Html,
@@ -637,6 +680,7 @@ mod tests {
                 dir: "billing",
                 drop_leading_h1: DropH1::Always,
                 mdx: false,
+                expanded: None,
             },
             &Map,
         )

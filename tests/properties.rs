@@ -32,6 +32,7 @@ fn heading_ids(titles: &[String]) -> Vec<String> {
             dir: "",
             drop_leading_h1: DropH1::Never,
             mdx: false,
+            expanded: None,
         },
         &NoLinks,
     );
@@ -65,6 +66,22 @@ proptest! {
         )
     ) {
         kbfresh::fuzzing::markdown(lines.join("\n").as_bytes());
+    }
+
+    /// Includes of every syntax, nested, looping, with selectors and escapes, across three files:
+    /// expanding never panics and every position points into the file it names.
+    #[test]
+    fn includes_keep_their_positions(
+        files in proptest::collection::vec(
+            proptest::collection::vec(
+                "(\\{\\{#include (b.md|c.rs|a.md|x)(:[0-9a-z]{0,2}(:[0-9]{0,2})?)?\\}\\}|\\\\\\{\\{#include b.md\\}\\}|\\{\\{< include \"(b.md|c.rs)\" >\\}\\}|    |--8<-- \"(b.md|c.rs)(:[0-9]:[0-9]|:s)?\"|--8<--|;--8<-- \"b.md\"|--8<-- \\[(start|end):s\\]|// ANCHOR(_END)?: [a-z]|\\{\\{ vars.(v|w) \\}\\}|\\{\\{#title t\\}\\}|\\[l\\]\\(x.md\\)|é|text|```| ){0,4}",
+                0..8,
+            ),
+            3,
+        )
+    ) {
+        let joined: Vec<String> = files.iter().map(|f| f.join("\n")).collect();
+        kbfresh::fuzzing::includes(joined.join("\u{1}").as_bytes());
     }
 
     /// Every heading of a page gets an id no other heading has, and the same page always gets the

@@ -4,6 +4,7 @@ pub mod aliases;
 pub mod dialect;
 mod docusaurus;
 pub mod frontmatter;
+pub mod includes;
 mod mdbook;
 mod mkdocs;
 
@@ -29,6 +30,8 @@ pub struct Source {
     /// File text, BOM removed.
     pub text: String,
     pub split: Split,
+    /// The body with its includes and `{{ vars.… }}` expanded, when it has any.
+    pub expanded: Option<std::sync::Arc<crate::markdown::includes::Expanded>>,
 }
 
 impl Source {
@@ -158,6 +161,8 @@ pub struct Site {
     /// Files and folders the walk met but left out of the site (hidden ones, partials), each
     /// named in a note.
     pub skipped: usize,
+    /// The files pages include (`{{#include}}`, `--8<--`, `{{< include >}}`), sorted.
+    pub includes: Vec<includes::Included>,
 }
 
 pub struct LoadOptions {
@@ -172,6 +177,20 @@ pub struct LoadOptions {
 }
 
 impl Site {
+    /// The files article `i` includes, as indexes into `includes`.
+    pub fn included_by(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.articles[i]
+            .src
+            .expanded
+            .iter()
+            .flat_map(|x| x.included())
+            .filter_map(|f| {
+                self.includes
+                    .binary_search_by(|inc| inc.abs.as_path().cmp(&f.abs))
+                    .ok()
+            })
+    }
+
     /// The default language's content folder (the one `--content` and `content_dir` name).
     pub fn default_content_dir(&self) -> &Path {
         &self.languages[0].content_dir
@@ -270,6 +289,17 @@ impl Site {
 
         let tool = opts.dialect.as_ref();
         let is = |d: Dialect| tool.is_some_and(|t| t.is(d));
+        let project = tool
+            .filter(|t| t.is(Dialect::MkDocs))
+            .map_or(root_canon.as_path(), |t| t.project.as_path());
+        let (included, snippets) = includes::apply(
+            &mut markdown,
+            &root_canon,
+            project,
+            &config.vars,
+            &mut diags,
+        );
+        skipped += snippets;
         if !is(Dialect::Plain) {
             skipped += drop_unrendered(&mut markdown, &mut assets_rel, &root_canon, &mut diags);
         }
@@ -315,6 +345,7 @@ impl Site {
             &mut diags,
         );
         site.skipped += skipped;
+        site.includes = included;
         // A `nav:` section names the folder of its pages when the folder has no page of its own.
         for (title, folder) in nav_folders {
             if let Some(sec) = site.sections.iter_mut().find(|s| {
@@ -375,8 +406,8 @@ impl Site {
         self.config.base_path()
     }
 
-    /// Reads article `i` from disk again (for `serve`). `Ok(None)`: it is now a draft that is left
-    /// out, so the site's structure changed.
+    /// Reads article `i` from disk again (for `serve`). `Ok(None)`: the whole site must be read
+    /// again (it is now a draft that is left out, or it includes other files).
     pub fn reload_article(
         &self,
         i: usize,
@@ -388,6 +419,11 @@ impl Site {
             return Ok(None);
         };
         if front.draft && !drafts {
+            return Ok(None);
+        }
+        // Includes are expanded with the whole site (what each file includes, what is a snippet):
+        // an article that has or had them is rebuilt with it.
+        if old.src.expanded.is_some() || src.body().contains("{{") || src.body().contains("8<-") {
             return Ok(None);
         }
         // What the docs tool's files gave it (SUMMARY.md) is not in the file itself.
@@ -789,6 +825,7 @@ fn read_source(
             abs: abs.to_path_buf(),
             text,
             split,
+            expanded: None,
         },
         front,
     )))
@@ -1372,6 +1409,7 @@ fn assemble(
         section_translations,
         aliases: Vec::new(),
         skipped,
+        includes: Vec::new(),
     }
 }
 

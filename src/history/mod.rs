@@ -53,6 +53,8 @@ pub struct FileHistory {
 pub struct History {
     /// Per article (same index as `Site::articles`); `None` when the site is not in a git repo.
     pub files: Vec<Option<FileHistory>>,
+    /// Per included file (same index as `Site::includes`), as for articles.
+    pub includes: Vec<Option<FileHistory>>,
     /// Sorted by version, oldest first.
     pub releases: Vec<Release>,
     pub head: Option<String>,
@@ -73,9 +75,16 @@ impl History {
     /// Reads everything the freshness policy needs. Errors (a shallow clone, a missing product repo)
     /// come back as diagnostics; a site outside git gets one warning and front-matter dates only.
     pub fn read(site: &Site) -> (History, Diagnostics) {
+        let (mut h, diags) = History::read_all(site);
+        // Articles and included files were read together, in one walk.
+        h.includes = h.files.split_off(site.articles.len().min(h.files.len()));
+        (h, diags)
+    }
+
+    fn read_all(site: &Site) -> (History, Diagnostics) {
         let mut diags = Diagnostics::default();
         let mut h = History {
-            files: vec![None; site.articles.len()],
+            files: vec![None; site.articles.len() + site.includes.len()],
             ..History::default()
         };
         let Some(repo) = repo::SiteRepo::open(site, &mut diags) else {
@@ -111,6 +120,7 @@ impl History {
             trees,
             prefixes: content_prefixes,
             wanted,
+            includes_key,
             ignore,
             head,
         } = repo;
@@ -132,7 +142,11 @@ impl History {
 
         // The walk, or the cache of the last one.
         let cache_dir = site.root.join(crate::config::CACHE_DIR);
-        let key = cache::key(&trees.key(), fcfg, &ignore.fingerprint());
+        let key = cache::key(
+            &format!("{}|{includes_key}", trees.key()),
+            fcfg,
+            &ignore.fingerprint(),
+        );
         let mut cached = cache::load(&cache_dir, &key, diags);
         let mut results: HashMap<String, FileHistory> = HashMap::new();
         let mut walk_from: Option<Oid> = None;

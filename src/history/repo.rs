@@ -20,8 +20,12 @@ pub(super) struct SiteRepo {
     pub trees: Trees,
     /// The folders history is read in ([`Trees::prefixes`]).
     pub prefixes: Vec<String>,
-    /// Content files by path relative to the repository root, to their index in `Site::articles`.
+    /// Content files by path relative to the repository root, to their index in `Site::articles`;
+    /// then the files pages include, numbered on from the last article (`Site::includes`).
     pub wanted: HashMap<String, usize>,
+    /// What else the cache of a walk depends on: the included files (a file newly included has
+    /// no history in a cache made before).
+    pub includes_key: String,
     /// Commits that never count as content changes.
     pub ignore: Ignore,
     /// The HEAD commit; `None` when the branch has no commits yet.
@@ -95,13 +99,32 @@ impl SiteRepo {
                 .hint("keep every language's content folder in the site's repository, or give those articles `verified` dates in front matter"),
             );
         }
-        let content_prefixes = trees.prefixes();
+        let mut content_prefixes = trees.prefixes();
         // The content folders are canonical already, so paths inside them need no system call each.
         let mut wanted: HashMap<String, usize> = HashMap::with_capacity(site.articles.len());
         for (i, a) in site.articles.iter().enumerate() {
             if let Some(p) = trees.repo_path(&a.src.rel) {
                 wanted.insert(p, i);
             }
+        }
+        // Included files (canonical paths) are read where they are, outside the content folders too.
+        let canon_workdir = std::fs::canonicalize(&workdir).unwrap_or_else(|_| workdir.clone());
+        let mut includes_key = String::new();
+        for (j, inc) in site.includes.iter().enumerate() {
+            let Ok(inner) = inc.abs.strip_prefix(&canon_workdir) else {
+                continue;
+            };
+            let p = inner.to_string_lossy().replace('\\', "/");
+            let inside = |o: &String| o.is_empty() || p.starts_with(&format!("{o}/"));
+            if !content_prefixes.iter().any(inside) {
+                let dir = p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                content_prefixes.retain(|o| !(dir.is_empty() || o.starts_with(&format!("{dir}/"))));
+                content_prefixes.push(dir);
+                content_prefixes.sort();
+            }
+            includes_key.push_str(&p);
+            includes_key.push('\n');
+            wanted.insert(p, site.articles.len() + j);
         }
 
         let ignore = match Ignore::new(&workdir, fcfg) {
@@ -132,6 +155,7 @@ impl SiteRepo {
             trees,
             prefixes: content_prefixes,
             wanted,
+            includes_key,
             ignore,
             head,
         })

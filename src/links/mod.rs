@@ -189,6 +189,21 @@ fn check_pages(
             }
         }
     }
+    // A snippet's links are checked in every page that includes it: the same finding is said once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|r| {
+        let own = match r.article {
+            Some(i) => r.path == site.articles[i].src.shown,
+            None => true,
+        };
+        own || seen.insert((
+            r.path.clone(),
+            r.line,
+            r.column,
+            r.target.clone(),
+            r.message.clone(),
+        ))
+    });
     // Hints look among the pages of the same folder (a typo rarely changes the folder); only the first
     // few broken links search the whole site, so a site full of broken links stays linear.
     let mut by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -320,7 +335,7 @@ impl<'a> Internal<'a> {
         shown: &std::path::Path,
     ) -> Option<LinkResult> {
         let result = |kind: Kind, status: Status, message: String| LinkResult {
-            path: shown.to_path_buf(),
+            path: l.file.as_deref().unwrap_or(shown).to_path_buf(),
             line: l.line,
             column: l.column,
             target: l.target.clone(),

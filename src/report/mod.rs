@@ -111,6 +111,23 @@ pub struct ArticleOut {
     pub reasons: Vec<ReasonOut>,
     /// This article's status is one the policy fails on, and it is in scope.
     pub fails: bool,
+    /// The files it includes, with their last change.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<IncludeOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncludeOut {
+    pub path: String,
+    pub last_changed: Option<ChangeOut>,
+}
+
+fn change_out(c: &crate::freshness::Change) -> ChangeOut {
+    ChangeOut {
+        commit: c.commit.clone(),
+        date: rfc3339(c.date),
+        author: c.author.clone(),
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -192,11 +209,7 @@ impl Report {
                 lang: site.languages[a.lang].code.clone(),
                 owner: a.owner.clone(),
                 status: f.status,
-                last_changed: loaded.last_changes[i].as_ref().map(|c| ChangeOut {
-                    commit: c.commit.clone(),
-                    date: rfc3339(c.date),
-                    author: c.author.clone(),
-                }),
+                last_changed: loaded.last_changes[i].as_ref().map(change_out),
                 last_verified: f
                     .last_verified
                     .zip(f.verified_source)
@@ -218,6 +231,18 @@ impl Report {
                     })
                     .collect(),
                 fails: fails_status(f.status) && can_fail(i),
+                includes: site
+                    .included_by(i)
+                    .map(|j| IncludeOut {
+                        path: site.includes[j].shown.display().to_string(),
+                        last_changed: loaded
+                            .history
+                            .includes
+                            .get(j)
+                            .and_then(|h| h.as_ref()?.last_change.as_ref())
+                            .map(change_out),
+                    })
+                    .collect(),
             });
         }
 

@@ -386,6 +386,14 @@ impl Server {
         {
             recursive.push(root.join(theme));
         }
+        // Folders of included files outside the watched ones (an mdBook's `listings/`).
+        for inc in self.live.iter().flat_map(|l| &l.loaded.site.includes) {
+            if let Some(dir) = inc.abs.parent()
+                && !recursive.iter().any(|r| dir.starts_with(r))
+            {
+                recursive.push(dir.to_path_buf());
+            }
+        }
         let output = folder(
             &self.opts.output,
             config.as_ref().map(|c| c.output_dir.clone()),
