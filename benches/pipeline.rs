@@ -78,6 +78,7 @@ fn benches(c: &mut Criterion) {
                             drop_leading_h1: kbfresh::markdown::DropH1::Always,
                             mdx: false,
                             expanded: None,
+                            options: kbfresh::config::MarkdownConfig::DEFAULT,
                         },
                         &site,
                     )

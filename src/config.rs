@@ -36,6 +36,8 @@ pub struct Config {
     pub links: LinksConfig,
     /// `[assets]`: which files of the content folder are published.
     pub assets: AssetsConfig,
+    /// `[markdown]`: typography switches.
+    pub markdown: MarkdownConfig,
     /// `[languages.<code>]`: one content tree per language. Empty: one language, `default_language`.
     pub languages: BTreeMap<String, LanguageConfig>,
     /// `dialect`: whose conventions the content folder follows; `None` is `"auto"` (detected).
@@ -319,6 +321,30 @@ pub const ASSET_EXTENSIONS: &[&str] = &[
     "zip", "gz", "tgz", "bz2", "xz", "7z", "dmg", "pkg", "msi", "exe", "deb", "rpm", "apk",
 ];
 
+/// `[markdown]`: the switches mdBook and Hugo have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// `--` to –, `---` to —, `...` to …, straight quotes to curly ones (never in code, nor in
+    /// command-line options such as `--sync`).
+    pub smart_punctuation: bool,
+    /// `Term` then `: definition` is a definition list.
+    pub definition_lists: bool,
+}
+
+impl MarkdownConfig {
+    pub const DEFAULT: MarkdownConfig = MarkdownConfig {
+        smart_punctuation: true,
+        definition_lists: true,
+    };
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// `[assets]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -368,6 +394,7 @@ impl Default for Config {
             check: CheckConfig::default(),
             dashboard: DashboardConfig::default(),
             assets: AssetsConfig::default(),
+            markdown: MarkdownConfig::default(),
             links: LinksConfig::default(),
             languages: Default::default(),
             dialect: None,
@@ -384,7 +411,9 @@ mod raw {
 
     use serde::Deserialize;
 
-    use super::{AssetsConfig, DashboardConfig, FreshnessConfig, HostConfig, Support};
+    use super::{
+        AssetsConfig, DashboardConfig, FreshnessConfig, HostConfig, MarkdownConfig, Support,
+    };
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields, default)]
@@ -402,6 +431,7 @@ mod raw {
         pub dashboard: DashboardConfig,
         pub links: Links,
         pub assets: AssetsConfig,
+        pub markdown: MarkdownConfig,
         pub languages: BTreeMap<String, Language>,
         pub dialect: Option<String>,
         pub vars: BTreeMap<String, toml::Value>,
@@ -423,6 +453,7 @@ mod raw {
                 check: Check::default(),
                 dashboard: d.dashboard,
                 assets: d.assets,
+                markdown: d.markdown,
                 links: Links::default(),
                 languages: BTreeMap::new(),
                 dialect: None,
@@ -726,6 +757,7 @@ impl Validator<'_> {
             check,
             dashboard: raw.dashboard,
             assets: raw.assets,
+            markdown: raw.markdown,
             links,
             languages,
             dialect,

@@ -90,6 +90,7 @@ pub fn markdown(data: &[u8]) {
                 // One of the three passes reads it as MDX.
                 mdx: matches!(drop, DropH1::Never),
                 expanded: None,
+                options: crate::config::MarkdownConfig::DEFAULT,
             },
             &Resolver,
         );
@@ -292,6 +293,7 @@ pub fn includes(data: &[u8]) {
             drop_leading_h1: DropH1::Never,
             mdx: false,
             expanded: Some(&x),
+            options: crate::config::MarkdownConfig::DEFAULT,
         },
         &Resolver,
     );

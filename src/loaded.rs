@@ -167,6 +167,7 @@ pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
                         },
                         mdx: src.is_mdx(),
                         expanded: src.expanded.as_deref(),
+                        options: site.config.markdown,
                     },
                     site,
                 )
@@ -204,6 +205,7 @@ pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
             drop_leading_h1: drop,
             mdx: a.src.is_mdx(),
             expanded: a.src.expanded.as_deref(),
+            options: site.config.markdown,
         },
         site,
     )

@@ -100,6 +100,8 @@ pub struct Input<'a> {
     pub mdx: bool,
     /// The body with its includes and variables expanded, when it has any.
     pub expanded: Option<&'a includes::Expanded>,
+    /// `[markdown]` of kbfresh.toml.
+    pub options: crate::config::MarkdownConfig,
 }
 
 /// Where a byte of the rendered text was written: the included file (`None`: the article), line
@@ -115,15 +117,20 @@ pub enum DropH1<'a> {
     Never,
 }
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
+fn options(c: crate::config::MarkdownConfig) -> Options {
+    let mut o = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_GFM
-        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_GFM;
+    if c.smart_punctuation {
+        o |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    if c.definition_lists {
+        o |= Options::ENABLE_DEFINITION_LIST;
+    }
+    o
 }
 
 static ATTR_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -168,18 +175,23 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
     };
 
     let mut r = Rendered::default();
-    for (offset, name) in rewritten.iter().flat_map(|w| &w.unknown_shortcodes) {
+    for (offset, tool, name) in rewritten.iter().flat_map(|w| &w.unknown_shortcodes) {
         let (file, line, col) = source_pos(*offset);
         r.not_understood.push((
             file,
             line,
             col,
-            format!("the Hugo shortcode `{name}` is not understood: its tags are left out, the text between them is kept"),
+            format!("the {tool} shortcode `{name}` is not understood: its tags are left out, the text between them is kept"),
         ));
     }
-    let events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .collect();
+    let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> =
+        Parser::new_ext(body, options(input.options))
+            .into_offset_iter()
+            .collect();
+    if input.options.smart_punctuation {
+        keep_literal_punctuation(&mut events, body);
+    }
+    strip_code_annotations(&mut events);
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 16);
     let mut ids = Ids::default();
@@ -348,6 +360,75 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     r.html = html;
     r
+}
+
+/// Smart punctuation, undone where it changes what a reader must type: inside raw `<code>`,
+/// `<kbd>`, `<samp>` and `<pre>`, and in text with a command-line option (`pacman --sync` stays
+/// `--sync`, not `–sync`, in the page, its title and the navigation).
+fn keep_literal_punctuation(events: &mut [(Event<'_>, std::ops::Range<usize>)], body: &str) {
+    static OPTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:^|[\s(\[`'\x22/])--[A-Za-z0-9]").expect("valid regex"));
+    static RAW_TAG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)<(/?)(code|kbd|samp|pre)\b[^>]*>").expect("valid regex"));
+    let mut raw_depth = 0usize;
+    for (ev, range) in events.iter_mut() {
+        match ev {
+            Event::InlineHtml(h) | Event::Html(h) => {
+                for c in RAW_TAG.captures_iter(h) {
+                    if c[1].is_empty() {
+                        raw_depth += 1;
+                    } else {
+                        raw_depth = raw_depth.saturating_sub(1);
+                    }
+                }
+            }
+            Event::Text(t) => {
+                let Some(src) = body.get(range.clone()) else {
+                    continue;
+                };
+                // Only where the source is the text as written (no escapes or entities to decode)
+                // and smart punctuation changed it.
+                if src == t.as_ref() || src.contains(['\\', '&']) {
+                    continue;
+                }
+                // Smart punctuation makes `--` an event of its own: an option when a letter or
+                // digit follows and a space (or an opening mark) comes before.
+                let before = body[..range.start].chars().next_back();
+                let after = body[range.end..].chars().next();
+                let option_dash = src.len() >= 2
+                    && src.bytes().all(|b| b == b'-')
+                    && after.is_some_and(|c| c.is_ascii_alphanumeric())
+                    && before.is_none_or(|c| c.is_whitespace() || "([`'\"/".contains(c));
+                if raw_depth > 0 || option_dash || OPTION.is_match(src) {
+                    *t = CowStr::from(src.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// MkDocs-Material's code annotation markers (`# (1)!`, `// (2)!`, `<!-- (3)! -->`): the tool
+/// turns them into buttons, the numbered list after the block holds the notes; here the marker
+/// and its comment leave the code, the list stays.
+fn strip_code_annotations(events: &mut [(Event<'_>, std::ops::Range<usize>)]) {
+    static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)[ \t]*(?:#|//|--|;|%|/\*|<!--)[ \t]*\(\d+\)![ \t]*(?:\*/|-->)?[ \t]*$")
+            .expect("valid regex")
+    });
+    let mut in_code = false;
+    for (ev, _) in events.iter_mut() {
+        match ev {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) if in_code && t.contains(")!") => {
+                if let std::borrow::Cow::Owned(stripped) = MARKER.replace_all(t, "") {
+                    *t = CowStr::from(stripped);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn find_heading_end(events: &[(Event<'_>, std::ops::Range<usize>)], start: usize) -> usize {
@@ -681,6 +762,7 @@ mod tests {
                 drop_leading_h1: DropH1::Always,
                 mdx: false,
                 expanded: None,
+                options: crate::config::MarkdownConfig::DEFAULT,
             },
             &Map,
         )

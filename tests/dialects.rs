@@ -159,3 +159,89 @@ fn hugo_shortcodes_render_as_callouts_or_are_named_in_a_warning() {
     let c = s.run(&["check", "--offline", "--now", NOW]).ok();
     assert!(c.stdout.contains(warning), "{}", c.stdout);
 }
+
+/// Zola shortcodes: a callout body shortcode renders as a callout; any other is left out with one
+/// warning per name, its body kept; the escaped forms show the shortcode as written.
+#[test]
+fn zola_shortcodes_are_callouts_warnings_or_literal() {
+    let s = Site::new();
+    s.file("zola.toml", "base_url = \"https://example.com\"\n")
+        .file(
+            "content/page.md",
+            "+++\ntitle = \"Page\"\n+++\n\n{% note(title=\"Heads up\") %}\nRead **this**.\n{% end %}\n\n{% quote(author=\"A\") %}\nKept text.\n{% end %}\n\nA video: {{ youtube(id=\"abc\") }} and {{ youtube(id=\"def\") }}.\n\nWrite `{{/* youtube(id=\"x\") */}}` or {{/* youtube(id=\"y\") */}}.\n",
+        );
+    let r = s.run(&["build", "--now", NOW]).ok();
+    let m = s.main_of("public/page/index.html");
+    assert!(m.contains("<p class=\"callout-title\">Heads up</p>"), "{m}");
+    assert!(m.contains("Read <strong>this</strong>."), "{m}");
+    assert!(m.contains("<p>Kept text.</p>"), "{m}");
+    assert!(!m.contains("{%"), "{m}");
+    assert!(m.contains("or {{ youtube(id="), "{m}");
+    assert!(
+        r.stderr
+            .contains("content/page.md:9:1: the Zola shortcode `quote` is not understood"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("shortcode `youtube`").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+}
+
+/// Typography: command-line options keep their dashes in the page, its title and the navigation;
+/// raw `<kbd>` and `<code>` are never made typographic; `[markdown]` turns smart punctuation and
+/// definition lists off; MkDocs-Material code annotation markers leave the code.
+#[test]
+fn typography_keeps_what_readers_type() {
+    let s = Site::new();
+    s.file(
+        "content/pacman.md",
+        "# pacman --sync\n\nRun `pacman` with --sync or <kbd>--refresh</kbd> and <code>\"a\"...</code>; it's fast -- really.\n\n```python\nimport os  # (1)!\nprint(1) # kept\n```\n\n1. The os module.\n",
+    );
+    s.run(&["build", "--now", NOW]).ok();
+    let page = s.read("public/pacman/index.html");
+    assert!(page.contains("<title>pacman --sync"), "{page}");
+    let m = s.main_of("public/pacman/index.html");
+    assert!(
+        m.contains("<h1 class=\"page-title\">pacman --sync</h1>"),
+        "{m}"
+    );
+    assert!(
+        m.contains("with --sync or <kbd>--refresh</kbd> and <code>\"a\"...</code>"),
+        "{m}"
+    );
+    assert!(
+        m.contains("it’s fast – really."),
+        "prose stays typographic: {m}"
+    );
+    assert!(m.contains("import os\nprint(1) # kept\n"), "{m}");
+    assert!(m.contains("<li>The os module.</li>"), "{m}");
+
+    s.file(
+        "kbfresh.toml",
+        "[markdown]\nsmart_punctuation = false\ndefinition_lists = false\n",
+    )
+    .file(
+        "content/terms.md",
+        "# Terms\n\nApple\n: a fruit\n\nIt's -- plain.\n",
+    );
+    s.run(&["build", "--now", NOW]).ok();
+    let t = s.main_of("public/terms/index.html");
+    assert!(!t.contains("<dl>"), "{t}");
+    assert!(t.contains("It's -- plain."), "{t}");
+}
+
+/// HTML shown in code blocks is text: no link of it is checked (no "broken link from a template").
+#[test]
+fn html_in_code_is_not_a_link() {
+    let s = Site::new();
+    s.file(
+        "content/embed.md",
+        "# Embed\n\n```html\n<a href=\"/nowhere/\">x</a> <img src=\"/missing.png\">\n```\n\nInline `<a href=\"/gone/\">`.\n",
+    );
+    let r = s.run(&["build", "--now", NOW]).ok();
+    assert!(!r.stderr.contains("broken link"), "{}", r.stderr);
+}

@@ -33,6 +33,7 @@ fn heading_ids(titles: &[String]) -> Vec<String> {
             drop_leading_h1: DropH1::Never,
             mdx: false,
             expanded: None,
+            options: kbfresh::config::MarkdownConfig::DEFAULT,
         },
         &NoLinks,
     );

@@ -15,11 +15,17 @@ fn site_targets(page: &[u8]) -> impl Iterator<Item = &[u8]> {
     static ATTR: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(r#"(?:href|src)="/"#).expect("valid regex")
     });
-    ATTR.find_iter(page).map(move |m| {
-        let rest = &page[m.end() - 1..];
-        let end = memchr::memchr3(b'"', b'#', b'?', rest).unwrap_or(rest.len());
-        &rest[..end]
-    })
+    ATTR.find_iter(page)
+        // In a tag, not in text: code that shows HTML (`&lt;a href="/x"&gt;`) keeps its quotes
+        // unescaped, but its `<` is `&lt;`.
+        .filter(move |m| {
+            memchr::memrchr2(b'<', b'>', &page[..m.start()]).is_some_and(|i| page[i] == b'<')
+        })
+        .map(move |m| {
+            let rest = &page[m.end() - 1..];
+            let end = memchr::memchr3(b'"', b'#', b'?', rest).unwrap_or(rest.len());
+            &rest[..end]
+        })
 }
 
 /// Links the templates put on rendered pages (navigation, breadcrumbs, theme files): every

@@ -18,8 +18,9 @@ pub struct Rewritten {
     /// the source byte at the same distance past the piece's start; inserted text maps to the
     /// start of the line it replaced.
     map: Vec<(usize, usize, bool)>,
-    /// Hugo shortcodes kbfresh does not know: (source offset, name), the first of each name.
-    pub unknown_shortcodes: Vec<(usize, String)>,
+    /// Hugo and Zola shortcodes kbfresh does not know: (source offset, tool, name), the first of
+    /// each name.
+    pub unknown_shortcodes: Vec<(usize, &'static str, String)>,
 }
 
 impl Rewritten {
@@ -83,14 +84,18 @@ enum Open {
     Colons(usize, bool),
     /// MkDocs: the body's indent.
     Indented(usize, bool),
-    /// A Hugo callout shortcode (`{{< hint >}}`), closed by `{{< /hint >}}`.
+    /// A Hugo callout shortcode (`{{< hint >}}`), closed by `{{< /hint >}}`; a Zola one's name
+    /// ends in `()`, closed by `{% end %}`.
     Shortcode(String),
+    /// A Zola body shortcode kbfresh does not know: its tags go, its body stays.
+    Unknown,
 }
 
 impl Open {
     fn close(&self) -> &'static str {
         match self {
             Open::Colons(_, true) | Open::Indented(_, true) => "\n</details>\n\n",
+            Open::Unknown => "\n",
             _ => "\n</div>\n\n",
         }
     }
@@ -197,9 +202,39 @@ const CALLOUT_SHORTCODES: &[&str] = &[
     "important",
 ];
 
-/// A line that is one shortcode tag, `{{< name args >}}` or `{{% /name %}}`: (closing, name, args).
-fn shortcode_line(line: &str) -> Option<(bool, &str, &str)> {
+/// A line that is one shortcode tag: Hugo's `{{< name args >}}` or `{{% /name %}}`, or Zola's
+/// `{% name(args) %}` … `{% end %}` (a Zola closing tag has the name `end`).
+struct Tag<'a> {
+    closing: bool,
+    name: &'a str,
+    args: &'a str,
+    zola: bool,
+}
+
+fn shortcode_line(line: &str) -> Option<Tag<'_>> {
     let t = line.trim();
+    if let Some(inner) = t
+        .strip_prefix("{%")
+        .and_then(|r| r.strip_suffix("%}"))
+        .map(str::trim)
+        .filter(|i| !i.starts_with(['%', '/']))
+    {
+        if inner == "end" {
+            return Some(Tag {
+                closing: true,
+                name: "end",
+                args: "",
+                zola: true,
+            });
+        }
+        let (name, args) = zola_call(inner)?;
+        return Some(Tag {
+            closing: false,
+            name,
+            args,
+            zola: true,
+        });
+    }
     let inner = t
         .strip_prefix("{{<")
         .and_then(|r| r.strip_suffix(">}}"))
@@ -213,7 +248,23 @@ fn shortcode_line(line: &str) -> Option<(bool, &str, &str)> {
         None => (false, inner),
     };
     let (name, args) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
-    Some((closing, name, args.trim()))
+    Some(Tag {
+        closing,
+        name,
+        args: args.trim(),
+        zola: false,
+    })
+}
+
+/// `name(args)` (a Zola shortcode call): (name, args).
+fn zola_call(inner: &str) -> Option<(&str, &str)> {
+    let open = inner.find('(')?;
+    let name = inner[..open].trim();
+    let args = inner[open + 1..].trim_end().strip_suffix(')')?;
+    let ident = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    ident.then_some((name, args))
 }
 
 /// The callout kind and title of a callout shortcode's arguments: `info`, `type="warning"`,
@@ -221,7 +272,8 @@ fn shortcode_line(line: &str) -> Option<(bool, &str, &str)> {
 fn shortcode_callout(args: &str) -> (&'static str, Option<String>) {
     let mut kind_word = None;
     let mut title = None;
-    for part in args.split_whitespace() {
+    // Zola separates arguments with commas.
+    for part in args.split(|c: char| c.is_whitespace() || c == ',') {
         let (k, v) = part.split_once('=').unwrap_or(("", part));
         let v = v.trim_matches(['"', '\'']);
         match k {
@@ -272,6 +324,25 @@ fn inline_shortcodes(line: &str, at: usize, out: &mut Rewritten) {
             None
         };
         let Some(close) = open else {
+            if line[i..].starts_with("{{") || line[i..].starts_with("{%") {
+                let mut zola = Rewritten {
+                    text: String::new(),
+                    map: Vec::new(),
+                    unknown_shortcodes: std::mem::take(&mut out.unknown_shortcodes),
+                };
+                let done = zola_inline(&line[i..], at + i, &mut zola);
+                out.unknown_shortcodes = zola.unknown_shortcodes;
+                if let Some(n) = done {
+                    flush(out, copied, i);
+                    for (t, s, c) in zola.map {
+                        out.map.push((out.text.len() + t, s, c));
+                    }
+                    out.text.push_str(&zola.text);
+                    i += n;
+                    copied = i;
+                    continue;
+                }
+            }
             i += line[i..].chars().next().map_or(1, char::len_utf8);
             continue;
         };
@@ -296,14 +367,44 @@ fn inline_shortcodes(line: &str, at: usize, out: &mut Rewritten) {
                 .split_whitespace()
                 .next()
                 .unwrap_or("");
-            if !name.is_empty() && !out.unknown_shortcodes.iter().any(|(_, n)| n == name) {
-                out.unknown_shortcodes.push((at + i, name.to_string()));
-            }
+            note_unknown(out, at + i, "Hugo", name);
         }
         i = end + 3;
         copied = i;
     }
     flush(out, copied, line.len());
+}
+
+/// Zola shortcodes inline: `{{ name(args) }}`, `{% name(args) %}` and `{% end %}` are left out
+/// (named once per file); `{{/* x */}}` and `{%/* x */%}` are the literal `{{ x }}`, `{% x %}`.
+/// Returns where the tag ends, `None` when `rest` does not start with one.
+fn zola_inline(rest: &str, at: usize, out: &mut Rewritten) -> Option<usize> {
+    let (open, close) = if rest.starts_with("{{") {
+        ("{{", "}}")
+    } else if rest.starts_with("{%") {
+        ("{%", "%}")
+    } else {
+        return None;
+    };
+    let end = rest[2..].find(close)? + 2;
+    let inner = rest[2..end].trim();
+    if let Some(escaped) = inner.strip_prefix("/*").and_then(|r| r.strip_suffix("*/")) {
+        out.map.push((out.text.len(), at, false));
+        out.text
+            .push_str(&format!("{open} {} {close}", escaped.trim()));
+    } else if open == "{%" && inner == "end" {
+        // What it closes was named already.
+    } else {
+        let (name, _) = zola_call(inner)?;
+        note_unknown(out, at, "Zola", name);
+    }
+    Some(end + 2)
+}
+
+fn note_unknown(out: &mut Rewritten, at: usize, tool: &'static str, name: &str) {
+    if !name.is_empty() && !out.unknown_shortcodes.iter().any(|(_, _, n)| n == name) {
+        out.unknown_shortcodes.push((at, tool, name.to_string()));
+    }
 }
 
 /// Rewrites the containers of `body`; `None` when it has none (the common case costs one scan).
@@ -314,8 +415,8 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
         && !body.contains(":::")
         && !body.contains("!!!")
         && !body.contains("???")
-        && !body.contains("{{<")
-        && !body.contains("{{%")
+        && !body.contains("{{")
+        && !body.contains("{%")
     {
         return None;
     }
@@ -400,14 +501,22 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                         s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
                     }
                     Some(s)
-                } else if let Some((closing, name, args)) = shortcode_line(inner)
-                    && CALLOUT_SHORTCODES.contains(&name)
+                } else if let Some(tag) = shortcode_line(inner)
+                    && (tag.zola || CALLOUT_SHORTCODES.contains(&tag.name))
                 {
+                    let Tag {
+                        closing,
+                        name,
+                        args,
+                        zola,
+                    } = tag;
                     if closing {
-                        match stack
-                            .iter()
-                            .rposition(|o| matches!(o, Open::Shortcode(n) if n == name))
-                        {
+                        // Zola's `{% end %}` closes the innermost Zola callout.
+                        match stack.iter().rposition(|o| match o {
+                            Open::Shortcode(n) => n == name || (zola && n.ends_with("()")),
+                            Open::Unknown => zola,
+                            _ => false,
+                        }) {
                             Some(i) => {
                                 let mut s = String::new();
                                 while stack.len() > i {
@@ -417,9 +526,17 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                             }
                             None => Some(String::new()),
                         }
+                    } else if zola && !CALLOUT_SHORTCODES.contains(&name) {
+                        stack.push(Open::Unknown);
+                        note_unknown(&mut out, start, "Zola", name);
+                        Some(String::new())
                     } else {
                         let (kind, title) = shortcode_callout(args);
-                        stack.push(Open::Shortcode(name.to_string()));
+                        stack.push(Open::Shortcode(if zola {
+                            format!("{name}()")
+                        } else {
+                            name.to_string()
+                        }));
                         let title = title.or_else(|| Some(default_title(kind, kind)));
                         Some(open_html(kind, title.as_deref(), None))
                     }
@@ -476,7 +593,7 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
             out.text.push_str(&line[content.len()..]);
             continue;
         }
-        if !in_fence && (content.contains("{{<") || content.contains("{{%")) {
+        if !in_fence && (content.contains("{{") || content.contains("{%")) {
             changed = true;
             inline_shortcodes(&line[strip..], start + strip, &mut out);
             continue;
@@ -581,6 +698,26 @@ mod tests {
         );
         assert_eq!(r.unknown_shortcodes.len(), 1);
         assert_eq!(&src[r.unknown_shortcodes[0].0..][..5], "{{< r");
+        let r = rewrite("{% tip(title=\"Hi, you\") %}\nBody\n{% end %}\n\n{% chart() %}\nx\n{% end %}\n\nA {{ youtube(id=\"x\") }} b {{/* gist(url=\"u\") */}} {{ name }}\n", false).unwrap();
+        assert!(
+            r.text.contains("<p class=\"callout-title\">Hi, you</p>"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("Body\n\n</div>"), "{}", r.text);
+        assert!(r.text.contains("\nx\n"), "{}", r.text);
+        assert!(!r.text.contains("{%"), "{}", r.text);
+        assert!(
+            r.text.contains("A  b {{ gist(url=\"u\") }} {{ name }}"),
+            "{}",
+            r.text
+        );
+        let names: Vec<_> = r
+            .unknown_shortcodes
+            .iter()
+            .map(|(_, t, n)| format!("{t} {n}"))
+            .collect();
+        assert_eq!(names, ["Zola chart", "Zola youtube"]);
     }
 
     #[test]
