@@ -15,6 +15,7 @@ use crate::diagnostics::LineIndex;
 
 mod containers;
 pub mod includes;
+mod tabs;
 use crate::html::escape_attr;
 use crate::url::{is_external_or_fragment, percent_decode};
 
@@ -181,7 +182,11 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
             file,
             line,
             col,
-            format!("the {tool} shortcode `{name}` is not understood: its tags are left out, the text between them is kept"),
+            if *tool == "MDX component" {
+                format!("the MDX component `{name}` is not understood: its tags are left out, what it wraps is kept")
+            } else {
+                format!("the {tool} shortcode `{name}` is not understood: its tags are left out, the text between them is kept")
+            },
         ));
     }
     let mut events: Vec<(Event<'_>, std::ops::Range<usize>)> =

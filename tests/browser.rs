@@ -731,3 +731,59 @@ fn a_persian_page_reads_right_to_left() {
     );
     chrome.assert_no_errors();
 }
+
+/// Content tabs: the first (or the default) tab's panel alone is shown, clicking a label shows its
+/// panel, groups with the same sync key follow, and arrow keys move between tabs (radio buttons).
+#[test]
+fn content_tabs_switch_and_stay_in_sync() {
+    let Some(path) = chromium() else { return };
+    let site = Site::new();
+    site.file(
+        "content/install.md",
+        "# Install\n\n<Tabs groupId=\"os\">\n  <TabItem value=\"mac\" label=\"macOS\">\n    Mac steps.\n  </TabItem>\n  <TabItem value=\"linux\" label=\"Linux\" default>\n    Linux steps.\n  </TabItem>\n</Tabs>\n\n:::tabs key=os\n== mac\nSecond mac.\n== linux\nSecond linux.\n:::\n\n=== \"One\"\n\n    First panel.\n\n=== \"Two\"\n\n    Second panel.\n",
+    );
+    site.run(&["build", "--now", "2026-11-22"]).ok();
+    let served = serve(&site.path("public"));
+    let chrome = launch(path);
+    chrome.open(&format!("{}/install/", served.base));
+    let visible = "Array.from(document.querySelectorAll('.tab-panel')).filter(p => p.offsetParent !== null).map(p => p.innerText.trim()).join('|')";
+    // The Docusaurus group opens on its default tab; the second group (values mac/linux) has no
+    // default and opens on its first tab until synced.
+    assert_eq!(
+        chrome.text(visible),
+        "Linux steps.|Second mac.|First panel."
+    );
+    chrome
+        .tab
+        .wait_for_element("label[for='kb-tabs-1-1']")
+        .and_then(|e| e.click().map(|_| ()))
+        .expect("click macOS");
+    chrome.wait_for(
+        &format!("{visible} === 'Mac steps.|Second mac.|First panel.'"),
+        "the macOS tab in both synced groups",
+    );
+    chrome
+        .tab
+        .wait_for_element("label[for='kb-tabs-2-2']")
+        .and_then(|e| e.click().map(|_| ()))
+        .expect("click linux in the second group");
+    chrome.wait_for(
+        &format!("{visible} === 'Linux steps.|Second linux.|First panel.'"),
+        "the first group follows the second",
+    );
+    // Keyboard: focus the unsynced group's checked tab and press the right arrow.
+    chrome.text("(document.getElementById('kb-tabs-3-1').focus(), '')");
+    chrome.tab.press_key("ArrowRight").expect("arrow key");
+    chrome.wait_for(
+        &format!("{visible}.endsWith('Second panel.')"),
+        "the arrow key moves to the next tab",
+    );
+    // A later page opens on the last choice.
+    chrome.open(&format!("{}/install/", served.base));
+    chrome.wait_for(
+        &format!("{visible}.startsWith('Linux steps.|Second linux.')"),
+        "the choice kept across pages",
+    );
+    chrome.screenshot("content-tabs");
+    chrome.assert_no_errors();
+}

@@ -245,3 +245,86 @@ fn html_in_code_is_not_a_link() {
     let r = s.run(&["build", "--now", NOW]).ok();
     assert!(!r.stderr.contains("broken link"), "{}", r.stderr);
 }
+
+/// Content tabs in each tool's syntax become one accessible group each (a radio button per tab,
+/// named by its label), the default tab selected, bodies as Markdown (indented JSX bodies too).
+#[test]
+fn tabs_of_each_tool_render_as_tab_groups() {
+    let s = Site::new();
+    s.file(
+        "content/install.md",
+        "# Install\n\n=== \"macOS\"\n\n    Run `brew install x`.\n\n===+ \"Linux\"\n\n    ```sh\n    cargo install x\n    ```\n\nBetween.\n\n<Tabs groupId=\"os\">\n  <TabItem value=\"mac\" label=\"macOS\">\n    Mac **body**.\n  </TabItem>\n  <TabItem value=\"win\" label=\"Windows\" default>\n    Win body.\n  </TabItem>\n</Tabs>\n\n:::tabs key=pkg\n== npm\nnpm i\n== pnpm\npnpm add\n:::\n\nEnd.\n",
+    );
+    s.run(&["build", "--now", NOW]).ok();
+    let m = s.main_of("public/install/index.html");
+    assert_eq!(m.matches("<div class=\"tabs\"").count(), 3, "{m}");
+    assert_eq!(m.matches("class=\"tab-input\"").count(), 6, "{m}");
+    assert!(m.contains("for=\"kb-tabs-1-2\">Linux</label>"), "{m}");
+    assert!(
+        m.contains("data-value=\"Linux\" checked>"),
+        "`===+` is selected: {m}"
+    );
+    assert!(
+        m.contains("<code class=\"language-sh\">cargo install x\n</code>"),
+        "{m}"
+    );
+    assert!(m.contains("<div class=\"tabs\" data-sync=\"os\">"), "{m}");
+    assert!(m.contains("data-value=\"win\" checked>"), "{m}");
+    assert!(
+        m.contains("<p>Mac <strong>body</strong>.</p>"),
+        "the indented body is Markdown: {m}"
+    );
+    assert!(m.contains("<div class=\"tabs\" data-sync=\"pkg\">"), "{m}");
+    assert!(m.contains("<p>pnpm add</p>"), "{m}");
+    assert!(
+        m.contains("<p>Between.</p>") && m.contains("<p>End.</p>"),
+        "{m}"
+    );
+    assert!(
+        !m.contains("===") && !m.contains("TabItem") && !m.contains(":::"),
+        "{m}"
+    );
+    assert_eq!(
+        m.matches(" checked>").count(),
+        3,
+        "one selected tab per group: {m}"
+    );
+}
+
+/// MDX components: Docusaurus's `Admonition`, Starlight's `Aside` as callouts, `Details` as a
+/// collapsed block, `TOCInline` gone; an unknown component's tags go with one warning per name,
+/// what it wraps stays.
+#[test]
+fn mdx_components_are_mapped_or_named() {
+    let s = Site::new();
+    s.file(
+        "content/guide.mdx",
+        "import { Aside } from '@astrojs/starlight/components';\n\n# Guide\n\n<TOCInline toc={toc} />\n\n<Aside type=\"caution\" title=\"Mind\">\n  Back up **first**.\n</Aside>\n\n<Admonition type=\"tip\">\nA tip.\n</Admonition>\n\n<Details summary=\"More\">\nHidden.\n</Details>\n\n<Steps>\n1. One\n2. Two\n</Steps>\n\n<Chart data=\"x\">\nChart text.\n</Chart>\n\n<Chart />\n",
+    );
+    let r = s.run(&["build", "--now", NOW]).ok();
+    let m = s.main_of("public/guide/index.html");
+    // Starlight's `caution` is the yellow one: a warning.
+    assert!(m.contains("<div class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Mind</p>"), "{m}");
+    assert!(m.contains("<p>Back up <strong>first</strong>.</p>"), "{m}");
+    assert!(m.contains("callout callout-tip"), "{m}");
+    assert!(
+        m.contains("<summary class=\"callout-title\">More</summary>"),
+        "{m}"
+    );
+    assert!(
+        m.contains("<div class=\"mdx-steps\">") && m.contains("<li>Two</li>"),
+        "{m}"
+    );
+    assert!(m.contains("<p>Chart text.</p>"), "{m}");
+    assert!(
+        !m.contains("TOCInline") && !m.contains("&lt;Chart") && !m.contains("<Chart"),
+        "{m}"
+    );
+    assert!(
+        r.stderr
+            .contains("content/guide.mdx:24:1: the MDX component `Chart` is not understood"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.matches("`Chart`").count(), 1, "{}", r.stderr);
+}

@@ -62,7 +62,7 @@ proptest! {
     #[test]
     fn containers_keep_the_markdown_invariants(
         lines in proptest::collection::vec(
-            "(:::|::::|::: tip|:::note\\[T\\]|!!! note \"T\"|\\?\\?\\?\\+ warning|    |\t|```|- |# h|\\[l\\]\\(x.md\\)|text| |import x|export y|\\{/\\*|\\*/\\}|\\{\\{< hint >\\}\\}|\\{\\{< /hint >\\}\\}|\\{\\{% x %\\}\\}|\\{\\{</\\* y \\*/>\\}\\}|`){0,4}",
+            "(:::|::::|::: tip|:::note\\[T\\]|!!! note \"T\"|\\?\\?\\?\\+ warning|    |\t|```|- |# h|\\[l\\]\\(x.md\\)|text| |import x|export y|\\{/\\*|\\*/\\}|\\{\\{< hint >\\}\\}|\\{\\{< /hint >\\}\\}|\\{\\{% x %\\}\\}|\\{\\{</\\* y \\*/>\\}\\}|`|=== \"A\"|===\\+ \"B\"|:::tabs|== t|<Tabs>|</Tabs>|<TabItem label=\"x\" default>|</TabItem>|<Aside type=\"tip\">|</Aside>|<Foo />|<Foo>|</Foo>|\\{% x\\(\\) %\\}|\\{% end %\\}|\\{\\{ y\\(\\) \\}\\}){0,4}",
             0..12,
         )
     ) {

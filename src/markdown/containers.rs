@@ -9,6 +9,7 @@
 //!
 //! Fenced code is copied as it is; a container type kbfresh does not know stays text.
 
+use super::tabs;
 use crate::html::escape_attr;
 
 /// The rewritten text and, for each piece of it, where it came from.
@@ -89,6 +90,22 @@ enum Open {
     Shortcode(String),
     /// A Zola body shortcode kbfresh does not know: its tags go, its body stays.
     Unknown,
+    /// A group of content tabs.
+    Tabs(TabsKind, tabs::Group),
+    /// A tab's panel in a `:::tabs` or JSX group, its body indented by this many columns (JSX).
+    Tab(usize),
+    /// An MDX component (`<Aside>`), closed by `</Aside>`: (name, closing HTML, body indent).
+    Jsx(String, &'static str, usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TabsKind {
+    /// `:::tabs` with this many colons.
+    Colons(usize),
+    /// `<Tabs>`.
+    Jsx,
+    /// MkDocs `===` tabs at this indent.
+    MkDocs(usize),
 }
 
 impl Open {
@@ -96,6 +113,7 @@ impl Open {
         match self {
             Open::Colons(_, true) | Open::Indented(_, true) => "\n</details>\n\n",
             Open::Unknown => "\n",
+            Open::Jsx(_, close, _) => close,
             _ => "\n</div>\n\n",
         }
     }
@@ -401,6 +419,204 @@ fn zola_inline(rest: &str, at: usize, out: &mut Rewritten) -> Option<usize> {
     Some(end + 2)
 }
 
+/// A line of content tabs (any syntax in [`tabs`]): the HTML it becomes, with the stack updated.
+fn tab_line(
+    inner: &str,
+    stack: &mut Vec<Open>,
+    groups: &mut usize,
+    text: &mut String,
+    after: &[&str],
+) -> Option<String> {
+    let mut html = String::new();
+    let close_to = |stack: &mut Vec<Open>, html: &mut String, keep: usize| {
+        while stack.len() > keep {
+            html.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
+        }
+    };
+    let innermost = |stack: &[Open], kind: fn(&TabsKind) -> bool| {
+        stack
+            .iter()
+            .rposition(|o| matches!(o, Open::Tabs(k, _) if kind(k)))
+    };
+    let mut open_group = |stack: &mut Vec<Open>, html: &mut String, kind, sync: Option<&str>| {
+        *groups += 1;
+        let (g, h) = tabs::Group::open(*groups, sync);
+        html.push_str(&h);
+        stack.push(Open::Tabs(kind, g));
+    };
+    let add_tab = |stack: &mut Vec<Open>,
+                   html: &mut String,
+                   text: &mut String,
+                   label: &str,
+                   value: Option<&str>,
+                   default: bool| {
+        if let Some(Open::Tabs(_, g)) = stack.last_mut() {
+            let mut whole = std::mem::take(text);
+            let before = whole.len();
+            whole.push_str(html);
+            let tab = g.tab(label, value, default, &mut whole);
+            html.clear();
+            html.push_str(&whole[before..]);
+            whole.truncate(before);
+            *text = whole;
+            html.push_str(&tab);
+        }
+    };
+
+    if let Some((indent, new, selected, label)) = tabs::mkdocs_tab(inner) {
+        let continues = !new
+            && matches!(stack.last(), Some(Open::Tabs(TabsKind::MkDocs(b), _)) if *b == indent);
+        if !continues {
+            open_group(stack, &mut html, TabsKind::MkDocs(indent), None);
+        }
+        add_tab(stack, &mut html, text, label, None, selected);
+        stack.push(Open::Indented(indent + 4, false));
+        return Some(html);
+    }
+    if let Some((colons, name, rest)) = colon_open(inner)
+        && name.eq_ignore_ascii_case("tabs")
+    {
+        let sync = rest.and_then(|r| {
+            r.split_whitespace()
+                .find_map(|kv| kv.strip_prefix("key="))
+                .map(|k| k.trim_matches(['"', '\'']))
+        });
+        open_group(stack, &mut html, TabsKind::Colons(colons), sync);
+        return Some(html);
+    }
+    if let Some(label) = tabs::native_tab(inner)
+        && let Some(g) = innermost(stack, |k| matches!(k, TabsKind::Colons(_)))
+        && stack.len() - g <= 2
+    {
+        close_to(stack, &mut html, g + 1);
+        add_tab(stack, &mut html, text, label, None, false);
+        stack.push(Open::Tab(0));
+        return Some(html);
+    }
+    match tabs::jsx(inner)? {
+        tabs::Jsx::Tabs { sync } => open_group(stack, &mut html, TabsKind::Jsx, sync),
+        tabs::Jsx::TabsEnd => {
+            let g = innermost(stack, |k| *k == TabsKind::Jsx)?;
+            close_to(stack, &mut html, g);
+        }
+        tabs::Jsx::Item {
+            label,
+            value,
+            default,
+        } => {
+            let g = innermost(stack, |k| *k == TabsKind::Jsx)?;
+            close_to(stack, &mut html, g + 1);
+            let label = label.or(value).unwrap_or("Tab");
+            add_tab(stack, &mut html, text, label, value, default);
+            // MDX does not read indentation; Markdown would make an indented body code.
+            let body = body_indent(after, |l| matches!(tabs::jsx(l), Some(tabs::Jsx::ItemEnd)));
+            stack.push(Open::Tab(body));
+        }
+        tabs::Jsx::ItemEnd => {
+            let t = stack.iter().rposition(|o| matches!(o, Open::Tab(_)))?;
+            close_to(stack, &mut html, t);
+        }
+    }
+    Some(html)
+}
+
+/// The indent of the first non-blank line of `after` (a JSX body: MDX ignores indentation,
+/// Markdown would make it code), 0 when that line is `stop`.
+fn body_indent(after: &[&str], stop: impl Fn(&str) -> bool) -> usize {
+    after
+        .iter()
+        .map(|l| l.trim_end_matches(['\n', '\r']))
+        .find(|l| !l.trim().is_empty())
+        .filter(|l| !stop(l))
+        .map_or(0, indent_of)
+}
+
+/// A line that is one JSX tag of an MDX component: `<Aside type="tip" title="…">`, `</Aside>`,
+/// `<TOCInline />`. Docusaurus's `Admonition`, Starlight's `Aside` are callouts, `Details`
+/// collapsible, `Steps`, `Card`, `CardGrid` boxes; `TOCInline` goes; any other component's tags
+/// go (what it wraps stays), named once per file.
+fn component_line(
+    inner: &str,
+    start: usize,
+    stack: &mut Vec<Open>,
+    out: &mut Rewritten,
+    after: &[&str],
+) -> Option<String> {
+    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[ \t]*<(/?)([A-Z][A-Za-z0-9_.]*)((?:[ \t][^<>]*)?)>[ \t]*$")
+            .expect("valid regex")
+    });
+    let c = TAG.captures(inner)?;
+    let closing = !c[1].is_empty();
+    let name = c[2].to_string();
+    let mut attrs = c.get(3).map_or("", |m| m.as_str()).trim();
+    let self_closing = attrs.ends_with('/');
+    if self_closing {
+        attrs = attrs[..attrs.len() - 1].trim_end();
+    }
+    if closing {
+        let i = stack
+            .iter()
+            .rposition(|o| matches!(o, Open::Jsx(n, _, _) if *n == name))?;
+        let mut html = String::new();
+        while stack.len() > i {
+            html.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
+        }
+        return Some(html);
+    }
+    let attr = |key: &str| tabs::attr(attrs, key).map(str::to_string);
+    let (html, close) = match name.as_str() {
+        "Admonition" | "Aside" | "Callout" => {
+            let t = attr("type").unwrap_or_else(|| "note".into());
+            let k = kind(&t).map_or("note", |(k, _)| k);
+            let title = attr("title").unwrap_or_else(|| default_title(k, &t));
+            (open_html(k, Some(&title), None), "\n</div>\n\n")
+        }
+        "Details" => {
+            let summary = attr("summary").unwrap_or_else(|| "Details".into());
+            (
+                open_html("note", Some(&summary), Some(false)),
+                "\n</details>\n\n",
+            )
+        }
+        "Steps" => ("<div class=\"mdx-steps\">\n\n".to_string(), "\n</div>\n\n"),
+        "CardGrid" => (
+            "<div class=\"mdx-card-grid\">\n\n".to_string(),
+            "\n</div>\n\n",
+        ),
+        "Card" | "LinkCard" => {
+            let title = attr("title").map(|t| escape_attr(&t)).unwrap_or_default();
+            let head = match attr("href") {
+                Some(h) => format!(
+                    "<p class=\"mdx-card-title\"><a href=\"{}\">{title}</a></p>",
+                    escape_attr(&h)
+                ),
+                None if title.is_empty() => String::new(),
+                None => format!("<p class=\"mdx-card-title\">{title}</p>"),
+            };
+            let body = attr("description")
+                .map(|d| format!("<p>{}</p>", escape_attr(&d)))
+                .unwrap_or_default();
+            (
+                format!("<div class=\"mdx-card\">{head}{body}\n\n"),
+                "\n</div>\n\n",
+            )
+        }
+        "TOCInline" => (String::new(), ""),
+        _ => {
+            note_unknown(out, start, "MDX component", &name);
+            (String::new(), "\n")
+        }
+    };
+    if !self_closing {
+        let indent = body_indent(after, |l| l.trim_start().starts_with(&format!("</{name}>")));
+        stack.push(Open::Jsx(name, close, indent));
+    } else if !close.is_empty() {
+        return Some(format!("{html}{close}"));
+    }
+    Some(html)
+}
+
 fn note_unknown(out: &mut Rewritten, at: usize, tool: &'static str, name: &str) {
     if !name.is_empty() && !out.unknown_shortcodes.iter().any(|(_, _, n)| n == name) {
         out.unknown_shortcodes.push((at, tool, name.to_string()));
@@ -409,14 +625,19 @@ fn note_unknown(out: &mut Rewritten, at: usize, tool: &'static str, name: &str) 
 
 /// Rewrites the containers of `body`; `None` when it has none (the common case costs one scan).
 pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
-    let mdx_syntax =
-        mdx && (body.contains("import ") || body.contains("export ") || body.contains("{/*"));
+    let mdx_syntax = mdx
+        && (body.contains("import ")
+            || body.contains("export ")
+            || body.contains("{/*")
+            || body.contains('<'));
     if !mdx_syntax
         && !body.contains(":::")
         && !body.contains("!!!")
         && !body.contains("???")
         && !body.contains("{{")
         && !body.contains("{%")
+        && !body.contains("===")
+        && !body.contains("<Tabs")
     {
         return None;
     }
@@ -429,10 +650,12 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
     let mut fence: Option<(u8, usize)> = None;
     let mut changed = false;
     let mut at = 0;
+    let mut groups = 0;
     // MDX: inside a top-level `import`/`export` block (it ends at a blank line), a `{/* */}`.
     let mut esm = false;
     let mut comment = false;
-    for line in body.split_inclusive('\n') {
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    for (li, &line) in lines.iter().enumerate() {
         let start = at;
         at += line.len();
         let content = line.trim_end_matches(['\n', '\r']);
@@ -461,8 +684,29 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                 out.text.push_str(close);
             }
         }
-        let strip = match stack.iter().rev().find(|o| matches!(o, Open::Indented(..))) {
-            Some(Open::Indented(n, _)) if !blank => strip_indent(content, *n),
+        // MkDocs tabs end at the first line indented no more than their `===` (another `===` at
+        // that indent goes on with the group).
+        if !blank {
+            while let Some(Open::Tabs(TabsKind::MkDocs(b), _)) = stack.last() {
+                let ind = indent_of(content);
+                let more = tabs::mkdocs_tab(content).is_some_and(|(i, new, _, _)| i == *b && !new);
+                if ind > *b || more {
+                    break;
+                }
+                let close = stack.pop().map(|o| o.close()).unwrap_or_default();
+                out.map.push((out.text.len(), start, false));
+                out.text.push_str(close);
+            }
+        }
+        let strip = match stack.iter().rev().find(|o| {
+            matches!(
+                o,
+                Open::Indented(..) | Open::Tab(1..) | Open::Jsx(_, _, 1..)
+            )
+        }) {
+            Some(Open::Indented(n, _) | Open::Tab(n) | Open::Jsx(_, _, n)) if !blank => {
+                strip_indent(content, *n)
+            }
             _ => 0,
         };
         let inner = &content[strip..];
@@ -483,7 +727,20 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                 }
             }
             if fence.is_none() {
-                let replaced = if let Some((colons, name, title)) = colon_open(inner)
+                let replaced = if let Some(html) = tab_line(
+                    inner,
+                    &mut stack,
+                    &mut groups,
+                    &mut out.text,
+                    &lines[li + 1..],
+                ) {
+                    Some(html)
+                } else if mdx
+                    && let Some(html) =
+                        component_line(inner, start, &mut stack, &mut out, &lines[li + 1..])
+                {
+                    Some(html)
+                } else if let Some((colons, name, title)) = colon_open(inner)
                     && let Some((kind, details)) = kind(name)
                 {
                     stack.push(Open::Colons(colons, details));
@@ -492,9 +749,10 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                         .or_else(|| Some(default_title(kind, name)));
                     Some(open_html(kind, title.as_deref(), details.then_some(false)))
                 } else if let Some(n) = colon_close(inner)
-                    && let Some(i) = stack
-                        .iter()
-                        .rposition(|o| matches!(o, Open::Colons(c, _) if *c <= n))
+                    && let Some(i) = stack.iter().rposition(|o| match o {
+                        Open::Colons(c, _) | Open::Tabs(TabsKind::Colons(c), _) => *c <= n,
+                        _ => false,
+                    })
                 {
                     let mut s = String::new();
                     while stack.len() > i {

@@ -360,3 +360,40 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+// Content tabs with a sync key (Docusaurus `groupId`, Starlight `syncKey`, `:::tabs key=`): choosing
+// a tab chooses the tab of the same value in every group with that key, now and on later pages.
+(function () {
+  "use strict";
+  function choose(key, value) {
+    var groups = document.querySelectorAll('.tabs[data-sync="' + key.replace(/["\\]/g, "\\$&") + '"]');
+    for (var i = 0; i < groups.length; i++) {
+      var inputs = groups[i].querySelectorAll(":scope > .tab-input");
+      for (var j = 0; j < inputs.length; j++) {
+        if (inputs[j].getAttribute("data-value") === value) inputs[j].checked = true;
+      }
+    }
+  }
+  function init() {
+    var groups = document.querySelectorAll(".tabs[data-sync]");
+    for (var i = 0; i < groups.length; i++) {
+      var key = groups[i].getAttribute("data-sync");
+      try {
+        var saved = localStorage.getItem("kb-tabs-" + key);
+        if (saved) choose(key, saved);
+      } catch (e) { /* storage blocked: tabs still work, unsynced across pages */ }
+    }
+    document.addEventListener("change", function (e) {
+      var t = e.target;
+      if (!t.classList || !t.classList.contains("tab-input")) return;
+      var group = t.parentElement;
+      var key = group && group.getAttribute("data-sync");
+      if (!key) return;
+      var value = t.getAttribute("data-value");
+      choose(key, value);
+      try { localStorage.setItem("kb-tabs-" + key, value); } catch (err) { /* see above */ }
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
