@@ -64,7 +64,11 @@ fn links_written_for_other_tools_resolve_to_the_pages() {
         )
         .file(
             "content/guide/intro.mdx",
-            "# Intro\n\n[next](setup#options) and [home](../ch01)\n",
+            "# Intro\n\n[next](setup#options) and [home](../ch01) and [by id](quick-start)\n",
+        )
+        .file(
+            "content/guide/start.md",
+            "---\nid: quick-start\n---\n# Start\n",
         );
     let r = s.run(&["check", "--offline", "--now", NOW]).ok();
     assert!(!r.stderr.contains("broken"), "{}", r.stderr);
@@ -75,6 +79,10 @@ fn links_written_for_other_tools_resolve_to_the_pages() {
     let intro = s.main_of("public/guide/intro/index.html");
     assert!(intro.contains("href=\"/guide/setup/#options\""), "{intro}");
     assert!(intro.contains("href=\"/ch01/\""), "{intro}");
+    assert!(
+        intro.contains("href=\"/guide/quick-start/\">by id"),
+        "a Docusaurus doc id: {intro}"
+    );
 }
 
 /// Heading ids follow GitHub's slugger, as GitHub, Hugo and Docusaurus make them; the id kbfresh

@@ -1373,6 +1373,17 @@ fn assemble(
     for a in &assets {
         paths.insert(a.rel.clone(), format!("/{}", a.out));
     }
+    // A Docusaurus document's `id` names it in extension-less links from beside it
+    // (`[Setup](getting-started)` for `intro.md` with `id: getting-started`).
+    for a in &articles {
+        if let Some(id) = a.front.id.as_deref().filter(|id| !id.contains('/')) {
+            let key = match a.src.dir() {
+                "" => id.to_string(),
+                dir => format!("{dir}/{id}"),
+            };
+            paths.entry(key).or_insert_with(|| a.path.clone());
+        }
+    }
 
     let languages = language_list
         .into_iter()
