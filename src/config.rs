@@ -330,12 +330,15 @@ pub struct MarkdownConfig {
     pub smart_punctuation: bool,
     /// `Term` then `: definition` is a definition list.
     pub definition_lists: bool,
+    /// Fenced code with a language is highlighted when the page is built.
+    pub highlight: bool,
 }
 
 impl MarkdownConfig {
     pub const DEFAULT: MarkdownConfig = MarkdownConfig {
         smart_punctuation: true,
         definition_lists: true,
+        highlight: true,
     };
 }
 

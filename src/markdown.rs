@@ -14,6 +14,7 @@ use regex::Regex;
 use crate::diagnostics::LineIndex;
 
 mod containers;
+mod highlight;
 pub mod includes;
 mod tabs;
 use crate::html::escape_attr;
@@ -324,6 +325,25 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 } else {
                     out.push(ev.clone());
                 }
+            }
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info)))
+                if input.options.highlight && !info.trim().is_empty() =>
+            {
+                first_block = false;
+                let mut code = String::new();
+                let mut j = i + 1;
+                while let Some((ev, _)) = events.get(j) {
+                    match ev {
+                        Event::Text(t) => code.push_str(t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let fence = highlight::parse_info(info);
+                out.push(Event::Html(CowStr::from(highlight::render(&code, &fence))));
+                i = j + 1;
+                continue;
             }
             Event::Start(Tag::Table(_)) => {
                 first_block = false;

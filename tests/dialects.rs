@@ -119,7 +119,7 @@ fn mdx_imports_exports_and_comments_are_not_shown() {
         "---\ntitle: Guide\n---\nimport Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\nexport const meta = {\n  draft: false,\n};\n\n{/* A note for writers */}\nRead [this](missing.md).\n\n```js\nimport x from 'y';\n```\n",
     );
     let r = s.run(&["build", "--content", "docs", "--now", NOW]).ok();
-    let page = s.main_of("public/guide/index.html");
+    let page = common::unhighlighted(&s.main_of("public/guide/index.html"));
     assert!(
         !page.contains("@theme/Tabs") && !page.contains("export const"),
         "{page}"
@@ -212,7 +212,7 @@ fn typography_keeps_what_readers_type() {
     s.run(&["build", "--now", NOW]).ok();
     let page = s.read("public/pacman/index.html");
     assert!(page.contains("<title>pacman --sync"), "{page}");
-    let m = s.main_of("public/pacman/index.html");
+    let m = common::unhighlighted(&s.main_of("public/pacman/index.html"));
     assert!(
         m.contains("<h1 class=\"page-title\">pacman --sync</h1>"),
         "{m}"
@@ -237,7 +237,7 @@ fn typography_keeps_what_readers_type() {
         "# Terms\n\nApple\n: a fruit\n\nIt's -- plain.\n",
     );
     s.run(&["build", "--now", NOW]).ok();
-    let t = s.main_of("public/terms/index.html");
+    let t = common::unhighlighted(&s.main_of("public/terms/index.html"));
     assert!(!t.contains("<dl>"), "{t}");
     assert!(t.contains("It's -- plain."), "{t}");
 }
@@ -264,7 +264,7 @@ fn tabs_of_each_tool_render_as_tab_groups() {
         "# Install\n\n=== \"macOS\"\n\n    Run `brew install x`.\n\n===+ \"Linux\"\n\n    ```sh\n    cargo install x\n    ```\n\nBetween.\n\n<Tabs groupId=\"os\">\n  <TabItem value=\"mac\" label=\"macOS\">\n    Mac **body**.\n  </TabItem>\n  <TabItem value=\"win\" label=\"Windows\" default>\n    Win body.\n  </TabItem>\n</Tabs>\n\n:::tabs key=pkg\n== npm\nnpm i\n== pnpm\npnpm add\n:::\n\nEnd.\n",
     );
     s.run(&["build", "--now", NOW]).ok();
-    let m = s.main_of("public/install/index.html");
+    let m = common::unhighlighted(&s.main_of("public/install/index.html"));
     assert_eq!(m.matches("<div class=\"tabs\"").count(), 3, "{m}");
     assert_eq!(m.matches("class=\"tab-input\"").count(), 6, "{m}");
     assert!(m.contains("for=\"kb-tabs-1-2\">Linux</label>"), "{m}");
@@ -335,4 +335,42 @@ fn mdx_components_are_mapped_or_named() {
         r.stderr
     );
     assert_eq!(r.stderr.matches("`Chart`").count(), 1, "{}", r.stderr);
+}
+
+/// Code blocks are highlighted in the built page, with the title and marked lines as each tool
+/// writes them; a language without a grammar is plain text and no warning; `[markdown] highlight =
+/// false` leaves every block plain.
+#[test]
+fn code_blocks_are_highlighted_at_build_time() {
+    let s = Site::new();
+    s.file(
+        "content/code.md",
+        "# Code\n\n```rust title=\"src/main.rs\" {2}\nfn main() {\n    println!(\"hi\"); // greet\n}\n```\n\n```py hl_lines=\"1\"\nimport os\n```\n\n```console\n$ kbfresh check\nCheck passed.\n```\n\n```klingon\nqapla' <b>\n```\n",
+    );
+    let r = s.run(&["build", "--now", NOW]).ok();
+    assert!(!r.stderr.contains("klingon"), "{}", r.stderr);
+    let m = s.main_of("public/code/index.html");
+    assert!(m.contains("<div class=\"code-block\"><div class=\"code-title\">src/main.rs</div><pre><code class=\"language-rust\"><span class=\"hl-k\">fn </span>"), "{m}");
+    assert!(
+        m.contains("<span class=\"hl-line\">    <span class=\"hl-f\">println!</span>"),
+        "{m}"
+    );
+    assert!(m.contains("<span class=\"hl-c\">// greet</span>"), "{m}");
+    assert!(
+        m.contains("<span class=\"hl-line\"><span class=\"hl-k\">import </span>os</span>"),
+        "{m}"
+    );
+    assert!(m.contains("<span class=\"hl-gp\">$ </span><span class=\"hl-f\">kbfresh</span> check\n<span class=\"hl-go\">Check passed.</span>"), "{m}");
+    assert!(
+        m.contains("<code class=\"language-klingon\">qapla' &lt;b&gt;\n</code>"),
+        "{m}"
+    );
+    s.file("kbfresh.toml", "[markdown]\nhighlight = false\n");
+    s.run(&["build", "--now", NOW]).ok();
+    let m = s.main_of("public/code/index.html");
+    assert!(!m.contains("hl-"), "{m}");
+    assert!(
+        m.contains("<code class=\"language-rust\">fn main() {"),
+        "{m}"
+    );
 }

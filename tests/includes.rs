@@ -24,7 +24,7 @@ fn mdbook_includes_fill_code_listings() {
             "## Reading input\n\n```rust\n{{#include ../listings/ch02/main.rs:read}}\n```\n\nThe first line:\n\n```rust\n{{#include ../listings/ch02/main.rs:1}}\n```\n\nWrite `\\{{#include file.rs}}` to include a file.\n\n{{#playground ../listings/ch02/main.rs}}\n",
         );
     s.run(&["build", "--now", NOW]).ok();
-    let m = s.main_of("public/ch02/index.html");
+    let m = common::unhighlighted(&s.main_of("public/ch02/index.html"));
     assert!(
         m.contains(
             "<code class=\"language-rust\">fn read() -&gt; String {\n    String::new()\n}\n</code>"

@@ -312,3 +312,15 @@ pub fn default_template(name: &str) -> String {
     )
     .expect("default template")
 }
+
+/// `html` with code highlighting's token spans taken out (the code's text as written).
+pub fn unhighlighted(html: &str) -> String {
+    let token =
+        regex::Regex::new(r#"<span class="hl-[a-z-]+">([^<]*)</span>"#).expect("valid regex");
+    let mut s = html.to_string();
+    // Marked lines hold tokens: two rounds.
+    for _ in 0..2 {
+        s = token.replace_all(&s, "$1").into_owned();
+    }
+    s
+}
