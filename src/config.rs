@@ -613,7 +613,8 @@ impl PolicyOverrides {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FreshnessConfig {
-    pub release_tags: String,
+    /// A glob of the tags that are releases; `None`: the project's own scheme, found from its tags.
+    pub release_tags: Option<String>,
     pub max_age_days: u32,
     pub warn_days: u32,
     pub grace_days: u32,
@@ -628,7 +629,7 @@ pub struct FreshnessConfig {
 impl Default for FreshnessConfig {
     fn default() -> Self {
         FreshnessConfig {
-            release_tags: "v*".into(),
+            release_tags: None,
             max_age_days: 365,
             warn_days: 30,
             grace_days: 14,
@@ -869,7 +870,7 @@ impl Validator<'_> {
     }
 
     fn freshness(&mut self, f: &FreshnessConfig) {
-        if let Err(e) = globset::Glob::new(&f.release_tags) {
+        if let Some(Err(e)) = f.release_tags.as_deref().map(globset::Glob::new) {
             self.error(
                 &[Key("freshness"), Key("release_tags")],
                 Diagnostic::error(format!("release_tags is not a valid glob: {e}"))

@@ -49,7 +49,7 @@ impl Version {
         let start = s.find(|c: char| c.is_ascii_digit())?;
         if !s[..start]
             .chars()
-            .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '/'))
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '/' | '@'))
         {
             return None;
         }
@@ -156,6 +156,18 @@ pub struct Facts<'a> {
     /// For a translation: the source article has uncommitted changes (it changed now).
     pub source_dirty: bool,
     pub source_lang_name: &'a str,
+    /// The files the article shows (its includes; a translation's are its original's too).
+    pub includes: &'a [IncludeChange<'a>],
+}
+
+/// An included file's last change.
+#[derive(Debug, Clone)]
+pub struct IncludeChange<'a> {
+    /// As shown to users (relative to the site root).
+    pub path: String,
+    pub last_change: Option<&'a Change>,
+    /// Uncommitted changes: it changed now.
+    pub dirty: bool,
 }
 
 /// Fully resolved policy for one article.
@@ -187,6 +199,8 @@ pub enum ReasonKind {
     Release,
     Covers,
     Translation,
+    /// A file the article includes changed after it was verified.
+    Include,
     Unknown,
 }
 
@@ -546,6 +560,40 @@ pub fn evaluate(
         }
     }
 
+    // Include rule: text the article shows, written in another file, changed after the article
+    // was verified (the same-day comparison as for translations). The team sees it; readers see
+    // the new text, so no banner.
+    for inc in facts.includes {
+        let changed_at = if inc.dirty {
+            Some((now, None))
+        } else {
+            inc.last_change.map(|c| (c.date, Some(c.commit.as_str())))
+        };
+        let Some((when, commit)) = changed_at else {
+            continue;
+        };
+        let changed = date_of(when);
+        let later_that_day = changed == last_verified
+            && source == VerifiedSource::Commit
+            && facts.last_change.is_some_and(|c| when > c.date);
+        if changed > last_verified || later_that_day {
+            status = status.max(Status::Stale);
+            reasons.push(Reason {
+                release: None,
+                kind: ReasonKind::Include,
+                status: Status::Stale,
+                message: format!(
+                    "`{}` changed on {changed} ({}) after this article was verified on {last_verified}",
+                    inc.path,
+                    commit.map_or_else(
+                        || "an uncommitted edit".to_string(),
+                        |c| format!("commit {}", short(c))
+                    )
+                ),
+            });
+        }
+    }
+
     Freshness {
         status,
         last_verified: Some(last_verified),
@@ -811,6 +859,61 @@ mod tests {
             Status::Fresh,
             "covers that match nothing never make it stale"
         );
+    }
+
+    #[test]
+    fn include_rule() {
+        let own = Change {
+            commit: "a".repeat(40),
+            date: "2026-10-01T09:00:00Z".parse().unwrap(),
+            author: "A".into(),
+        };
+        let snippet = Change {
+            commit: "c".repeat(40),
+            date: "2026-10-05T09:00:00Z".parse().unwrap(),
+            author: "B".into(),
+        };
+        let same_commit = Change {
+            date: own.date,
+            ..snippet.clone()
+        };
+        fn inc(c: &Change) -> IncludeChange<'_> {
+            IncludeChange {
+                path: "content/_snippets/refund.md".into(),
+                last_change: Some(c),
+                dirty: false,
+            }
+        }
+        let later = [inc(&snippet)];
+        let facts = Facts {
+            last_change: Some(&own),
+            includes: &later,
+            ..Facts::default()
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Stale);
+        assert_eq!(f.reasons[0].kind, ReasonKind::Include);
+        assert_eq!(
+            f.reasons[0].message,
+            "`content/_snippets/refund.md` changed on 2026-10-05 (commit cccccccccc) after this article was verified on 2026-10-01"
+        );
+        assert!(
+            f.banner.is_none(),
+            "readers see the new text, not a warning"
+        );
+        // Changed with the article in one commit, or verified since: nothing to say.
+        let eval = |f: &Facts<'_>| evaluate(f, &[], &no_hits, &policy(), ts("2026-11-01"));
+        let together = [inc(&same_commit)];
+        let f = eval(&Facts {
+            includes: &together,
+            ..facts.clone()
+        });
+        assert_eq!(f.status, Status::Fresh, "{:?}", f.reasons);
+        let f = eval(&Facts {
+            verified: Some(date("2026-10-06")),
+            ..facts.clone()
+        });
+        assert_eq!(f.status, Status::Fresh, "{:?}", f.reasons);
     }
 
     #[test]

@@ -24,8 +24,8 @@ url = "mailto:support@example.com"
 hours = "Mon-Fri 09:00-17:00"
 
 [freshness]
-# Git tags that mark product releases.
-release_tags = "v*"
+# Git tags that mark product releases; without it, found from the tags (v1.2.3, 1.2.3, pkg@1.2.3).
+# release_tags = "v*"
 # An article not verified for this long is stale.
 max_age_days = 365
 "#;

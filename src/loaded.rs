@@ -262,20 +262,46 @@ pub fn evaluate_one(
 ) -> (Freshness, Option<Change>) {
     let a = &site.articles[i];
     let fh = history.files.get(i).and_then(|f| f.as_ref());
-    let last_change = fh.and_then(|f| f.last_change.clone());
+    let own_change = fh.and_then(|f| f.last_change.as_ref());
     // A translation answers to its source article's last change (or its uncommitted edit).
-    let source = site
-        .source_of(i)
-        .and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
+    let source_idx = site.source_of(i);
+    let source = source_idx.and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
+    // What the article shows from other files; a translation also follows its original's.
+    let mut includes: Vec<freshness::IncludeChange<'_>> = Vec::new();
+    for j in site
+        .included_by(i)
+        .chain(source_idx.into_iter().flat_map(|s| site.included_by(s)))
+    {
+        if includes
+            .iter()
+            .any(|c| c.path == site.includes[j].shown.display().to_string())
+        {
+            continue;
+        }
+        let h = history.includes.get(j).and_then(|h| h.as_ref());
+        includes.push(freshness::IncludeChange {
+            path: site.includes[j].shown.display().to_string(),
+            last_change: h.and_then(|h| h.last_change.as_ref()),
+            dirty: h.is_some_and(|h| h.dirty),
+        });
+    }
+    // The article changed when anything it shows changed: its last change is the newest.
+    let last_change = includes
+        .iter()
+        .filter_map(|c| c.last_change)
+        .chain(own_change)
+        .max_by_key(|c| c.date)
+        .cloned();
     let facts = freshness::Facts {
         verified: a.front.verified,
         describes: a.front.describes.as_deref(),
         has_covers: !a.front.covers.is_empty(),
-        last_change: last_change.as_ref(),
+        last_change: own_change,
         dirty: fh.is_some_and(|f| f.dirty),
         source_change: source.and_then(|f| f.last_change.as_ref()),
         source_dirty: source.is_some_and(|f| f.dirty),
         source_lang_name: &site.languages[0].name,
+        includes: &includes,
     };
     // Once per article, not once per release.
     let covers_hits = history.covers_hits(&a.front.covers);

@@ -43,6 +43,7 @@ fn text_report_snapshot_and_exit_code() {
         "STALE (1)\n  owner: team-billing\n    content/billing/refunds.md:3: stale: last verified on 2025-01-10, 681 days ago; the limit is 365 days (max_age_days)\n\n\
          EXPIRING (1)\n  owner: team-billing\n    content/billing/invoices.md:3: expiring (not failing): last verified on 2025-12-10, 347 days ago; verify it by 2026-12-10 (max_age_days = 365)\n\n\
          BROKEN LINKS (1)\n    content/billing/refunds.md:6:5: broken anchor: `#nope` is not a heading or id in content/billing/invoices.md (anchors there: #download)\n\n\
+         Releases: v1.0.0 (2025-01-10).\n\
          3 articles: 1 fresh, 1 expiring, 1 stale, 0 unknown; 1 links checked, 1 broken. Check failed: 1 stale article, 1 broken link.\n"
     );
 }

@@ -289,8 +289,71 @@ fn no_tags_and_unparsable_tags() {
     assert_eq!(l.freshness[0].status, Status::Fresh);
     let r = s.run(&["build", "--verbose", "--now", NOW]).ok();
     assert!(
+        r.stderr.contains(
+            "warning: the repository has 2 tags and none is a version: no releases, so no article is stale for a release"
+        ),
+        "{}",
+        r.stderr
+    );
+    s.file("kbfresh.toml", "[freshness]\nrelease_tags = \"v*\"\n");
+    let r = s.run(&["build", "--verbose", "--now", NOW]).ok();
+    assert!(
         r.stderr
             .contains("tag `vNext` matches release_tags but is not a version; skipped"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("release_tags `v*` matches none of the repository's 2 tags"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Without `release_tags` the project's own scheme is found: bare `1.2.3` tags are releases, a
+/// stray `v` tag is not counted (and a note says so); a lone release among many tags is a warning.
+#[test]
+fn the_release_scheme_is_found_from_the_tags() {
+    let s = repo_site();
+    s.file("content/a.md", &article("A"));
+    s.commit("add", "2026-01-01");
+    s.tag("1.6.0");
+    s.file("content/b.md", &article("B"));
+    s.commit("more", "2026-02-01");
+    s.tag("1.6.1").tag("v0.1.0");
+    s.file("content/c.md", &article("C"));
+    s.commit("more", "2026-03-01");
+    s.tag("1.7.0");
+    let l = load(&s, NOW);
+    let tags: Vec<&str> = l.history.releases.iter().map(|r| r.tag.as_str()).collect();
+    assert_eq!(tags, ["1.6.0", "1.6.1", "1.7.0"]);
+    let r = s.run(&["check", "--offline", "--now", NOW]);
+    assert!(
+        r.stdout
+            .contains("Releases: 3 found, 1.6.0 (2026-01-01) to 1.7.0 (2026-03-01)."),
+        "{}",
+        r.stdout
+    );
+    let r = s.run(&["build", "--verbose", "--now", NOW]).ok();
+    assert!(
+        r.stderr
+            .contains("releases: tags like `1.2.3`; not counted: 1 like `v1.2.3`"),
+        "{}",
+        r.stderr
+    );
+
+    let stray = repo_site();
+    stray.file("content/a.md", &article("A"));
+    stray.commit("add", "2026-01-01");
+    stray.tag("v1.15.0");
+    for i in 0..12 {
+        stray.tag(&format!("build-{i}"));
+    }
+    let r = stray.run(&["build", "--now", NOW]).ok();
+    assert!(
+        r.stderr
+            .contains("warning: only 1 of the repository's 13 tags is a release (v1.15.0)"),
         "{}",
         r.stderr
     );

@@ -151,6 +151,24 @@ fn native_includes_and_vars_are_part_of_the_article() {
         refunds["includes"][0]["last_changed"]["commit"],
         snippet_commit.as_str()
     );
+    // The snippet changed after the article was last edited (and so verified): the article's last
+    // change is the snippet's, and it is stale for the team, the reason naming the snippet.
+    assert_eq!(refunds["last_changed"]["commit"], snippet_commit.as_str());
+    assert_eq!(refunds["status"], "stale");
+    let reason = refunds["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "include")
+        .expect("an include reason");
+    assert_eq!(
+        reason["message"],
+        format!(
+            "`content/_snippets/refund-window.md` changed on 2026-03-02 (commit {}) after this article was verified on 2026-03-01",
+            &snippet_commit[..10]
+        )
+    );
+    assert_eq!(json.code, 1, "check fails on the stale articles");
 }
 
 /// Mistakes in includes stop `build` and `check` alike, each at its file, line and column: a

@@ -300,6 +300,7 @@ fn status(w: &World) -> Status {
         source_change: None,
         source_dirty: false,
         source_lang_name: "English",
+        includes: &[],
     };
     let hits = |i: usize| {
         w.hits.get(i).copied().flatten().map(|commits| CoversHit {

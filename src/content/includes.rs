@@ -110,15 +110,15 @@ pub fn apply(
     let found: Vec<Vec<Diagnostic>> = markdown
         .par_iter_mut()
         .map(|(src, _)| {
+            // Only files that may hold a directive pay for the copy below.
+            if !src.body().contains("{{") && !src.body().contains("8<-") {
+                return Vec::new();
+            }
             let origin = Origin {
                 abs: src.abs.clone(),
                 shown: Arc::from(src.shown.as_path()),
                 text: Arc::from(src.text.as_str()),
             };
-            // Only files that may hold a directive pay for the copy above.
-            if !src.body().contains("{{") && !src.body().contains("8<-") {
-                return Vec::new();
-            }
             let (x, d) = includes::expand(origin, src.split.body_start, vars, &disk);
             src.expanded = x.map(Arc::new);
             d

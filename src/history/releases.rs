@@ -60,7 +60,7 @@ pub(super) fn read(
         );
         return None;
     }
-    let list = match releases(product_repo, &fcfg.release_tags, diags) {
+    let list = match releases(product_repo, fcfg.release_tags.as_deref(), diags) {
         Ok(r) => r,
         Err(e) => {
             diags.push(
@@ -175,27 +175,127 @@ fn pattern_label(p: &str) -> String {
     }
 }
 
-/// Tags matching the glob, parsed as versions, sorted by version; dated by tagger (annotated) or commit.
+/// The release tags, parsed as versions, sorted by version; dated by tagger (annotated) or commit.
+/// With `pattern` (`release_tags`), the tags it matches; without, the project's own scheme: the
+/// largest group of version tags with the same prefix (`v1.2.3`, bare `1.2.3`, `pkg@1.2.3`). Says
+/// when the repository has tags but none is a release, and when the releases are a small minority
+/// of its tags (a stray tag is not a release scheme).
 fn releases(
     repo: &Repository,
-    pattern: &str,
+    pattern: Option<&str>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<Release>, git2::Error> {
-    let glob = Glob::new(pattern)
-        .map(|g| g.compile_matcher())
-        .map_err(|e| git2::Error::from_str(&e.to_string()))?;
-    let mut out: Vec<Release> = Vec::new();
-    let names = repo.tag_names(None)?;
-    for name in names.iter().flatten().flatten() {
-        if !glob.is_match(name) {
-            continue;
+    let tags = repo.tag_names(None)?;
+    let names: Vec<String> = tags.iter().flatten().flatten().map(String::from).collect();
+    // Each version tag with its scheme: what comes before the version. Found schemes need two
+    // numbers at least (`build-7` and `r42` are builds, not releases); a glob chooses any.
+    let versions: Vec<(&str, &str, Version)> = names
+        .iter()
+        .filter_map(|n| {
+            let v = Version::parse(n).filter(|v| pattern.is_some() || v.parts.len() >= 2)?;
+            let start = n.find(|c: char| c.is_ascii_digit())?;
+            Some((&n[..], &n[..start], v))
+        })
+        .collect();
+    let mut schemes: Vec<(&str, usize)> = Vec::new();
+    for (_, prefix, _) in &versions {
+        match schemes.iter_mut().find(|(p, _)| p == prefix) {
+            Some((_, n)) => *n += 1,
+            None => schemes.push((prefix, 1)),
         }
-        let Some(version) = Version::parse(name) else {
+    }
+    // Most tags first; on a tie `v`, then bare, then by name.
+    schemes.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| (a.0 != "v").cmp(&(b.0 != "v")))
+            .then_with(|| (!a.0.is_empty()).cmp(&(!b.0.is_empty())))
+            .then_with(|| a.0.cmp(b.0))
+    });
+    let like = |prefix: &str| format!("`{prefix}1.2.3`");
+    let chosen: Vec<(&str, &Version)> = match pattern {
+        Some(p) => {
+            let glob = Glob::new(p)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| git2::Error::from_str(&e.to_string()))?;
+            let mut out = Vec::new();
+            for name in names.iter().filter(|n| glob.is_match(n.as_str())) {
+                match versions.iter().find(|(n, _, _)| n == name) {
+                    Some((n, _, v)) => out.push((*n, v)),
+                    None => diags.push(Diagnostic::note(format!(
+                        "tag `{name}` matches release_tags but is not a version; skipped"
+                    ))),
+                }
+            }
+            if out.is_empty() && !names.is_empty() {
+                let hint = match schemes.first() {
+                    Some((prefix, n)) => format!(
+                        "{n} tags look like {}: set `release_tags = \"{}[0-9]*\"` in [freshness]",
+                        like(prefix),
+                        glob_escape(prefix)
+                    ),
+                    None => "tag releases with their version (`v2.4.0`), or set `release_tags` to the tags that are releases".into(),
+                };
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "release_tags `{p}` matches none of the repository's {} tags: no releases, so no article is stale for a release",
+                        names.len()
+                    ))
+                    .in_file("kbfresh.toml")
+                    .hint(hint),
+                );
+            }
+            out
+        }
+        None => {
+            let Some((prefix, _)) = schemes.first().copied() else {
+                if !names.is_empty() {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "the repository has {} tags and none is a version: no releases, so no article is stale for a release",
+                            names.len()
+                        ))
+                        .hint("tag releases with their version (`v2.4.0`, `2.4.0`), or set `release_tags` in [freshness]"),
+                    );
+                }
+                return Ok(Vec::new());
+            };
+            let others: Vec<String> = schemes[1..]
+                .iter()
+                .map(|(p, n)| format!("{n} like {}", like(p)))
+                .collect();
             diags.push(Diagnostic::note(format!(
-                "tag `{name}` matches release_tags but is not a version; skipped"
+                "releases: tags like {}{} (set `release_tags` in [freshness] to choose)",
+                like(prefix),
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not counted: {}", others.join(", "))
+                }
             )));
-            continue;
-        };
+            versions
+                .iter()
+                .filter(|(_, p, _)| *p == prefix)
+                .map(|(n, _, v)| (*n, v))
+                .collect()
+        }
+    };
+    // One or two releases among many tags: more likely a stray tag than the project's scheme.
+    if !chosen.is_empty() && names.len() >= 10 && chosen.len() * 10 <= names.len() {
+        let listed: Vec<&str> = chosen.iter().take(3).map(|(n, _)| *n).collect();
+        diags.push(
+            Diagnostic::warning(format!(
+                "only {} of the repository's {} tags {} a release ({}): if {} stray, articles are judged against the wrong versions",
+                chosen.len(),
+                names.len(),
+                if chosen.len() == 1 { "is" } else { "are" },
+                listed.join(", "),
+                if chosen.len() == 1 { "it is" } else { "they are" }
+            ))
+            .hint("set `release_tags` in [freshness] to the tags that are releases"),
+        );
+    }
+    let mut out: Vec<Release> = Vec::with_capacity(chosen.len());
+    for (name, version) in chosen {
         let obj = repo.revparse_single(&format!("refs/tags/{name}"))?;
         let commit = obj.peel_to_commit()?;
         let date = match obj.as_tag().and_then(|t| t.tagger()) {
@@ -204,7 +304,7 @@ fn releases(
         };
         out.push(Release {
             tag: name.to_string(),
-            version,
+            version: version.clone(),
             date: Timestamp::from_second(date).unwrap_or(Timestamp::UNIX_EPOCH),
             commit: commit.id().to_string(),
         });
@@ -213,6 +313,21 @@ fn releases(
     // Two tags for one version (v2.4 and 2.4.0): keep the first.
     out.dedup_by(|b, a| a.version == b.version);
     Ok(out)
+}
+
+/// A tag prefix as a literal in a glob.
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+            out.push('[');
+            out.push(c);
+            out.push(']');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// For each release, the commits in (previous release .. this release] and the paths each changed,
@@ -326,7 +441,7 @@ pub fn newest_release(root: &Path) -> Result<Option<Release>, Failure> {
         },
     };
     let mut diags = Diagnostics::default();
-    let list = releases(&repo, &fcfg.release_tags, &mut diags)
+    let list = releases(&repo, fcfg.release_tags.as_deref(), &mut diags)
         .map_err(|e| Diagnostic::error(format!("cannot read release tags: {e}")))?;
     Ok(list.into_iter().next_back())
 }

@@ -12,11 +12,11 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use syntect::easy::HighlightLines;
 use syntect::highlighting::{
-    Color, ScopeSelectors, StyleModifier, Theme, ThemeItem, ThemeSettings,
+    Color, HighlightIterator, HighlightState, Highlighter, ScopeSelectors, StyleModifier, Theme,
+    ThemeItem, ThemeSettings,
 };
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 
 use crate::html::escape_attr;
 
@@ -80,6 +80,24 @@ static THEME: LazyLock<Theme> = LazyLock::new(|| Theme {
         .collect(),
     ..Theme::default()
 });
+
+/// Made once: making it compiles every rule's selectors.
+static HIGHLIGHTER: LazyLock<Highlighter<'static>> = LazyLock::new(|| Highlighter::new(&THEME));
+
+/// A block's grammar state, line to line.
+struct Lines {
+    parse: ParseState,
+    state: HighlightState,
+}
+
+impl Lines {
+    fn new(syntax: &SyntaxReference) -> Lines {
+        Lines {
+            parse: ParseState::new(syntax),
+            state: HighlightState::new(&HIGHLIGHTER, ScopeStack::new()),
+        }
+    }
+}
 
 fn kind_color(kind: u8) -> Color {
     Color {
@@ -217,7 +235,7 @@ pub fn render(code: &str, fence: &Fence) -> String {
         out.push('"');
     }
     out.push('>');
-    let mut hl = syntax(&fence.lang).map(|s| HighlightLines::new(s, &THEME));
+    let mut hl = syntax(&fence.lang).map(Lines::new);
     let session = is_session(&fence.lang);
     for (n, line) in code.split_inclusive('\n').enumerate() {
         let marked = fence.marked.iter().any(|r| r.contains(&(n + 1)));
@@ -237,7 +255,7 @@ pub fn render(code: &str, fence: &Fence) -> String {
                     out.push_str("<span class=\"hl-gp\">");
                     out.push_str(&escape_text(p));
                     out.push_str("</span>");
-                    tokens(&mut out, &mut hl, &body[p.len()..], newline);
+                    tokens(&mut out, &mut hl, &line[p.len()..]);
                 }
                 None => {
                     out.push_str("<span class=\"hl-go\">");
@@ -246,7 +264,7 @@ pub fn render(code: &str, fence: &Fence) -> String {
                 }
             }
         } else {
-            tokens(&mut out, &mut hl, body, newline);
+            tokens(&mut out, &mut hl, line);
         }
         if marked {
             out.push_str("</span>");
@@ -261,21 +279,22 @@ pub fn render(code: &str, fence: &Fence) -> String {
     out
 }
 
-/// One line's tokens (the grammar reads the line with its newline), adjacent ones of a kind merged.
-fn tokens(out: &mut String, hl: &mut Option<HighlightLines<'_>>, body: &str, newline: &str) {
+/// One line's tokens (the grammar reads the line with its newline, which is not written here),
+/// adjacent ones of a kind merged.
+fn tokens(out: &mut String, hl: &mut Option<Lines>, line: &str) {
+    let body = line.strip_suffix('\n').unwrap_or(line);
     let Some(h) = hl else {
         out.push_str(&escape_text(body));
         return;
     };
-    let line = format!("{body}{newline}");
-    let Ok(ranges) = h.highlight_line(&line, &SYNTAXES) else {
+    let Ok(ops) = h.parse.parse_line(line, &SYNTAXES) else {
         // A grammar that fails on a line leaves the rest of the block plain.
         *hl = None;
         out.push_str(&escape_text(body));
         return;
     };
     let mut open: &str = "";
-    for (style, text) in ranges {
+    for (style, text) in HighlightIterator::new(&mut h.state, &ops, line, &HIGHLIGHTER) {
         let text = text.strip_suffix('\n').unwrap_or(text);
         if text.is_empty() {
             continue;

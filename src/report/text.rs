@@ -116,6 +116,23 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push_str(w);
         out.push('\n');
     }
+    // The releases articles are judged against, so a wrong scheme shows at once.
+    match r.releases.as_slice() {
+        [] => out.push_str("Releases: none found.\n"),
+        [one] => out.push_str(&format!(
+            "Releases: {} ({}).\n",
+            esc(&one.tag),
+            &one.date[..10]
+        )),
+        [first, .., last] => out.push_str(&format!(
+            "Releases: {} found, {} ({}) to {} ({}).\n",
+            r.releases.len(),
+            esc(&first.tag),
+            &first.date[..10],
+            esc(&last.tag),
+            &last.date[..10]
+        )),
+    }
     let line = r.summary_line();
     out.push_str(&if r.passed() {
         paint(&line, "32", color)
