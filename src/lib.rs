@@ -109,7 +109,8 @@ pub fn parse_now(s: &str) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// Whether the load computes what search indexes of each article (`check` renders no index).
+/// What the load makes for readers: the search terms of each article and highlighted code
+/// (`check` publishes nothing, so it makes neither; neither can change a finding).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum SearchTerms {
     Compute,
@@ -137,6 +138,9 @@ fn load_with<T: Send>(
         output_dir,
         mut diags,
     } = read_site(opts)?;
+    if terms == SearchTerms::Skip {
+        site.config.markdown.highlight = false;
+    }
     timings.lap("content");
 
     // History (the only stage that talks to git) runs beside Markdown, the link check and the search
