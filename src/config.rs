@@ -297,6 +297,9 @@ pub struct DashboardConfig {
     pub enabled: bool,
     /// Site path of the dashboard, without slashes.
     pub path: String,
+    /// Also publish `freshness.json` at the site root: every article's status, for status pages,
+    /// badges and assistants.
+    pub json: bool,
 }
 
 impl Default for DashboardConfig {
@@ -304,6 +307,7 @@ impl Default for DashboardConfig {
         DashboardConfig {
             enabled: true,
             path: "_freshness".into(),
+            json: false,
         }
     }
 }

@@ -612,6 +612,15 @@ fn write_site(
             .hint("nothing to do: this build is the whole site"),
         );
     }
+    if site.config.dashboard.json {
+        use sink::Sink;
+        writer
+            .put(sink::OutFile {
+                path: "freshness.json".into(),
+                data: sink::OutData::Bytes(report::freshness_json(&loaded)),
+            })
+            .map_err(|d| Failure(vec![d]))?;
+    }
     let stats = writer.commit()?;
     loaded.history.save_cache();
     timings.lap("output");

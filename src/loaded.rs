@@ -181,6 +181,9 @@ pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
 pub fn generated_files(theme: &render::theme::Theme, site: &Site) -> Vec<String> {
     let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
     extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
+    if site.config.dashboard.json {
+        extra.push("freshness.json".into());
+    }
     if theme.templates.contains_key("search.html") {
         // Every language's search page, at its home's `search/`.
         for l in &site.languages {

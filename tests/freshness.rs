@@ -804,3 +804,46 @@ fn worktrees_work() {
     let page = std::fs::read_to_string(path.join("public/a/index.html")).unwrap();
     assert!(page.contains("datetime=\"2026-03-01\""), "{page}");
 }
+
+/// `[dashboard] json = true` publishes `freshness.json`: every article's URL (absolute when
+/// `base_url` is), status, dates, owner and reasons, versioned and tied to the commit; off by
+/// default.
+#[test]
+fn freshness_json_is_published_when_asked() {
+    let s = repo_site();
+    s.file(
+        "content/billing/old.md",
+        "+++\ntitle = \"Old\"\nowner = \"team-billing\"\n+++\nText\n",
+    )
+    .file("content/new.md", &article("New"));
+    let head = s.commit("add", "2025-01-01");
+    s.build().ok();
+    assert!(!s.exists("public/freshness.json"), "off by default");
+    s.file(
+        "kbfresh.toml",
+        "title = \"Acme\"\nbase_url = \"https://help.acme.test/docs/\"\n[dashboard]\njson = true\n",
+    );
+    s.build().ok();
+    let v: serde_json::Value =
+        serde_json::from_str(&s.read("public/freshness.json")).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["commit"], head.as_str());
+    let old = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "content/billing/old.md")
+        .expect("the article");
+    assert_eq!(old["url"], "https://help.acme.test/docs/billing/old/");
+    assert_eq!(old["status"], "stale");
+    assert_eq!(old["owner"], "team-billing");
+    assert_eq!(old["last_verified"], "2025-01-01");
+    assert!(
+        old["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("last verified on 2025-01-01"),
+        "{old}"
+    );
+    assert_eq!(v["summary"]["stale"], 2);
+}

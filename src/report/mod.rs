@@ -417,6 +417,67 @@ impl Report {
         )
     }
 }
+
+/// `freshness.json` (`[dashboard] json = true`): every published article's freshness as the
+/// reports state it, with absolute URLs when `base_url` is one. Versioned, for status pages,
+/// badges and assistants that should skip stale articles.
+pub fn freshness_json(loaded: &Loaded) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        url: String,
+        path: &'a str,
+        title: &'a str,
+        lang: &'a str,
+        status: Status,
+        last_verified: Option<&'a str>,
+        last_changed: Option<&'a str>,
+        describes: Option<&'a str>,
+        expires: Option<&'a str>,
+        owner: Option<&'a str>,
+        reasons: Vec<&'a str>,
+    }
+    let report = Report::build(loaded, &[], &Scope::default());
+    let origin = loaded.site.config.base_url.trim_end_matches('/');
+    let origin = if origin.starts_with("http") {
+        // The base path is in the article URLs already.
+        let base = loaded.site.base_path();
+        origin
+            .strip_suffix(base.as_str())
+            .unwrap_or(origin)
+            .to_string()
+    } else {
+        String::new()
+    };
+    let articles: Vec<Entry<'_>> = report
+        .articles
+        .iter()
+        .map(|a| Entry {
+            url: format!("{origin}{}", a.url),
+            path: &a.path,
+            title: &a.title,
+            lang: &a.lang,
+            status: a.status,
+            last_verified: a.last_verified.as_ref().map(|v| v.date.as_str()),
+            last_changed: a.last_changed.as_ref().map(|c| c.date.as_str()),
+            describes: a.describes.as_deref(),
+            expires: a.expires.as_deref(),
+            owner: a.owner.as_deref(),
+            reasons: a.reasons.iter().map(|r| r.message.as_str()).collect(),
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "version": 1,
+        "generated": rfc3339(loaded.now),
+        "commit": loaded.history.head,
+        "summary": report.summary,
+        "releases": report.releases,
+        "articles": articles,
+    });
+    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
