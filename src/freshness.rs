@@ -521,74 +521,59 @@ pub fn evaluate(
 
     // Translation rule: the source changed after this translation was last verified.
     let mut original_changed = None;
-    // When the source changed, and by which commit (`None`: an edit not committed yet).
-    let source_changed = if facts.source_dirty {
-        Some((now, None))
-    } else {
-        facts
-            .source_change
-            .map(|c| (c.date, Some(c.commit.as_str())))
-    };
-    if let Some((when, commit)) = source_changed {
+    // Another file the article answers to (its original, a file it includes) changed after the
+    // article was verified: when, and by what ("commit …" or "an uncommitted edit").
+    let changed_since = |change: Option<&Change>, dirty: bool| -> Option<(Date, String)> {
+        let (when, commit) = if dirty {
+            (now, None)
+        } else {
+            change.map(|c| (c.date, Some(c.commit.as_str())))?
+        };
         let changed = date_of(when);
-        // On the same day, a verification that is the translation's own commit is compared to the
-        // minute: a source commit after it still leaves the translation behind.
+        // On the same day, a verification that is the article's own commit is compared to the
+        // minute: a commit of the other file after it still leaves the article behind.
         let later_that_day = changed == last_verified
             && source == VerifiedSource::Commit
             && facts.last_change.is_some_and(|c| when > c.date);
-        if changed > last_verified || later_that_day {
-            status = status.max(Status::Stale);
-            original_changed = Some(changed);
-            let lang = facts.source_lang_name;
-            reasons.push(Reason {
-                release: None,
-                kind: ReasonKind::Translation,
-                status: Status::Stale,
-                message: format!(
-                    "the {lang} original changed on {changed} ({}) after this translation was verified on {last_verified}",
-                    commit.map_or_else(
-                        || "an uncommitted edit".to_string(),
-                        |c| format!("commit {}", short(c))
-                    )
-                ),
-            });
-            if banner.is_none() {
-                banner = Some(format!(
-                    "The {lang} original of this article was updated on {changed}; this translation may be out of date."
-                ));
-            }
+        (changed > last_verified || later_that_day).then(|| {
+            let by = commit.map_or_else(
+                || "an uncommitted edit".to_string(),
+                |c| format!("commit {}", short(c)),
+            );
+            (changed, by)
+        })
+    };
+    if let Some((changed, by)) = changed_since(facts.source_change, facts.source_dirty) {
+        status = status.max(Status::Stale);
+        original_changed = Some(changed);
+        let lang = facts.source_lang_name;
+        reasons.push(Reason {
+            release: None,
+            kind: ReasonKind::Translation,
+            status: Status::Stale,
+            message: format!(
+                "the {lang} original changed on {changed} ({by}) after this translation was verified on {last_verified}"
+            ),
+        });
+        if banner.is_none() {
+            banner = Some(format!(
+                "The {lang} original of this article was updated on {changed}; this translation may be out of date."
+            ));
         }
     }
 
     // Include rule: text the article shows, written in another file, changed after the article
-    // was verified (the same-day comparison as for translations). The team sees it; readers see
-    // the new text, so no banner.
+    // was verified. The team sees it; readers see the new text, so no banner.
     for inc in facts.includes {
-        let changed_at = if inc.dirty {
-            Some((now, None))
-        } else {
-            inc.last_change.map(|c| (c.date, Some(c.commit.as_str())))
-        };
-        let Some((when, commit)) = changed_at else {
-            continue;
-        };
-        let changed = date_of(when);
-        let later_that_day = changed == last_verified
-            && source == VerifiedSource::Commit
-            && facts.last_change.is_some_and(|c| when > c.date);
-        if changed > last_verified || later_that_day {
+        if let Some((changed, by)) = changed_since(inc.last_change, inc.dirty) {
             status = status.max(Status::Stale);
             reasons.push(Reason {
                 release: None,
                 kind: ReasonKind::Include,
                 status: Status::Stale,
                 message: format!(
-                    "`{}` changed on {changed} ({}) after this article was verified on {last_verified}",
-                    inc.path,
-                    commit.map_or_else(
-                        || "an uncommitted edit".to_string(),
-                        |c| format!("commit {}", short(c))
-                    )
+                    "`{}` changed on {changed} ({by}) after this article was verified on {last_verified}",
+                    inc.path
                 ),
             });
         }

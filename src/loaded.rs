@@ -270,17 +270,17 @@ pub fn evaluate_one(
     let source_idx = site.source_of(i);
     let source = source_idx.and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
     // What the article shows from other files; a translation also follows its original's.
+    let mut seen: Vec<usize> = Vec::new();
     let mut includes: Vec<freshness::IncludeChange<'_>> = Vec::new();
     for j in site
         .included_by(i)
         .chain(source_idx.into_iter().flat_map(|s| site.included_by(s)))
     {
-        if includes
-            .iter()
-            .any(|c| c.path == site.includes[j].shown.display().to_string())
-        {
+        // Original and translation often include the same file: once.
+        if seen.contains(&j) {
             continue;
         }
+        seen.push(j);
         let h = history.includes.get(j).and_then(|h| h.as_ref());
         includes.push(freshness::IncludeChange {
             path: site.includes[j].shown.display().to_string(),
