@@ -111,7 +111,7 @@ pub fn apply(
         .par_iter_mut()
         .map(|(src, _)| {
             // Only files that may hold a directive pay for the copy below.
-            if !src.body().contains("{{") && !src.body().contains("8<-") {
+            if !includes::may_hold(src.body()) {
                 return Vec::new();
             }
             let origin = Origin {

@@ -423,7 +423,7 @@ impl Site {
         }
         // Includes are expanded with the whole site (what each file includes, what is a snippet):
         // an article that has or had them is rebuilt with it.
-        if old.src.expanded.is_some() || src.body().contains("{{") || src.body().contains("8<-") {
+        if old.src.expanded.is_some() || crate::markdown::includes::may_hold(src.body()) {
             return Ok(None);
         }
         // What the docs tool's files gave it (SUMMARY.md) is not in the file itself.

@@ -103,7 +103,7 @@ impl Expanded {
 }
 
 /// The text may hold a directive: the test every article without one stops at.
-fn may_hold(body: &str) -> bool {
+pub fn may_hold(body: &str) -> bool {
     body.contains("{{") || body.contains("8<-")
 }
 
@@ -371,10 +371,16 @@ impl Expander<'_> {
         let origin = match self.fs.open(&from, path, base) {
             Ok(o) => o,
             Err(why) => {
+                let hint = match base {
+                    Base::Project => {
+                        "write the path from the project root (the folder of mkdocs.yml), or relative to this file; it must be inside the site folder"
+                    }
+                    Base::File => {
+                        "write the path relative to this file, or from the site root with a leading `/`; it must be inside the site folder"
+                    }
+                };
                 self.diag(
-                    Diagnostic::error(format!("cannot include `{path}`: {why}")).hint(
-                        "write the path relative to this file (MkDocs snippets: to the project root), inside the site",
-                    ),
+                    Diagnostic::error(format!("cannot include `{path}`: {why}")).hint(hint),
                     file,
                     at,
                 );
