@@ -451,14 +451,9 @@ fn tab_line(
                    value: Option<&str>,
                    default: bool| {
         if let Some(Open::Tabs(_, g)) = stack.last_mut() {
-            let mut whole = std::mem::take(text);
-            let before = whole.len();
-            whole.push_str(html);
-            let tab = g.tab(label, value, default, &mut whole);
-            html.clear();
-            html.push_str(&whole[before..]);
-            whole.truncate(before);
-            *text = whole;
+            // `html` goes into `text` right after what is there.
+            let at = text.len() + html.len();
+            let tab = g.tab(label, value, default, text, at);
             html.push_str(&tab);
         }
     };

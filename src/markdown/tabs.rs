@@ -46,14 +46,15 @@ impl Group {
         )
     }
 
-    /// A tab's opening HTML (its button, its label, its panel), to be written at `at` of `text`;
-    /// a default tab after the first takes the selection from it (in `text`, same length).
+    /// A tab's opening HTML (its button, its label, its panel), to be written at offset `at` of
+    /// `text`; a default tab after the first takes the selection from it (in `text`, same length).
     pub fn tab(
         &mut self,
         label: &str,
         value: Option<&str>,
         default: bool,
         text: &mut String,
+        at: usize,
     ) -> String {
         self.count += 1;
         let id = format!("kb-tabs-{}-{}", self.id, self.count);
@@ -77,7 +78,7 @@ impl Group {
             escape_attr(value.unwrap_or(label).trim()),
         );
         if checked && self.count == 1 {
-            self.first_checked = Some(text.len() + head.len());
+            self.first_checked = Some(at + head.len());
         }
         format!(
             // The button alone on its line starts an HTML block even after a panel.
@@ -195,10 +196,11 @@ mod tests {
         let mut text = String::from("x");
         let (mut g, open) = Group::open(1, Some("os"));
         text.push_str(&open);
-        let first = g.tab("macOS", None, false, &mut text);
+        let at = text.len();
+        let first = g.tab("macOS", None, false, &mut text, at);
         text.push_str(&first);
         let len = text.len();
-        let second = g.tab("Linux", Some("linux"), true, &mut text);
+        let second = g.tab("Linux", Some("linux"), true, &mut text, len);
         assert_eq!(text.len(), len, "the first tab's text keeps its length");
         assert!(!text.contains(" checked>"), "{text}");
         assert!(second.contains("data-value=\"linux\" checked>"), "{second}");
