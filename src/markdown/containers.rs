@@ -311,7 +311,7 @@ fn shortcode_callout(args: &str) -> (&'static str, Option<String>) {
     (kind, title)
 }
 
-/// Copies `line` (at source offset `at`), with Hugo shortcodes inline: `{{</* x */>}}` is the literal
+/// Copies `line` (at source offset `at`), with Hugo and Zola shortcodes inline: `{{</* x */>}}` is the literal
 /// `{{< x >}}`; another tag is left out (what it wraps stays) and named once per file. Inline code
 /// is copied as it is.
 fn inline_shortcodes(line: &str, at: usize, out: &mut Rewritten) {
@@ -342,24 +342,19 @@ fn inline_shortcodes(line: &str, at: usize, out: &mut Rewritten) {
             None
         };
         let Some(close) = open else {
-            if line[i..].starts_with("{{") || line[i..].starts_with("{%") {
-                let mut zola = Rewritten {
-                    text: String::new(),
-                    map: Vec::new(),
-                    unknown_shortcodes: std::mem::take(&mut out.unknown_shortcodes),
-                };
-                let done = zola_inline(&line[i..], at + i, &mut zola);
-                out.unknown_shortcodes = zola.unknown_shortcodes;
-                if let Some(n) = done {
-                    flush(out, copied, i);
-                    for (t, s, c) in zola.map {
-                        out.map.push((out.text.len() + t, s, c));
+            if let Some((n, tag)) = zola_tag(&line[i..]) {
+                flush(out, copied, i);
+                match tag {
+                    ZolaTag::Literal(text) => {
+                        out.map.push((out.text.len(), at + i, false));
+                        out.text.push_str(&text);
                     }
-                    out.text.push_str(&zola.text);
-                    i += n;
-                    copied = i;
-                    continue;
+                    ZolaTag::Unknown(name) => note_unknown(out, at + i, "Zola", name),
+                    ZolaTag::End => {}
                 }
+                i += n;
+                copied = i;
+                continue;
             }
             i += line[i..].chars().next().map_or(1, char::len_utf8);
             continue;
@@ -393,10 +388,17 @@ fn inline_shortcodes(line: &str, at: usize, out: &mut Rewritten) {
     flush(out, copied, line.len());
 }
 
-/// Zola shortcodes inline: `{{ name(args) }}`, `{% name(args) %}` and `{% end %}` are left out
-/// (named once per file); `{{/* x */}}` and `{%/* x */%}` are the literal `{{ x }}`, `{% x %}`.
-/// Returns where the tag ends, `None` when `rest` does not start with one.
-fn zola_inline(rest: &str, at: usize, out: &mut Rewritten) -> Option<usize> {
+/// A Zola shortcode tag at the start of `rest`, and where it ends.
+enum ZolaTag<'a> {
+    /// `{{/* x */}}`, `{%/* x */%}`: shown as `{{ x }}`, `{% x %}`.
+    Literal(String),
+    /// `{{ name(args) }}`, `{% name(args) %}`: left out, named once per file.
+    Unknown(&'a str),
+    /// `{% end %}`: left out (what it closes was named already).
+    End,
+}
+
+fn zola_tag(rest: &str) -> Option<(usize, ZolaTag<'_>)> {
     let (open, close) = if rest.starts_with("{{") {
         ("{{", "}}")
     } else if rest.starts_with("{%") {
@@ -406,17 +408,14 @@ fn zola_inline(rest: &str, at: usize, out: &mut Rewritten) -> Option<usize> {
     };
     let end = rest[2..].find(close)? + 2;
     let inner = rest[2..end].trim();
-    if let Some(escaped) = inner.strip_prefix("/*").and_then(|r| r.strip_suffix("*/")) {
-        out.map.push((out.text.len(), at, false));
-        out.text
-            .push_str(&format!("{open} {} {close}", escaped.trim()));
+    let tag = if let Some(escaped) = inner.strip_prefix("/*").and_then(|r| r.strip_suffix("*/")) {
+        ZolaTag::Literal(format!("{open} {} {close}", escaped.trim()))
     } else if open == "{%" && inner == "end" {
-        // What it closes was named already.
+        ZolaTag::End
     } else {
-        let (name, _) = zola_call(inner)?;
-        note_unknown(out, at, "Zola", name);
-    }
-    Some(end + 2)
+        ZolaTag::Unknown(zola_call(inner)?.0)
+    };
+    Some((end + 2, tag))
 }
 
 /// A line of content tabs (any syntax in [`tabs`]): the HTML it becomes, with the stack updated.
