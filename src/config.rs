@@ -592,6 +592,20 @@ impl Bump {
     }
 }
 
+/// When readers see a "may be out of date" banner (the team sees every stale article in `check`,
+/// the reports and the dashboard either way).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReaderBanner {
+    /// Only for what kbfresh knows: a covered path changed, the article passed `max_age_days`,
+    /// its original changed, or someone marked it `outdated`. A newer release alone is a quiet
+    /// "current version" note.
+    #[default]
+    Evidence,
+    /// On every stale article, a newer release alone included.
+    Stale,
+}
+
 /// Policy knobs that can be set globally, per section (`_index.md`) and per article.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -628,6 +642,7 @@ pub struct FreshnessConfig {
     pub ignore_commits: Vec<String>,
     pub ignore_commit_messages: Vec<String>,
     pub allow_shallow: bool,
+    pub reader_banner: ReaderBanner,
 }
 
 impl Default for FreshnessConfig {
@@ -643,6 +658,7 @@ impl Default for FreshnessConfig {
             ignore_commits: Vec::new(),
             ignore_commit_messages: Vec::new(),
             allow_shallow: false,
+            reader_banner: ReaderBanner::Evidence,
         }
     }
 }

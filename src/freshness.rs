@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 
-use crate::config::{Bump, PolicyOverrides};
+use crate::config::{Bump, FreshnessConfig, PolicyOverrides, ReaderBanner};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -158,6 +158,8 @@ pub struct Facts<'a> {
     pub source_lang_name: &'a str,
     /// The files the article shows (its includes; a translation's are its original's too).
     pub includes: &'a [IncludeChange<'a>],
+    /// `outdated` from front matter: someone marked it (`""` for `true`, else what is wrong).
+    pub outdated: Option<&'a str>,
 }
 
 /// An included file's last change.
@@ -178,16 +180,18 @@ pub struct Policy {
     pub grace_days: u32,
     pub stale_on: Bump,
     pub edits_count_as_verification: bool,
+    pub reader_banner: ReaderBanner,
 }
 
 impl Policy {
-    pub fn from_overrides(o: PolicyOverrides, edits_count_as_verification: bool) -> Policy {
+    pub fn from_overrides(o: PolicyOverrides, site: &FreshnessConfig) -> Policy {
         Policy {
             max_age_days: o.max_age_days.unwrap_or(365),
             warn_days: o.warn_days.unwrap_or(30),
             grace_days: o.grace_days.unwrap_or(14),
             stale_on: o.stale_on.unwrap_or(Bump::Minor),
-            edits_count_as_verification,
+            edits_count_as_verification: site.edits_count_as_verification,
+            reader_banner: site.reader_banner,
         }
     }
 }
@@ -201,6 +205,8 @@ pub enum ReasonKind {
     Translation,
     /// A file the article includes changed after it was verified.
     Include,
+    /// Someone marked it `outdated` in front matter.
+    Marked,
     Unknown,
 }
 
@@ -237,17 +243,32 @@ pub struct Freshness {
     /// The day the article becomes stale by age if nobody verifies it.
     pub expires: Option<Date>,
     pub reasons: Vec<Reason>,
-    /// Plain words for readers when stale.
+    /// Plain words for readers when stale, for what kbfresh knows (see [`ReaderBanner`]).
     pub banner: Option<String>,
+    /// The banner is the writer's own words (`outdated = "..."`), in the article's language.
+    pub banner_written: bool,
+    /// Index into the releases of the newest release out that the article was not checked
+    /// against, when readers see no banner for it: their quiet "current version" note.
+    pub current: Option<usize>,
     /// For a translation left behind by its original: the day the original changed.
     pub original_changed: Option<Date>,
 }
 
 impl Freshness {
+    /// The status readers are shown (pages, lists, search): stale only with a banner. An
+    /// article stale for the team without one (a newer release alone, a changed include) is due.
+    pub fn reader_status(&self) -> Status {
+        if self.status == Status::Stale && self.banner.is_none() {
+            Status::Expiring
+        } else {
+            self.status
+        }
+    }
+
     /// The day a reader's browser should start saying "may be out of date" (`YYYY-MM-DD`): none
-    /// once the article is stale already, when the page says so itself.
+    /// once the page says so itself.
     pub fn reader_expires(&self) -> Option<String> {
-        if self.status == Status::Stale {
+        if self.reader_status() == Status::Stale {
             None
         } else {
             self.expires.map(|d| d.to_string())
@@ -313,6 +334,8 @@ pub fn evaluate(
                 },
             }],
             banner: None,
+            banner_written: false,
+            current: None,
             original_changed: None,
         };
     };
@@ -450,13 +473,13 @@ pub fn evaluate(
                 if h.commits == 1 { "" } else { "s" },
             ),
             None => format!(
-                "{} (released {released}) is a {} release after {}, which this article describes (verified on {last_verified}){later}{review}",
+                "{}, a {} release, came out on {released} after this article was {}{later}{review}",
                 r.tag,
                 f.bump.as_str(),
                 if describes_label.is_empty() {
-                    "the last release it was checked against".to_string()
+                    format!("verified on {last_verified}")
                 } else {
-                    describes_label.clone()
+                    format!("checked against {describes_label} (verified on {last_verified})")
                 },
             ),
         };
@@ -476,16 +499,40 @@ pub fn evaluate(
         .iter()
         .map(|f| releases[f.release].version.to_string())
         .collect();
-
-    banner = match stale_versions.as_slice() {
+    let versions = match stale_versions.as_slice() {
         [] => None,
-        [one] => Some(format!(
-            "Version {one} changed features this article describes; some steps may differ."
-        )),
-        [first, .., last] => Some(format!(
-            "Versions {first} to {last} changed features this article describes; some steps may differ."
-        )),
+        [one] => Some(format!("Version {one}")),
+        [first, .., last] => Some(format!("Versions {first} to {last}")),
     };
+    // A covered path that changed is evidence; a newer release alone is not (kbfresh knows it
+    // came out, not what it changed), so readers see a banner for it only when asked for.
+    let evidence = stale.iter().any(|f| f.hit.is_some());
+    banner = versions.and_then(|v| {
+        if evidence {
+            Some(format!(
+                "{v} changed features this article describes; some steps may differ."
+            ))
+        } else if policy.reader_banner == ReaderBanner::Stale {
+            let checked = match &describes_version {
+                Some(d) => format!(" against version {d}"),
+                None => describes_idx
+                    .map(|i| format!(" against version {}", releases[i].version))
+                    .unwrap_or_default(),
+            };
+            Some(format!(
+                "{v} came out after this article was last checked{checked}; some steps may differ."
+            ))
+        } else {
+            None
+        }
+    });
+    // The newest release out that the article was not checked against: readers' quiet note when
+    // they see no banner for it.
+    let current = found
+        .iter()
+        .filter(|f| f.hit.is_none())
+        .map(|f| f.release)
+        .max();
 
     // Age rule.
     let expires = add_days(last_verified, policy.max_age_days);
@@ -579,7 +626,36 @@ pub fn evaluate(
         }
     }
 
+    // Marked by a person: their words are what readers should read first.
+    let mut banner_written = false;
+    if let Some(why) = facts.outdated {
+        status = Status::Stale;
+        reasons.push(Reason {
+            release: None,
+            kind: ReasonKind::Marked,
+            status: Status::Stale,
+            message: if why.is_empty() {
+                "marked `outdated` in front matter; update it, then remove `outdated`".to_string()
+            } else {
+                format!("marked `outdated`: {why}; update it, then remove `outdated`")
+            },
+        });
+        banner = Some(if why.is_empty() {
+            "This article is known to be out of date; an update is on its way.".to_string()
+        } else {
+            banner_written = true;
+            why.to_string()
+        });
+    }
+
+    let banner = if status == Status::Stale {
+        banner
+    } else {
+        None
+    };
     Freshness {
+        current: current.filter(|_| banner.is_none()),
+        banner_written: banner_written && banner.is_some(),
         status,
         last_verified: Some(last_verified),
         verified_source: Some(source),
@@ -594,11 +670,7 @@ pub fn evaluate(
         expires: Some(expires),
         original_changed,
         reasons,
-        banner: if status == Status::Stale {
-            banner
-        } else {
-            None
-        },
+        banner,
     }
 }
 
@@ -656,7 +728,7 @@ mod tests {
         }
     }
     fn policy() -> Policy {
-        Policy::from_overrides(PolicyOverrides::default(), true)
+        Policy::from_overrides(PolicyOverrides::default(), &FreshnessConfig::default())
     }
     fn no_hits(_: usize) -> Option<CoversHit> {
         None
@@ -756,13 +828,43 @@ mod tests {
         let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-09-10"));
         assert_eq!(f.status, Status::Expiring);
         assert!(f.reasons[0].message.contains("review it by 2026-09-15"));
-        // After it: stale, with a reason a writer can act on and a banner for readers.
+        // After it: stale for the team, with a reason that says only what is known; readers
+        // see no banner (a release came out, nothing says it changed what the article says),
+        // but the current version.
         let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-09-20"));
         assert_eq!(f.status, Status::Stale);
         assert_eq!(
             f.reasons[0].message,
-            "v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01)"
+            "v2.4.0, a minor release, came out on 2026-09-01 after this article was checked against v2.3.0 (verified on 2026-02-01)"
         );
+        assert_eq!(f.banner, None);
+        assert_eq!(f.current, Some(2));
+        assert_eq!(f.reader_status(), Status::Expiring);
+        // With `reader_banner = "stale"`, readers get a banner in the same honest words.
+        let loud = Policy {
+            reader_banner: ReaderBanner::Stale,
+            ..policy()
+        };
+        let f = evaluate(&facts, &releases, &no_hits, &loud, ts("2026-09-20"));
+        assert_eq!(
+            f.banner.as_deref(),
+            Some(
+                "Version 2.4.0 came out after this article was last checked against version 2.3.0; some steps may differ."
+            )
+        );
+        assert_eq!((f.current, f.reader_status()), (None, Status::Stale));
+        // A covered path that changed is evidence: a banner by default.
+        let hit = |_: usize| {
+            Some(CoversHit {
+                commits: 2,
+                paths: vec!["src/export/**".into()],
+            })
+        };
+        let covered = Facts {
+            has_covers: true,
+            ..facts.clone()
+        };
+        let f = evaluate(&covered, &releases, &hit, &policy(), ts("2026-09-20"));
         assert_eq!(
             f.banner.as_deref(),
             Some("Version 2.4.0 changed features this article describes; some steps may differ.")
@@ -774,20 +876,61 @@ mod tests {
         };
         let f = evaluate(&facts, &releases, &no_hits, &patch, ts("2026-08-01"));
         assert_eq!(f.status, Status::Stale);
-        let f = evaluate(&facts, &releases, &no_hits, &patch, ts("2026-09-20"));
+        let f = evaluate(&covered, &releases, &hit, &patch, ts("2026-09-20"));
         assert_eq!(
             f.banner.as_deref(),
             Some(
                 "Versions 2.3.1 to 2.4.0 changed features this article describes; some steps may differ."
             )
         );
+        let f = evaluate(&facts, &releases, &no_hits, &patch, ts("2026-09-20"));
         // One reason: the release that made it stale, with the later ones counted.
         assert_eq!(f.reasons.len(), 1);
         assert_eq!(
             f.reasons[0].message,
-            "v2.3.1 (released 2026-03-01) is a patch release after v2.3.0, which this article describes (verified on 2026-02-01); 1 later release did too, up to v2.4.0"
+            "v2.3.1, a patch release, came out on 2026-03-01 after this article was checked against v2.3.0 (verified on 2026-02-01); 1 later release did too, up to v2.4.0"
         );
         assert_eq!(f.reasons[0].release, Some(1));
+    }
+
+    #[test]
+    fn marked_outdated_by_a_person() {
+        let facts = Facts {
+            verified: Some(date("2026-10-01")),
+            outdated: Some("The export screen changed in 2.5; new steps are on their way."),
+            ..Facts::default()
+        };
+        let f = evaluate(&facts, &[], &no_hits, &policy(), ts("2026-11-01"));
+        assert_eq!(f.status, Status::Stale);
+        assert_eq!(f.reasons[0].kind, ReasonKind::Marked);
+        assert_eq!(
+            f.reasons[0].message,
+            "marked `outdated`: The export screen changed in 2.5; new steps are on their way.; update it, then remove `outdated`"
+        );
+        assert_eq!(
+            (f.banner.as_deref(), f.banner_written),
+            (
+                Some("The export screen changed in 2.5; new steps are on their way."),
+                true
+            )
+        );
+        let f = evaluate(
+            &Facts {
+                outdated: Some(""),
+                ..facts
+            },
+            &[],
+            &no_hits,
+            &policy(),
+            ts("2026-11-01"),
+        );
+        assert_eq!(
+            (f.banner.as_deref(), f.banner_written),
+            (
+                Some("This article is known to be out of date; an update is on its way."),
+                false
+            )
+        );
     }
 
     #[test]

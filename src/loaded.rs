@@ -305,12 +305,12 @@ pub fn evaluate_one(
         source_dirty: source.is_some_and(|f| f.dirty),
         source_lang_name: &site.languages[0].name,
         includes: &includes,
+        outdated: a.front.outdated.as_deref(),
     };
     // Once per article, not once per release.
     let covers_hits = history.covers_hits(&a.front.covers);
     let hits = |r: usize| covers_hits.get(r).cloned().flatten();
-    let policy =
-        Policy::from_overrides(a.policy, site.config.freshness.edits_count_as_verification);
+    let policy = Policy::from_overrides(a.policy, &site.config.freshness);
     (
         freshness::evaluate(&facts, &history.releases, &hits, &policy, now),
         last_change,

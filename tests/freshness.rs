@@ -214,7 +214,7 @@ fn release_rule_with_grace_period_and_reasons() {
     assert_eq!(
         why,
         [
-            "v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01); review it by 2026-09-15"
+            "v2.4.0, a minor release, came out on 2026-09-01 after this article was checked against v2.3.0 (verified on 2026-02-01); review it by 2026-09-15"
         ]
     );
     let (st, why) = status(&s, "general.md", NOW);
@@ -222,19 +222,89 @@ fn release_rule_with_grace_period_and_reasons() {
     assert_eq!(
         why,
         [
-            "v2.4.0 (released 2026-09-01) is a minor release after v2.3.0, which this article describes (verified on 2026-02-01)"
+            "v2.4.0, a minor release, came out on 2026-09-01 after this article was checked against v2.3.0 (verified on 2026-02-01)"
         ]
     );
-    s.build().ok();
+    // Readers: no warning for a release alone (kbfresh does not know it changed this article),
+    // a quiet note of the current version instead; the covered article whose paths changed has
+    // the banner.
+    s.run(&["build", "--now", NOW]).ok();
     let page = s.read("public/general/index.html");
     assert!(
-        page.contains(
-            "Version 2.4.0 changed features this article describes; some steps may differ."
-        )
+        !page.contains("class=\"banner banner-stale\" role=\"note\">"),
+        "{page}"
     );
+    assert!(!page.contains("changed features"), "{page}");
     assert!(
         page.contains("for version <span class=\"version\">2.3.0</span>"),
         "{page}"
+    );
+    assert!(
+        page.contains("current version <span class=\"version\">2.4.0</span>"),
+        "{page}"
+    );
+    assert!(page.contains("freshness freshness-expiring"), "{page}");
+    let billing = s.read("public/billing/index.html");
+    assert!(
+        billing.contains(
+            "Version 2.4.0 changed features this article describes; some steps may differ."
+        ),
+        "{billing}"
+    );
+    assert!(!billing.contains("current version"), "{billing}");
+    // The team still sees it: `check` fails on it with the same reason.
+    let out = s.run(&["check", "--offline", "--now", NOW]).fails(1);
+    assert!(
+        out.stdout
+            .contains("v2.4.0, a minor release, came out on 2026-09-01"),
+        "{}",
+        out.stdout
+    );
+    // `reader_banner = "stale"`: a banner on every stale article, in words that say only what is known.
+    s.file(
+        "kbfresh.toml",
+        &format!(
+            "{}\n[freshness]\nreader_banner = \"stale\"\n",
+            s.read("kbfresh.toml")
+        ),
+    );
+    s.run(&["build", "--now", NOW]).ok();
+    let page = s.read("public/general/index.html");
+    assert!(
+        page.contains("Version 2.4.0 came out after this article was last checked against version 2.3.0; some steps may differ."),
+        "{page}"
+    );
+    assert!(!page.contains("current version"), "{page}");
+}
+
+#[test]
+fn a_person_marks_an_article_outdated() {
+    let s = product_site();
+    s.file(
+        "content/search.md",
+        "+++\ntitle = \"Search\"\noutdated = \"Search moved to the top bar in 2.4; new screenshots are coming.\"\n+++\nText\n",
+    );
+    s.commit("mark search outdated", "2026-10-01");
+    let (st, why) = status(&s, "search.md", NOW);
+    assert_eq!(st, Status::Stale);
+    assert_eq!(
+        why,
+        [
+            "marked `outdated`: Search moved to the top bar in 2.4; new screenshots are coming.; update it, then remove `outdated`"
+        ]
+    );
+    s.run(&["build", "--now", NOW]).ok();
+    let page = s.read("public/search/index.html");
+    assert!(
+        page.contains("<p class=\"banner-text\">Search moved to the top bar in 2.4; new screenshots are coming.</p>"),
+        "{page}"
+    );
+    s.file("content/search.md", "+++\noutdated = 3\n+++\nText\n");
+    let out = s.build_and_check_fail_with(&[]);
+    assert!(
+        out.stderr.contains("search.md") && out.stderr.contains("outdated"),
+        "{}",
+        out.stderr
     );
 }
 
@@ -273,7 +343,7 @@ fn describes_and_stale_on_from_front_matter() {
     let (st, why) = status(&s, "patchy.md", "2026-08-01");
     assert_eq!(st, Status::Stale, "v2.3.1 counts with stale_on = patch");
     assert!(
-        why[0].starts_with("v2.3.1 (released 2026-05-01) is a patch release after v2.3.0"),
+        why[0].starts_with("v2.3.1, a patch release, came out on 2026-05-01 after this article was checked against v2.3.0"),
         "{why:?}"
     );
 }

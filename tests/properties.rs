@@ -5,9 +5,11 @@ use std::collections::HashSet;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use kbfresh::config::Bump;
+use kbfresh::config::{Bump, ReaderBanner};
 use kbfresh::content::url_component;
-use kbfresh::freshness::{self, Change, CoversHit, Facts, Policy, Release, Status, Version};
+use kbfresh::freshness::{
+    self, Change, CoversHit, Facts, Policy, ReasonKind, Release, Status, Version,
+};
 use kbfresh::markdown::{self, DropH1, LinkResolver, slugify};
 use kbfresh::url::normalize_rel;
 use proptest::prelude::*;
@@ -273,6 +275,11 @@ fn world() -> impl Strategy<Value = World> {
                         grace_days: grace,
                         stale_on: [Bump::Patch, Bump::Minor, Bump::Major][bump as usize],
                         edits_count_as_verification: edits,
+                        reader_banner: if edits {
+                            ReaderBanner::Evidence
+                        } else {
+                            ReaderBanner::Stale
+                        },
                     },
                     verified,
                     describes,
@@ -286,6 +293,10 @@ fn world() -> impl Strategy<Value = World> {
 }
 
 fn status(w: &World) -> Status {
+    evaluate(w).status
+}
+
+fn evaluate(w: &World) -> freshness::Freshness {
     let change = w.last_change.map(|d| Change {
         commit: "c".repeat(40),
         date: ts(day(d)),
@@ -301,6 +312,7 @@ fn status(w: &World) -> Status {
         source_dirty: false,
         source_lang_name: "English",
         includes: &[],
+        outdated: None,
     };
     let hits = |i: usize| {
         w.hits.get(i).copied().flatten().map(|commits| CoversHit {
@@ -308,7 +320,7 @@ fn status(w: &World) -> Status {
             paths: vec!["src/x".into()],
         })
     };
-    freshness::evaluate(&facts, &w.releases, &hits, &w.policy, ts(day(w.now))).status
+    freshness::evaluate(&facts, &w.releases, &hits, &w.policy, ts(day(w.now)))
 }
 
 proptest! {
@@ -333,6 +345,26 @@ proptest! {
         };
         let after = status(&verified);
         prop_assert!(rank(after) <= rank(before), "{:?} -> {:?} for {:#?}", before, after, w);
+    }
+
+    /// Readers are never told more than the team knows: a banner only on a stale article, and in
+    /// the default presentation only for evidence (a covered path, the age limit), never for a
+    /// newer release alone.
+    #[test]
+    fn readers_see_a_banner_only_for_what_is_known(w in world()) {
+        let f = evaluate(&w);
+        prop_assert!(rank(f.reader_status()) <= rank(f.status), "{:#?}", w);
+        if f.banner.is_some() {
+            prop_assert_eq!(f.status, Status::Stale);
+            let evidence = f.reasons.iter().any(|r| {
+                r.status == Status::Stale && matches!(r.kind, ReasonKind::Covers | ReasonKind::Age)
+            });
+            let release = f.reasons.iter().any(|r| r.status == Status::Stale && r.kind == ReasonKind::Release);
+            prop_assert!(evidence || (release && w.policy.reader_banner == ReaderBanner::Stale), "{:?} for {:#?}", f, w);
+        }
+        if f.status == Status::Stale && f.banner.is_none() {
+            prop_assert_eq!(f.reader_status(), Status::Expiring);
+        }
     }
 
     /// A later `verified` date (same everything else) is never worse.

@@ -153,6 +153,9 @@ pub struct FrontMatter {
     pub verified: Option<Date>,
     pub describes: Option<String>,
     pub covers: Vec<String>,
+    /// `outdated`: someone marked the article out of date (`true`, or what is wrong, for readers);
+    /// `Some("")` for `true`.
+    pub outdated: Option<String>,
     /// For a translation: the source article's path in the default language's content folder, when
     /// it is not at the same relative path.
     pub translation_of: Option<String>,
@@ -187,6 +190,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "verified",
     "describes",
     "covers",
+    "outdated",
     "translation_of",
     "slug",
     "url",
@@ -347,6 +351,15 @@ fn typed(
                     _ => fm.describes = s,
                 }
             }
+            "outdated" => match &v {
+                Value::Bool(b) => fm.outdated = b.then(String::new),
+                Value::String(s) if !s.trim().is_empty() => {
+                    fm.outdated = Some(s.trim().to_string())
+                }
+                _ => errors.push(err(&key, "true or what is out of date", &v).hint(
+                    "write outdated = true, or outdated = \"The export screen changed in 2.5\"",
+                )),
+            },
             "weight" => match v.as_i64() {
                 Some(w) => fm.weight = Some(w),
                 None => errors.push(err(&key, "a whole number", &v).hint("write weight = 10")),

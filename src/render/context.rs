@@ -176,7 +176,7 @@ impl Ctx<'_> {
                     "title": site.articles[a].nav_label(),
                     "url": self.url(&site.articles[a].path),
                     "current": Some(a) == current,
-                    "status": self.input.freshness[a].status,
+                    "status": self.input.freshness[a].reader_status(),
                 })
             })
             .collect();
@@ -219,7 +219,7 @@ fn summary(input: &Input<'_>, base: &str, words: &Words, i: usize) -> Value {
         "description": a.front.description.clone().unwrap_or_default(),
         "section_title": sec.title,
         "section_url": format!("{base}{}", crate::url::href(&sec.path)),
-        "status": input.freshness[i].status,
+        "status": input.freshness[i].reader_status(),
         "last_verified": input.freshness[i].last_verified.map(|d| words.date_value(d)),
     })
 }

@@ -216,6 +216,7 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
                 "title": a.title, "url": url(&a.path), "path": a.src.shown.display().to_string(),
                 "section": site.sections[a.section].title, "owner": a.owner.clone().unwrap_or_default(),
                 "status": f.status, "last_verified": f.last_verified.map(|d| d.to_string()),
+                "readers": if f.banner.is_some() { "a banner" } else if f.current.is_some() { "a current-version note" } else { "no warning" },
                 "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
                 "verify": crate::freshness::verify_command(&a.src.shown.display().to_string()),
             })
@@ -225,6 +226,7 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
         "generated": today.to_string(),
         "total": input.freshness.len(),
         "fresh": counts[0], "expiring": counts[1], "stale": counts[2], "unknown": counts[3],
+        "banners": input.freshness.iter().filter(|f| f.banner.is_some()).count(),
         "age_svg": bar_chart("Articles by time since last verification", &age_bars),
         "ages": age_bars.iter().map(|(l, c, _)| json!({ "label": l, "count": c })).collect::<Vec<_>>(),
         "sections": sections,

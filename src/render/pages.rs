@@ -46,7 +46,7 @@ pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<
                 title: &a.title,
                 section: &site.sections[a.section].title,
                 url: format!("{base}{}", crate::url::href(&a.path)),
-                status: f.status.as_str(),
+                status: f.reader_status().as_str(),
                 expires: f.reader_expires(),
                 terms: &input.search_terms[i],
             }
@@ -349,12 +349,15 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
         "extra": a.front.extra,
         "section": { "title": sec.title, "url": ctx.url(&sec.path) },
         "freshness": {
-            "status": f.status,
+            // What readers are shown; the team's status is in `reasons` and the reports.
+            "status": f.reader_status(),
             "last_verified": f.last_verified.map(|d| words.date_value(d)),
             "updated": updated.map(|d| words.date_value(d)),
             "describes": describes,
+            "current": f.current.map(|c| ctx.input.releases[c].version.to_string()),
             "expires": f.reader_expires(),
             "banner": f.banner,
+            "banner_written": f.banner_written,
             "reasons": f.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>(),
         },
         // Inside <script>, `</script>` or `<!--` from a title would end or derail the element:
