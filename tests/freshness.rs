@@ -917,3 +917,117 @@ fn freshness_json_is_published_when_asked() {
     );
     assert_eq!(v["summary"]["stale"], 2);
 }
+
+/// The JSON report's (owner, owner_from) of each article, by path.
+fn owners_of(out: &str) -> std::collections::BTreeMap<String, (Option<String>, Option<String>)> {
+    let v: serde_json::Value = serde_json::from_str(out).expect("json report");
+    v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let s = |k: &str| a[k].as_str().map(str::to_string);
+            (
+                a["path"].as_str().unwrap().to_string(),
+                (s("owner"), s("owner_from")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn owners_come_from_codeowners_when_front_matter_names_none() {
+    let s = repo_site();
+    // GitHub reads .github/CODEOWNERS first; the root one is not read.
+    s.file(
+        ".github/CODEOWNERS",
+        "# docs\n*  @acme/docs\n/content/billing/ @acme/billing @ada # the billing squad\n/content/billing/legacy.md\n!content/x.md @nobody\n",
+    )
+    .file("CODEOWNERS", "* @not-read\n")
+    .file("content/a.md", "+++\nverified = 2020-01-01\n+++\nOld\n")
+    .file("content/billing/refunds.md", "+++\nverified = 2020-01-01\n+++\nOld\n")
+    .file("content/billing/legacy.md", "+++\nverified = 2020-01-01\n+++\nOld\n")
+    .file(
+        "content/mine.md",
+        "+++\nowner = \"@grace\"\nverified = 2020-01-01\n+++\nOld\n",
+    )
+    .file("content/team/_index.md", "+++\nowner = \"@support\"\n+++\n")
+    .file("content/team/t.md", "+++\nverified = 2020-01-01\n+++\nOld\n");
+    s.commit("docs", "2020-01-01");
+    let out = s
+        .run(&["check", "--offline", "--format", "json", "--now", NOW])
+        .fails(1);
+    let owners = owners_of(&out.stdout);
+    let o = |p: &str| owners[p].clone();
+    let some = |a: &str, b: &str| (Some(a.to_string()), Some(b.to_string()));
+    assert_eq!(
+        o("content/a.md"),
+        some("@acme/docs", ".github/CODEOWNERS line 2")
+    );
+    assert_eq!(
+        o("content/billing/refunds.md"),
+        some("@acme/billing @ada", ".github/CODEOWNERS line 3")
+    );
+    // The last matching line names nobody: unowned.
+    assert_eq!(o("content/billing/legacy.md"), (None, None));
+    assert_eq!(o("content/mine.md"), some("@grace", "front matter"));
+    assert_eq!(
+        o("content/team/t.md"),
+        some("@support", "content/team/_index.md")
+    );
+    // The negation GitHub does not support is named, at its line.
+    assert!(
+        out.stderr.contains(".github/CODEOWNERS:5:1")
+            && out.stderr.contains("`!content/x.md` is a negation"),
+        "{}",
+        out.stderr
+    );
+    // `--owner` picks any one of a line's owners.
+    let out = s
+        .run(&[
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "--owner",
+            "@ada",
+            "--now",
+            NOW,
+        ])
+        .fails(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let failing: Vec<&str> = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["fails"] == true)
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing, ["content/billing/refunds.md"]);
+}
+
+#[test]
+fn codeowners_paths_are_from_the_repository_root() {
+    let s = Site::new();
+    s.git_init();
+    s.file("docs/CODEOWNERS", "/help/content/ @acme/help\n")
+        .file("help/kbfresh.toml", "title = \"Help\"\n")
+        .file(
+            "help/content/a.md",
+            "+++\nverified = 2020-01-01\n+++\nOld\n",
+        );
+    s.commit("docs", "2020-01-01");
+    let out = common::run_at(
+        &s.path("help"),
+        &["check", "--offline", "--format", "json", "--now", NOW],
+    )
+    .fails(1);
+    let owners = owners_of(&out.stdout);
+    assert_eq!(
+        owners["content/a.md"],
+        (
+            Some("@acme/help".into()),
+            Some("docs/CODEOWNERS line 1".into())
+        )
+    );
+}

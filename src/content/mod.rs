@@ -1,6 +1,7 @@
 //! Content discovery and the site model: sections (folders), articles (Markdown files), assets (the rest).
 
 pub mod aliases;
+pub mod codeowners;
 pub mod dialect;
 mod docusaurus;
 pub mod frontmatter;
@@ -71,6 +72,8 @@ pub struct Section {
     pub children: Vec<usize>,
     pub articles: Vec<usize>,
     pub owner: Option<String>,
+    /// The index file that set `owner` (this section's or a parent's).
+    pub owner_from: Option<PathBuf>,
     /// Policy for the section's articles: global, then parent sections, then this `_index.md`.
     pub policy: PolicyOverrides,
     /// Index into `Site::languages`.
@@ -87,6 +90,8 @@ pub struct Article {
     /// Front-matter title, else the leading `# Heading`, else the file name (set by the Markdown stage).
     pub title: String,
     pub owner: Option<String>,
+    /// Where `owner` came from: "front matter", a section's index file, a `CODEOWNERS` line.
+    pub owner_from: Option<String>,
     pub policy: PolicyOverrides,
     /// Index into `Site::languages`.
     pub lang: usize,
@@ -163,6 +168,8 @@ pub struct Site {
     pub skipped: usize,
     /// The files pages include (`{{#include}}`, `--8<--`, `{{< include >}}`), sorted.
     pub includes: Vec<includes::Included>,
+    /// The repository's `CODEOWNERS`: owners of articles without an `owner`.
+    pub codeowners: Option<codeowners::CodeOwners>,
 }
 
 pub struct LoadOptions {
@@ -431,8 +438,10 @@ impl Site {
         front.nav_title = front.nav_title.or_else(|| old.front.nav_title.clone());
         front.nav_weight = old.front.nav_weight;
         let sec = &self.sections[old.section];
+        let (owner, owner_from) = owner_of(&front, sec, &src, self.codeowners.as_ref());
         Ok(Some(Article {
-            owner: front.owner.clone().or_else(|| sec.owner.clone()),
+            owner,
+            owner_from,
             policy: front.policy.or(sec.policy),
             path: old.path.clone(),
             section: old.section,
@@ -1098,6 +1107,9 @@ fn assemble(
         assets: assets_rel,
     } = read;
     let mut skipped = 0;
+    let mut found = Vec::new();
+    let codeowners = codeowners::CodeOwners::find(root_canon, &mut found);
+    diags.extend(found);
     let language_list = config.language_list();
     let mounts: Vec<String> = language_list
         .iter()
@@ -1205,6 +1217,7 @@ fn assemble(
         };
         let parent_policy = parent.map(|p| sections[p].policy).unwrap_or(global);
         let parent_owner = parent.and_then(|p| sections[p].owner.clone());
+        let parent_owner_from = parent.and_then(|p| sections[p].owner_from.clone());
         let name = dir.rsplit('/').next().unwrap_or("");
         let idx = sections.len();
         sections.push(Section {
@@ -1224,6 +1237,10 @@ fn assemble(
                         title_from_name(name)
                     }
                 }),
+            owner_from: match (&front.owner, &index_src) {
+                (Some(_), Some(s)) => Some(s.shown.clone()),
+                _ => parent_owner_from,
+            },
             owner: front.owner.clone().or(parent_owner),
             policy: front.policy.or(parent_policy),
             dir: dir.clone(),
@@ -1271,8 +1288,10 @@ fn assemble(
             .clone()
             .or_else(|| front.nav_title.clone())
             .unwrap_or_else(|| title_from_name(name));
+        let (owner, owner_from) = owner_of(&front, sec, &src, codeowners.as_ref());
         articles.push(Article {
-            owner: front.owner.clone().or_else(|| sec.owner.clone()),
+            owner,
+            owner_from,
             policy: front.policy.or(sec.policy),
             path,
             section,
@@ -1409,6 +1428,7 @@ fn assemble(
     let section_translations = section_translations(&sections, &languages);
 
     Site {
+        codeowners,
         root: root.to_path_buf(),
         config,
         sections,
@@ -1421,6 +1441,27 @@ fn assemble(
         aliases: Vec::new(),
         skipped,
         includes: Vec::new(),
+    }
+}
+
+/// An article's owner and where it came from: its front matter, its section's, else the last
+/// `CODEOWNERS` line matching its file.
+fn owner_of(
+    front: &FrontMatter,
+    sec: &Section,
+    src: &Source,
+    codeowners: Option<&codeowners::CodeOwners>,
+) -> (Option<String>, Option<String>) {
+    if let Some(o) = &front.owner {
+        return (Some(o.clone()), Some("front matter".into()));
+    }
+    if let Some(o) = &sec.owner {
+        let from = sec.owner_from.as_ref().map(|p| p.display().to_string());
+        return (Some(o.clone()), from);
+    }
+    match codeowners.and_then(|c| Some((c, c.owner(&src.abs)?))) {
+        Some((c, m)) => (Some(m.owners), Some(format!("{} line {}", c.file, m.line))),
+        None => (None, None),
     }
 }
 

@@ -103,6 +103,8 @@ pub struct ArticleOut {
     pub title: String,
     pub lang: String,
     pub owner: Option<String>,
+    /// Where `owner` came from: "front matter", a section's index file, a `CODEOWNERS` line.
+    pub owner_from: Option<String>,
     pub status: Status,
     pub last_changed: Option<ChangeOut>,
     pub last_verified: Option<VerifiedOut>,
@@ -170,7 +172,12 @@ impl Report {
             scope
                 .owner
                 .as_ref()
-                .is_none_or(|o| a.owner.as_deref() == Some(o.as_str()))
+                // `CODEOWNERS` gives several owners a line: any of them is the owner asked for.
+                .is_none_or(|o| {
+                    a.owner.as_deref().is_some_and(|mine| {
+                        mine == o.as_str() || mine.split_whitespace().any(|w| w == o.as_str())
+                    })
+                })
                 && scope.section.as_ref().is_none_or(|s| {
                     let s = s.trim_matches('/');
                     a.src.rel.starts_with(&format!("{s}/"))
@@ -208,6 +215,7 @@ impl Report {
                 title: a.title.clone(),
                 lang: site.languages[a.lang].code.clone(),
                 owner: a.owner.clone(),
+                owner_from: a.owner_from.clone(),
                 status: f.status,
                 last_changed: loaded.last_changes[i].as_ref().map(change_out),
                 last_verified: f
@@ -434,6 +442,7 @@ pub fn freshness_json(loaded: &Loaded) -> Vec<u8> {
         describes: Option<&'a str>,
         expires: Option<&'a str>,
         owner: Option<&'a str>,
+        owner_from: Option<&'a str>,
         reasons: Vec<&'a str>,
     }
     let report = Report::build(loaded, &[], &Scope::default());
@@ -462,6 +471,7 @@ pub fn freshness_json(loaded: &Loaded) -> Vec<u8> {
             describes: a.describes.as_deref(),
             expires: a.expires.as_deref(),
             owner: a.owner.as_deref(),
+            owner_from: a.owner_from.as_deref(),
             reasons: a.reasons.iter().map(|r| r.message.as_str()).collect(),
         })
         .collect();
