@@ -169,6 +169,14 @@ fn native_includes_and_vars_are_part_of_the_article() {
         )
     );
     assert_eq!(json.code, 1, "check fails on the stale articles");
+    // The dashboard lists the snippet with the articles that show it.
+    s.run(&["build", "--now", NOW]);
+    let dash = s.read("public/_freshness/index.html");
+    let row = dash
+        .split("<tr>")
+        .find(|r| r.contains("<code>content/_snippets/refund-window.md</code>"))
+        .unwrap_or_else(|| panic!("no snippet row: {dash}"));
+    assert!(row.contains("(stale)") && row.contains("</a>"), "{row}");
 }
 
 /// Mistakes in includes stop `build` and `check` alike, each at its file, line and column: a

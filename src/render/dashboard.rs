@@ -234,7 +234,37 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
         "releases_svg": if release_bars.is_empty() { String::new() } else { bar_chart("Articles each release made stale", &release_bars) },
         "articles": articles,
         "missing_translations": missing_translations(site, url),
+        "snippets": snippets(input, url),
     })
+}
+
+/// Every included file (snippet, code listing) with the articles that show it and when it last
+/// changed: a change to it reaches each of them (their reasons say so).
+fn snippets(input: &Input<'_>, url: &dyn Fn(&str) -> String) -> Vec<Value> {
+    let site = input.site;
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); site.includes.len()];
+    for i in 0..site.articles.len() {
+        for j in site.included_by(i) {
+            if users[j].last() != Some(&i) {
+                users[j].push(i);
+            }
+        }
+    }
+    site.includes
+        .iter()
+        .zip(users)
+        .filter(|(_, u)| !u.is_empty())
+        .map(|(inc, u)| {
+            json!({
+                "path": inc.shown.display().to_string(),
+                "count": u.len(),
+                "articles": u.iter().map(|&i| {
+                    let a = &site.articles[i];
+                    json!({ "title": a.title, "url": url(&a.path), "status": input.freshness[i].status })
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }
 
 /// Per translated language: how many of the default language's articles it lacks, and the first few.
