@@ -13,6 +13,9 @@ use kbfresh::report::Format;
 
 use crate::Printer;
 
+/// The digest's window without `--due-within`: two weeks, a sprint.
+const DEFAULT_DUE_WITHIN: u32 = 14;
+
 /// Each `--output` belongs to the `--format` given just before it.
 fn outputs(
     args: &CheckArgs,
@@ -31,7 +34,13 @@ fn outputs(
         formats.push((idx_f.get(i).copied().unwrap_or(i), *f));
     }
     if formats.is_empty() {
-        formats.push((0, Format::Text));
+        // `check --due-within 14d` asks for the digest.
+        let f = if args.due_within.is_some() {
+            Format::Digest
+        } else {
+            Format::Text
+        };
+        formats.push((0, f));
     }
     let mut out: Vec<(Format, Option<PathBuf>)> = formats.iter().map(|(_, f)| (*f, None)).collect();
     let idx_o: Vec<usize> = m
@@ -90,6 +99,8 @@ fn run_inner(
         no_cache: args.no_cache,
         progress: kbfresh::links::show_progress(printer.quiet),
         verbose: printer.verbose,
+        due_within: args.due_within.unwrap_or(DEFAULT_DUE_WITHIN),
+        translator_packets: targets.iter().any(|(f, _)| *f == Format::Translator),
     };
     let checked = kbfresh::check(opts, &co)?;
     let report = &checked.report;

@@ -108,7 +108,8 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
-    /// Report format: text, json, junit, github, sarif, markdown (repeatable; each --output after a
+    /// Report format: text, json, junit, github, sarif, markdown, digest, digest-json, translator
+    /// (repeatable; each --output after a
     /// --format writes that format to a file, e.g. `--format json --output r.json --format github`)
     #[arg(long, value_name = "FORMAT", action = clap::ArgAction::Append, hide_possible_values = true)]
     pub format: Vec<Format>,
@@ -136,6 +137,27 @@ pub struct CheckArgs {
     /// Only articles in this section folder (e.g. billing)
     #[arg(long, value_name = "PATH")]
     pub section: Option<String>,
+    /// The review digest's window: what falls due within it (`14d`, `2w`, `14`); alone, prints
+    /// the digest (default window of `--format digest`: 14 days)
+    #[arg(long, value_name = "DAYS", value_parser = days)]
+    pub due_within: Option<u32>,
+}
+
+/// `--due-within`: days, as `14`, `14d` or `2w`.
+fn days(s: &str) -> Result<u32, String> {
+    let s = s.trim();
+    let (n, unit) = match s.strip_suffix(['d', 'D']) {
+        Some(n) => (n, 1),
+        None => match s.strip_suffix(['w', 'W']) {
+            Some(n) => (n, 7),
+            None => (s, 1),
+        },
+    };
+    n.trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("`{s}` is not a number of days: write 14d, 2w or 14"))
 }
 
 /// `--fail-on`: names of [`FailOn`], comma-separated; spaces around a name and empty items are

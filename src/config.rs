@@ -312,6 +312,11 @@ impl Default for DashboardConfig {
     }
 }
 
+/// The files an article shows as pictures: replacing one is a change to every article showing it.
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "tif", "tiff",
+];
+
 /// Files of the content folder that are not Markdown are published when their extension is one
 /// of these, or when a page links to them; the rest (`package.json`, scripts, sources) never are.
 pub const ASSET_EXTENSIONS: &[&str] = &[

@@ -242,6 +242,9 @@ pub struct Freshness {
     pub describes_text: Option<String>,
     /// The day the article becomes stale by age if nobody verifies it.
     pub expires: Option<Date>,
+    /// The last day to check it before it turns stale (a release's grace period, or `expires`);
+    /// `None` once it is stale.
+    pub due: Option<Date>,
     pub reasons: Vec<Reason>,
     /// Plain words for readers when stale, for what kbfresh knows (see [`ReaderBanner`]).
     pub banner: Option<String>,
@@ -323,6 +326,7 @@ pub fn evaluate(
             describes: None,
             describes_text: facts.describes.map(str::to_string),
             expires: None,
+            due: None,
             reasons: vec![Reason {
                 release: None,
                 kind: ReasonKind::Unknown,
@@ -653,6 +657,13 @@ pub fn evaluate(
     } else {
         None
     };
+    let due = (status != Status::Stale).then(|| {
+        found
+            .iter()
+            .filter(|f| f.status == Status::Expiring)
+            .map(|f| f.due)
+            .fold(expires, Date::min)
+    });
     Freshness {
         current: current.filter(|_| banner.is_none()),
         banner_written: banner_written && banner.is_some(),
@@ -668,6 +679,7 @@ pub fn evaluate(
             .map(|v| v.to_string())
             .or_else(|| facts.describes.map(str::to_string)),
         expires: Some(expires),
+        due,
         original_changed,
         reasons,
         banner,
@@ -780,8 +792,10 @@ mod tests {
             "{:?}",
             f.reasons
         );
+        assert_eq!(f.due, Some(date("2027-01-01")));
         let f = at("2027-01-03");
         assert_eq!(f.status, Status::Stale);
+        assert_eq!(f.due, None);
         assert!(f.banner.is_some());
         assert_eq!(f.expires, Some(date("2027-01-01")));
     }
@@ -828,6 +842,11 @@ mod tests {
         let f = evaluate(&facts, &releases, &no_hits, &policy(), ts("2026-09-10"));
         assert_eq!(f.status, Status::Expiring);
         assert!(f.reasons[0].message.contains("review it by 2026-09-15"));
+        assert_eq!(
+            f.due,
+            Some(date("2026-09-15")),
+            "the grace period ends before the age limit"
+        );
         // After it: stale for the team, with a reason that says only what is known; readers
         // see no banner (a release came out, nothing says it changed what the article says),
         // but the current version.

@@ -192,6 +192,7 @@ fn load_with<T: Send>(
     }
     loaded::settle_sections(&mut site, &sections_md);
     loaded::sort_site(&mut site);
+    site.images = loaded::images_shown(&site, &links);
     let (freshness, last_changes) = loaded::evaluate_freshness(&site, &history, opts.now);
     timings.lap("freshness");
 
@@ -401,6 +402,10 @@ pub struct CheckOptions {
     /// A progress bar for external links.
     pub progress: bool,
     pub verbose: bool,
+    /// The digest's window in days (`--due-within`).
+    pub due_within: u32,
+    /// Read the originals' earlier texts for `--format translator`.
+    pub translator_packets: bool,
 }
 
 /// What `check` found.
@@ -427,7 +432,10 @@ pub fn check(opts: &Options, co: &CheckOptions) -> Result<Checked, Failure> {
         .clone()
         .or_else(|| loaded.site.config.check.fail_on.clone())
         .unwrap_or_else(FailOn::defaults);
-    let report = Report::build(&loaded, &fail_on, &scope);
+    let mut report = Report::build(&loaded, &fail_on, &scope);
+    if co.translator_packets {
+        report.add_translator_packets(&loaded);
+    }
     loaded.timings.lap("report");
     Ok(Checked {
         report,
@@ -471,6 +479,7 @@ fn check_scope(loaded: &Loaded, co: &CheckOptions) -> Result<Scope, Failure> {
         owner: co.owner.clone(),
         section: co.section.clone(),
         verbose: co.verbose,
+        due_within: co.due_within,
     })
 }
 

@@ -256,6 +256,20 @@ pub fn evaluate_freshness(
         .unzip()
 }
 
+/// Per article, the images its links reach (indexes into `site.assets`), each once.
+pub fn images_shown(site: &Site, links: &[crate::links::LinkResult]) -> Vec<Vec<usize>> {
+    let mut images = vec![Vec::new(); site.articles.len()];
+    for l in links {
+        if let (Some(i), Some(k)) = (l.article, l.asset)
+            && site.assets[k].is_image()
+            && !images[i].contains(&k)
+        {
+            images[i].push(k);
+        }
+    }
+    images
+}
+
 /// Runs the policy for one article.
 pub fn evaluate_one(
     site: &Site,
@@ -284,6 +298,15 @@ pub fn evaluate_one(
         let h = history.includes.get(j).and_then(|h| h.as_ref());
         includes.push(freshness::IncludeChange {
             path: site.includes[j].shown.display().to_string(),
+            last_change: h.and_then(|h| h.last_change.as_ref()),
+            dirty: h.is_some_and(|h| h.dirty),
+        });
+    }
+    // Its pictures: a replaced screenshot is a change to the article.
+    for &k in site.images.get(i).into_iter().flatten() {
+        let h = history.assets.get(k).and_then(|h| h.as_ref());
+        includes.push(freshness::IncludeChange {
+            path: site.assets[k].shown.display().to_string(),
             last_change: h.and_then(|h| h.last_change.as_ref()),
             dirty: h.is_some_and(|h| h.dirty),
         });

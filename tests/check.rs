@@ -335,3 +335,94 @@ fn build_writes_a_dashboard_outside_the_sitemap() {
         "removed when disabled"
     );
 }
+
+#[test]
+fn the_review_digest_lists_per_owner_what_is_stale_and_what_falls_due() {
+    let s = Site::new();
+    s.file(
+        "kbfresh.toml",
+        "title = \"Acme\"\nbase_url = \"https://help.acme.test/\"\n[freshness]\nmax_age_days = 100\nwarn_days = 30\n",
+    );
+    let art = |owner: &str, verified: &str| {
+        let owner = if owner.is_empty() {
+            String::new()
+        } else {
+            format!("owner = \"{owner}\"\n")
+        };
+        format!("+++\n{owner}verified = {verified}\n+++\nText\n")
+    };
+    s.file("content/refunds.md", &art("@billing", "2026-01-01"))
+        .file("content/invoices.md", &art("@billing", "2026-08-20"))
+        .file("content/orphan.md", &art("", "2026-08-01"))
+        .file("content/search.md", &art("@search", "2026-11-01"))
+        .file("content/filters.md", &art("@search", "2026-09-01"));
+    let now = "2026-11-22";
+    let r = s
+        .run(&["check", "--offline", "--due-within", "14d", "--now", now])
+        .fails(1);
+    let md = &r.stdout;
+    assert!(
+        md.starts_with(
+            "# Help centre review, 2026-11-22\n\n2 stale, 1 due by 2026-12-06 (the next 14 days).\n"
+        ),
+        "{md}"
+    );
+    let billing = md.find("## @billing").expect("a @billing section");
+    let nobody = md
+        .find("## No owner")
+        .expect("a section for what nobody owns");
+    assert!(billing < nobody, "{md}");
+    assert!(
+        !md.contains("## @search"),
+        "nothing of @search is due in 14 days: {md}"
+    );
+    assert!(
+        md.contains("### Due by 2026-12-06 (1)\n\n- [Invoices](https://help.acme.test/invoices/), check by 2026-11-28 (`content/invoices.md`)\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("  - when checked: `kbfresh verify content/refunds.md`\n"),
+        "{md}"
+    );
+    // A wider window takes in @search's article due in 18 days; JSON says the same.
+    let r = s
+        .run(&[
+            "check",
+            "--offline",
+            "--format",
+            "digest-json",
+            "--due-within",
+            "3w",
+            "--now",
+            now,
+        ])
+        .fails(1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["until"], "2026-12-13");
+    assert_eq!((v["stale"].as_u64(), v["due"].as_u64()), (Some(2), Some(2)));
+    let owners: Vec<_> = v["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["owner"].clone())
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            serde_json::json!("@billing"),
+            serde_json::json!("@search"),
+            serde_json::Value::Null
+        ]
+    );
+    assert_eq!(v["owners"][1]["due"][0]["path"], "content/filters.md");
+    assert_eq!(v["owners"][1]["due"][0]["due"], "2026-12-10");
+    // A window that is not a number of days is refused by name.
+    let r = s
+        .run(&["check", "--offline", "--due-within", "soon"])
+        .fails(2);
+    assert!(
+        r.stderr.contains("`soon` is not a number of days"),
+        "{}",
+        r.stderr
+    );
+}

@@ -1031,3 +1031,45 @@ fn codeowners_paths_are_from_the_repository_root() {
         )
     );
 }
+
+#[test]
+fn a_replaced_screenshot_is_a_change_to_the_articles_that_show_it() {
+    let s = repo_site();
+    s.file("content/img/export.png", "old pixels")
+        .file("content/img/logo.svg", "<svg/>")
+        .file(
+            "content/export.md",
+            "+++\ntitle = \"Export\"\n+++\nClick Export.\n\n![The export screen](img/export.png)\n",
+        )
+        .file(
+            "content/other.md",
+            "+++\ntitle = \"Other\"\n+++\n![Logo](img/logo.svg)\n",
+        );
+    s.commit("docs with screenshots", "2026-03-01");
+    assert_eq!(status(&s, "export.md", NOW).0, Status::Fresh);
+    s.file("content/img/export.png", "new pixels");
+    let commit = s.commit("new export screen", "2026-03-05");
+    let (st, why) = status(&s, "export.md", NOW);
+    assert_eq!(st, Status::Stale);
+    assert_eq!(
+        why,
+        [format!(
+            "`content/img/export.png` changed on 2026-03-05 (commit {}) after this article was verified on 2026-03-01",
+            &commit[..10]
+        )]
+    );
+    let (st, why) = status(&s, "other.md", NOW);
+    assert_eq!(st, Status::Fresh, "{why:?}");
+    // Checking the article again (its `verified` date) makes it fresh; the page shows the change.
+    s.file(
+        "content/export.md",
+        "+++\ntitle = \"Export\"\nverified = 2026-03-06\n+++\nClick Export.\n\n![The export screen](img/export.png)\n",
+    );
+    s.commit("verified export", "2026-03-06");
+    assert_eq!(status(&s, "export.md", NOW).0, Status::Fresh);
+    // An uncommitted replacement counts as a change now.
+    s.file("content/img/logo.svg", "<svg><g/></svg>");
+    let (st, why) = status(&s, "other.md", NOW);
+    assert_eq!(st, Status::Stale, "{why:?}");
+    assert!(why[0].contains("an uncommitted edit"), "{why:?}");
+}

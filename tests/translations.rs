@@ -421,3 +421,76 @@ fn a_bad_direction_is_located_in_its_own_language_table() {
     );
     assert!(r.stderr.contains("help: "), "{}", r.stderr);
 }
+
+/// `--format translator`: per stale translation, the original's diff since the translation was
+/// last checked, and the command that records the new check.
+#[test]
+fn translators_get_the_originals_changes_as_a_diff() {
+    let s = site();
+    let r = s
+        .run(&[
+            "check",
+            "--offline",
+            "--now",
+            "2026-04-01",
+            "--format",
+            "translator",
+        ])
+        .fails(1);
+    let out = &r.stdout;
+    assert!(
+        out.starts_with("# Translations to update, 2026-04-01\n\n1 translation whose original changed after it was last checked.\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n## content.fa/billing/refunds.md (فارسی)\n"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("content.de/"),
+        "the German one is up to date: {out}"
+    );
+    assert!(
+        out.contains("\n-Ask within 30 days.\n+Ask within 60 days.\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--- content/billing/refunds.md (")
+            && out.contains(
+                "when the translation was last checked)\n+++ content/billing/refunds.md (now)\n"
+            ),
+        "{out}"
+    );
+    assert!(
+        out.contains("When it is updated: `kbfresh verify content.fa/billing/refunds.md`"),
+        "{out}"
+    );
+    // Verified by a date in front matter (later than its commit): the original as it was at the
+    // end of that day, the 60-day text, not the 30-day one of the translation's own commit.
+    s.file(
+        "content.fa/billing/refunds.md",
+        "+++\ntitle = \"بازپرداخت\"\nverified = 2026-03-10\n+++\n\nمتن\n",
+    );
+    s.commit("Persian checked", "2026-03-08");
+    s.file(
+        "content/billing/refunds.md",
+        &article("Refunds", "Ask within 90 days."),
+    );
+    s.commit("Even longer", "2026-03-25");
+    let r = s
+        .run(&[
+            "check",
+            "--offline",
+            "--now",
+            "2026-04-01",
+            "--format",
+            "translator",
+        ])
+        .fails(1);
+    assert!(
+        r.stdout
+            .contains("\n-Ask within 60 days.\n+Ask within 90 days.\n"),
+        "{}",
+        r.stdout
+    );
+}

@@ -135,11 +135,25 @@ pub struct Asset {
     /// Path relative to the content folder, `/`-separated.
     pub rel: String,
     pub abs: PathBuf,
+    /// As shown to users (relative to the site root when inside it).
+    pub shown: PathBuf,
     /// Output path relative to the output folder, `/`-separated.
     pub out: String,
     /// Published: its extension is one of `[assets]`, or a page links to it (set after the link
     /// check). The rest are left out, with a note.
     pub published: bool,
+}
+
+impl Asset {
+    /// A picture (`IMAGE_EXTENSIONS`): its history is read, and its change reaches the articles
+    /// that show it.
+    pub fn is_image(&self) -> bool {
+        self.rel.rsplit_once('.').is_some_and(|(_, ext)| {
+            crate::config::IMAGE_EXTENSIONS
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(ext))
+        })
+    }
 }
 
 /// The site model every stage reads.
@@ -170,6 +184,9 @@ pub struct Site {
     pub includes: Vec<includes::Included>,
     /// The repository's `CODEOWNERS`: owners of articles without an `owner`.
     pub codeowners: Option<codeowners::CodeOwners>,
+    /// Per article, the images (indexes into `assets`) its links and images reach (set after the
+    /// link check; empty before).
+    pub images: Vec<Vec<usize>>,
 }
 
 pub struct LoadOptions {
@@ -1313,6 +1330,7 @@ fn assemble(
             Asset {
                 out: out.trim_start_matches('/').to_string(),
                 published: config.assets.publishes(name),
+                shown: display_path(&abs, root_canon),
                 rel,
                 abs,
             }
@@ -1429,6 +1447,7 @@ fn assemble(
 
     Site {
         codeowners,
+        images: Vec::new(),
         root: root.to_path_buf(),
         config,
         sections,

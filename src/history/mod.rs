@@ -33,7 +33,7 @@ use crate::freshness::{Change, CoversHit, Release};
 
 pub use libgit2::tune_libgit2;
 pub use releases::newest_release;
-pub use repo::{changed_since, git_dir};
+pub use repo::{Then, changed_since, git_dir, texts_then};
 
 /// What history says about one content file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -55,6 +55,8 @@ pub struct History {
     pub files: Vec<Option<FileHistory>>,
     /// Per included file (same index as `Site::includes`), as for articles.
     pub includes: Vec<Option<FileHistory>>,
+    /// Per file of the content folders (same index as `Site::assets`): images only, else `None`.
+    pub assets: Vec<Option<FileHistory>>,
     /// Sorted by version, oldest first.
     pub releases: Vec<Release>,
     pub head: Option<String>,
@@ -76,7 +78,9 @@ impl History {
     /// come back as diagnostics; a site outside git gets one warning and front-matter dates only.
     pub fn read(site: &Site) -> (History, Diagnostics) {
         let (mut h, diags) = History::read_all(site);
-        // Articles and included files were read together, in one walk.
+        // Articles, included files and images were read together, in one walk.
+        let after_includes = (site.articles.len() + site.includes.len()).min(h.files.len());
+        h.assets = h.files.split_off(after_includes);
         h.includes = h.files.split_off(site.articles.len().min(h.files.len()));
         (h, diags)
     }
@@ -84,7 +88,7 @@ impl History {
     fn read_all(site: &Site) -> (History, Diagnostics) {
         let mut diags = Diagnostics::default();
         let mut h = History {
-            files: vec![None; site.articles.len() + site.includes.len()],
+            files: vec![None; site.articles.len() + site.includes.len() + site.assets.len()],
             ..History::default()
         };
         let Some(repo) = repo::SiteRepo::open(site, &mut diags) else {

@@ -126,6 +126,16 @@ impl SiteRepo {
             includes_key.push('\n');
             wanted.insert(p, site.articles.len() + j);
         }
+        // Images, which the articles showing them answer to: in the content folders, like the
+        // articles, and like them not part of the cache key (a new one comes with a new commit).
+        let first_asset = site.articles.len() + site.includes.len();
+        for (k, asset) in site.assets.iter().enumerate() {
+            if asset.is_image()
+                && let Some(p) = trees.repo_path(&asset.rel)
+            {
+                wanted.insert(p, first_asset + k);
+            }
+        }
 
         let ignore = match Ignore::new(&workdir, fcfg) {
             Ok(i) => i,
@@ -363,6 +373,70 @@ pub fn changed_since(site: &Site, rev: &str) -> Result<HashSet<String>, Diagnost
         }
     }
     Ok(out)
+}
+
+/// Where to read a file's earlier text: the tree of a commit, else the last commit of the first-
+/// parent history made on or before a day (UTC).
+pub struct Then<'a> {
+    /// Content-relative path of the file.
+    pub rel: &'a str,
+    pub commit: Option<&'a str>,
+    pub day: jiff::civil::Date,
+}
+
+/// The text each file had then (`None` when it did not exist then, is not text, or the site has
+/// no git history), with the commit it was read from. One pass over the first-parent history
+/// serves every request.
+pub fn texts_then(site: &Site, wanted: &[Then<'_>]) -> Vec<Option<(String, String)>> {
+    let Ok(repo) = Repository::discover(site.default_content_dir()) else {
+        return wanted.iter().map(|_| None).collect();
+    };
+    let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+    let trees = Trees::new(&workdir, site);
+    // First-parent commits, newest first, with their times.
+    let mut line: Vec<(i64, Oid)> = Vec::new();
+    if wanted.iter().any(|w| w.commit.is_none())
+        && let Ok(mut walk) = repo.revwalk()
+        && walk.push_head().is_ok()
+    {
+        walk.simplify_first_parent().ok();
+        for id in walk.flatten() {
+            if let Ok(c) = repo.find_commit(id) {
+                line.push((c.time().seconds(), id));
+            }
+        }
+    }
+    wanted
+        .iter()
+        .map(|w| {
+            let id = match w.commit {
+                Some(c) => Oid::from_str(c).ok()?,
+                None => {
+                    let end = w
+                        .day
+                        .tomorrow()
+                        .ok()?
+                        .to_zoned(jiff::tz::TimeZone::UTC)
+                        .ok()?
+                        .timestamp()
+                        .as_second();
+                    line.iter().find(|(t, _)| *t < end)?.1
+                }
+            };
+            let path = trees.repo_path(w.rel)?;
+            let tree = repo.find_commit(id).ok()?.tree().ok()?;
+            let blob = tree
+                .get_path(Path::new(&path))
+                .ok()?
+                .to_object(&repo)
+                .ok()?;
+            let text = std::str::from_utf8(blob.as_blob()?.content()).ok()?;
+            Some((
+                text.trim_start_matches('\u{feff}').to_string(),
+                id.to_string(),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! `kbfresh check`: the report model (what is stale, what is broken, what fails the policy) and its
 //! formats, one file each.
 
+mod digest;
 mod github;
 mod junit;
 mod markdown;
 mod sarif;
 mod text;
+mod translator;
 
 use std::collections::HashSet;
 
@@ -27,6 +29,12 @@ pub enum Format {
     Github,
     Sarif,
     Markdown,
+    /// Per owner: what is stale and what falls due within `--due-within`, as Markdown.
+    Digest,
+    /// The digest as JSON.
+    DigestJson,
+    /// Per stale translation, the original's changes since it was last checked, as a diff.
+    Translator,
 }
 
 /// Which articles are reported and which can fail.
@@ -38,6 +46,8 @@ pub struct Scope {
     /// Content-relative folder (`billing` or `billing/cards`).
     pub section: Option<String>,
     pub verbose: bool,
+    /// The digest's window in days (`--due-within`).
+    pub due_within: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +67,18 @@ pub struct Report {
     pub fail_on: Vec<FailOn>,
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// The digest's window in days.
+    #[serde(skip)]
+    pub due_within: u32,
+    #[serde(skip)]
+    pub today: jiff::civil::Date,
+    /// `https://host` of `base_url` (empty when it is not absolute): before an article's `url`,
+    /// its address outside the site.
+    #[serde(skip)]
+    pub origin: String,
+    /// For `--format translator`: filled by [`Report::add_translator_packets`].
+    #[serde(skip)]
+    pub packets: Vec<translator::Packet>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +132,8 @@ pub struct ArticleOut {
     pub last_verified: Option<VerifiedOut>,
     pub describes: Option<String>,
     pub expires: Option<String>,
+    /// The last day to check it before it turns stale; `None` once stale.
+    pub due: Option<String>,
     pub reasons: Vec<ReasonOut>,
     /// This article's status is one the policy fails on, and it is in scope.
     pub fails: bool,
@@ -230,6 +254,7 @@ impl Report {
                     .map(|d| loaded.history.releases[d].version.to_string())
                     .or_else(|| f.describes_text.clone()),
                 expires: f.expires.map(|d| d.to_string()),
+                due: f.due.map(|d| d.to_string()),
                 reasons: f
                     .reasons
                     .iter()
@@ -356,6 +381,10 @@ impl Report {
             failures,
             fail_on: fail_on.to_vec(),
             warnings,
+            today: crate::freshness::date_of(loaded.now),
+            origin: origin(&loaded.site),
+            packets: Vec::new(),
+            due_within: scope.due_within,
         }
     }
 
@@ -377,6 +406,12 @@ impl Report {
         }
     }
 
+    /// Reads, for every reported translation whose original changed since it was last checked,
+    /// the original's text then (from git) and now.
+    pub fn add_translator_packets(&mut self, loaded: &Loaded) {
+        self.packets = translator::packets(loaded, self);
+    }
+
     pub fn render(&self, format: Format, color: bool) -> String {
         match format {
             Format::Text => text::render(self, color),
@@ -389,6 +424,13 @@ impl Report {
             Format::Github => github::render(self),
             Format::Sarif => sarif::render(self),
             Format::Markdown => markdown::render(self),
+            Format::Digest => digest::markdown(self),
+            Format::Translator => translator::render(self),
+            Format::DigestJson => {
+                let mut s = serde_json::to_string_pretty(&digest::json(self)).unwrap_or_default();
+                s.push('\n');
+                s
+            }
         }
     }
 
@@ -429,6 +471,21 @@ impl Report {
 /// `freshness.json` (`[dashboard] json = true`): every published article's freshness as the
 /// reports state it, with absolute URLs when `base_url` is one. Versioned, for status pages,
 /// badges and assistants that should skip stale articles.
+/// The scheme and host of `base_url`, without its path (which article URLs hold already); empty
+/// when `base_url` is not an absolute http(s) address.
+fn origin(site: &crate::content::Site) -> String {
+    let origin = site.config.base_url.trim_end_matches('/');
+    if origin.starts_with("http") {
+        let base = site.base_path();
+        origin
+            .strip_suffix(base.as_str())
+            .unwrap_or(origin)
+            .to_string()
+    } else {
+        String::new()
+    }
+}
+
 pub fn freshness_json(loaded: &Loaded) -> Vec<u8> {
     #[derive(Serialize)]
     struct Entry<'a> {
@@ -446,17 +503,7 @@ pub fn freshness_json(loaded: &Loaded) -> Vec<u8> {
         reasons: Vec<&'a str>,
     }
     let report = Report::build(loaded, &[], &Scope::default());
-    let origin = loaded.site.config.base_url.trim_end_matches('/');
-    let origin = if origin.starts_with("http") {
-        // The base path is in the article URLs already.
-        let base = loaded.site.base_path();
-        origin
-            .strip_suffix(base.as_str())
-            .unwrap_or(origin)
-            .to_string()
-    } else {
-        String::new()
-    };
+    let origin = &report.origin;
     let articles: Vec<Entry<'_>> = report
         .articles
         .iter()
@@ -533,6 +580,10 @@ mod tests {
             failures: vec!["1 broken external link".into()],
             fail_on: vec![FailOn::ExternalLinks],
             warnings: Vec::new(),
+            today: "2026-11-22".parse().unwrap(),
+            origin: String::new(),
+            packets: Vec::new(),
+            due_within: 14,
         }
     }
 

@@ -631,9 +631,6 @@ impl Server {
                 f.dirty = true;
             }
             loaded.now = now;
-            let (fresh, change) = loaded::evaluate_one(&loaded.site, &loaded.history, i, now);
-            loaded.freshness[i] = fresh;
-            loaded.last_changes[i] = change;
             loaded.links.retain(|l| l.article != Some(i));
             let links = crate::links::check_article(
                 &loaded.site,
@@ -650,7 +647,18 @@ impl Server {
                 return Err(None);
             }
             warnings.extend(crate::links::diagnostics(&links));
+            // Its images may have changed with its text: its freshness answers to the new ones.
+            if let Some(mine) = loaded::images_shown(&loaded.site, &links)
+                .into_iter()
+                .nth(i)
+                && let Some(slot) = loaded.site.images.get_mut(i)
+            {
+                *slot = mine;
+            }
             loaded.links.extend(links);
+            let (fresh, change) = loaded::evaluate_one(&loaded.site, &loaded.history, i, now);
+            loaded.freshness[i] = fresh;
+            loaded.last_changes[i] = change;
 
             // The translations of an edited original answer to its new change.
             let translations: Vec<usize> = loaded.site.translations[i]
