@@ -10,7 +10,8 @@ use super::FileHistory;
 use crate::config::FreshnessConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
-pub const VERSION: u32 = 3;
+// 4: images are read with the articles; a cache without them would leave them without history.
+pub const VERSION: u32 = 4;
 const FILE: &str = "history.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
