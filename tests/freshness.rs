@@ -260,6 +260,21 @@ fn release_rule_with_grace_period_and_reasons() {
         "{}",
         out.stdout
     );
+    // The JSON report says both: stale for the team, due for readers.
+    let out = s
+        .run(&["check", "--offline", "--now", NOW, "--format", "json"])
+        .fails(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let general = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "content/general.md")
+        .unwrap();
+    assert_eq!(
+        (&general["status"], &general["reader_status"]),
+        (&serde_json::json!("stale"), &serde_json::json!("expiring"))
+    );
     // `reader_banner = "stale"`: a banner on every stale article, in words that say only what is known.
     s.file(
         "kbfresh.toml",

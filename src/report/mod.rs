@@ -128,6 +128,8 @@ pub struct ArticleOut {
     /// Where `owner` came from: "front matter", a section's index file, a `CODEOWNERS` line.
     pub owner_from: Option<String>,
     pub status: Status,
+    /// What readers are shown: `stale` only with a banner on the page.
+    pub reader_status: Status,
     pub last_changed: Option<ChangeOut>,
     pub last_verified: Option<VerifiedOut>,
     pub describes: Option<String>,
@@ -241,6 +243,7 @@ impl Report {
                 owner: a.owner.clone(),
                 owner_from: a.owner_from.clone(),
                 status: f.status,
+                reader_status: f.reader_status(),
                 last_changed: loaded.last_changes[i].as_ref().map(change_out),
                 last_verified: f
                     .last_verified
@@ -494,6 +497,7 @@ pub fn freshness_json(loaded: &Loaded) -> Vec<u8> {
         title: &'a str,
         lang: &'a str,
         status: Status,
+        reader_status: Status,
         last_verified: Option<&'a str>,
         last_changed: Option<&'a str>,
         describes: Option<&'a str>,
@@ -513,6 +517,7 @@ pub fn freshness_json(loaded: &Loaded) -> Vec<u8> {
             title: &a.title,
             lang: &a.lang,
             status: a.status,
+            reader_status: a.reader_status,
             last_verified: a.last_verified.as_ref().map(|v| v.date.as_str()),
             last_changed: a.last_changed.as_ref().map(|c| c.date.as_str()),
             describes: a.describes.as_deref(),
