@@ -65,29 +65,42 @@ fn benches(c: &mut Criterion) {
     g.bench_function("freshness (all articles)", |b| {
         b.iter(|| kbfresh::loaded::evaluate_freshness(&site, &history, now))
     });
-    g.bench_function("markdown (all articles)", |b| {
-        b.iter(|| {
-            site.articles
-                .iter()
-                .map(|a| {
-                    kbfresh::markdown::render(
-                        &kbfresh::markdown::Input {
-                            file: &a.src.text,
-                            body_start: a.src.split.body_start,
-                            dir: a.src.dir(),
-                            drop_leading_h1: kbfresh::markdown::DropH1::Always,
-                            mdx: false,
-                            expanded: None,
-                            options: kbfresh::config::MarkdownConfig::DEFAULT,
-                        },
-                        &site,
-                    )
-                    .html
-                    .len()
-                })
-                .sum::<usize>()
-        })
-    });
+    // With and without highlighting: the difference is what syntect costs a build.
+    let no_highlight = kbfresh::config::MarkdownConfig {
+        highlight: false,
+        ..kbfresh::config::MarkdownConfig::DEFAULT
+    };
+    for (name, options) in [
+        (
+            "markdown (all articles)",
+            kbfresh::config::MarkdownConfig::DEFAULT,
+        ),
+        ("markdown (all articles, highlighting off)", no_highlight),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                site.articles
+                    .iter()
+                    .map(|a| {
+                        kbfresh::markdown::render(
+                            &kbfresh::markdown::Input {
+                                file: &a.src.text,
+                                body_start: a.src.split.body_start,
+                                dir: a.src.dir(),
+                                drop_leading_h1: kbfresh::markdown::DropH1::Always,
+                                mdx: false,
+                                expanded: None,
+                                options,
+                            },
+                            &site,
+                        )
+                        .html
+                        .len()
+                    })
+                    .sum::<usize>()
+            })
+        });
+    }
     g.finish();
 
     let mut g = c.benchmark_group("pipeline");
