@@ -260,14 +260,29 @@ pub fn evaluate_freshness(
 pub fn images_shown(site: &Site, links: &[crate::links::LinkResult]) -> Vec<Vec<usize>> {
     let mut images = vec![Vec::new(); site.articles.len()];
     for l in links {
-        if let (Some(i), Some(k)) = (l.article, l.asset)
-            && site.assets[k].is_image()
-            && !images[i].contains(&k)
-        {
-            images[i].push(k);
+        if let Some(i) = l.article {
+            add_image(site, &mut images[i], l);
         }
     }
     images
+}
+
+/// The images one article's links reach (`links` all of that article).
+pub fn images_of(site: &Site, links: &[crate::links::LinkResult]) -> Vec<usize> {
+    let mut images = Vec::new();
+    for l in links {
+        add_image(site, &mut images, l);
+    }
+    images
+}
+
+fn add_image(site: &Site, images: &mut Vec<usize>, l: &crate::links::LinkResult) {
+    if let Some(k) = l.asset
+        && site.assets[k].is_image()
+        && !images.contains(&k)
+    {
+        images.push(k);
+    }
 }
 
 /// Runs the policy for one article.

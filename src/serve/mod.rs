@@ -648,11 +648,8 @@ impl Server {
             }
             warnings.extend(crate::links::diagnostics(&links));
             // Its images may have changed with its text: its freshness answers to the new ones.
-            if let Some(mine) = loaded::images_shown(&loaded.site, &links)
-                .into_iter()
-                .nth(i)
-                && let Some(slot) = loaded.site.images.get_mut(i)
-            {
+            let mine = loaded::images_of(&loaded.site, &links);
+            if let Some(slot) = loaded.site.images.get_mut(i) {
                 *slot = mine;
             }
             loaded.links.extend(links);
