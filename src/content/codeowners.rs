@@ -84,6 +84,7 @@ impl CodeOwners {
                     "CODEOWNERS: `{pattern}` {why}; GitHub skips the line, and so does kbfresh"
                 ))
                 .at(shown, line, 1)
+                .hint("write the line as a plain pattern (`docs/`, `*.md`, `/content/billing/`) followed by its owners, or remove it")
             };
             if pattern.starts_with('!') {
                 diags.push(skip("is a negation, which CODEOWNERS does not support"));
