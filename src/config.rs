@@ -99,6 +99,9 @@ pub struct LanguageConfig {
     pub direction: Option<Direction>,
     /// The site title in this language.
     pub title: Option<String>,
+    /// `fallback = true`: an article with no version in this language is served in the default
+    /// language under this language's URL, with a "not yet translated" notice.
+    pub fallback: bool,
 }
 
 /// `direction = "ltr" | "rtl"`
@@ -481,6 +484,7 @@ mod raw {
         pub content_dir: Option<PathBuf>,
         pub direction: Option<String>,
         pub title: Option<String>,
+        pub fallback: bool,
     }
 
     #[derive(Default, Deserialize)]
@@ -1005,6 +1009,15 @@ impl Validator<'_> {
                     None
                 }
             };
+            if l.fallback && code == default_language {
+                self.error(
+                    &[Key("languages"), Key(code), Key("fallback")],
+                    Diagnostic::error(format!(
+                        "[languages.{code}] fallback = true: `{code}` is the default language, the one the others fall back to"
+                    ))
+                    .hint("set fallback = true on the translations' tables instead, or remove the key"),
+                );
+            }
             let dir = match (&l.content_dir, code == default_language) {
                 (Some(d), _) => Some(d.clone()),
                 (None, true) => Some(content_dir.to_path_buf()),
@@ -1040,6 +1053,7 @@ impl Validator<'_> {
                     content_dir: l.content_dir.clone(),
                     direction,
                     title: l.title.clone(),
+                    fallback: l.fallback,
                 },
             );
         }

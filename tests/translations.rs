@@ -494,3 +494,125 @@ fn translators_get_the_originals_changes_as_a_diff() {
         r.stdout
     );
 }
+
+/// `[languages.fa] fallback = true` over the site above: `invoices.md` has no Persian version.
+fn fallback_site() -> Site {
+    let s = site();
+    s.file(
+        "kbfresh.toml",
+        &CONFIG.replace(
+            "content_dir = \"content.fa\"\n",
+            "content_dir = \"content.fa\"\nfallback = true\n",
+        ),
+    )
+    .file(
+        "content.fa/billing/help.md",
+        &article("کمک", "[فاکتورها](invoices.md) را ببینید."),
+    );
+    s
+}
+
+#[test]
+fn a_missing_translation_falls_back_to_the_original_under_the_languages_url() {
+    let s = fallback_site();
+    let r = s.run(&["build", "--now", "2026-04-01"]).ok();
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let fb = s.read("public/fa/billing/invoices/index.html");
+    // The reader's language around the original's text, with a notice in the reader's language.
+    assert!(fb.contains("<html lang=\"fa\" dir=\"rtl\">"), "{fb}");
+    assert!(fb.contains("هنوز ترجمه نشده است"), "{fb}");
+    assert!(
+        fb.contains("این مقاله هنوز به فارسی ترجمه نشده است و به زبان English نمایش داده می‌شود."),
+        "{fb}"
+    );
+    assert!(fb.contains("<h1 class=\"page-title\" lang=\"en\" dir=\"ltr\">Invoices</h1>"));
+    assert!(fb.contains("<div class=\"prose\" lang=\"en\" dir=\"ltr\">"));
+    assert!(fb.contains("<a href=\"/billing/invoices/\" hreflang=\"en\" lang=\"en\">English</a>"));
+    assert!(fb.contains("آخرین بررسی"), "Persian chrome: {fb}");
+    assert!(
+        fb.contains("<time datetime=\"2026-01-10\">۱۰ ژانویه ۲۰۲۶</time>"),
+        "{fb}"
+    );
+    // Same text as the original: the original is canonical, and no hreflang claims otherwise.
+    assert!(
+        fb.contains("<link rel=\"canonical\" href=\"https://help.example.com/billing/invoices/\">")
+    );
+    assert!(!fb.contains("hreflang=\"x-default\""), "{fb}");
+    // Breadcrumbs stay in the language's own section.
+    assert!(fb.contains("href=\"/fa/billing/\""), "{fb}");
+    // The switcher on the original links the fallback instead of the Persian home.
+    let en = s.read("public/billing/invoices/index.html");
+    assert!(
+        en.contains(
+            "<a href=\"/fa/billing/invoices/\" hreflang=\"fa\" lang=\"fa\" dir=\"rtl\">فارسی</a>"
+        ),
+        "{en}"
+    );
+    assert!(
+        !en.contains("hreflang=\"fa\" href="),
+        "no alternate for the fallback: {en}"
+    );
+    // A Persian page's link to the untranslated article reaches the fallback.
+    let help = s.read("public/fa/billing/help/index.html");
+    assert!(help.contains("href=\"/fa/billing/invoices/\""), "{help}");
+    // Not in the sitemap; in the Persian search.
+    let sitemap = s.read("public/sitemap.xml");
+    assert!(!sitemap.contains("/fa/billing/invoices/"), "{sitemap}");
+    fn all_text(dir: &std::path::Path) -> String {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| match p.is_dir() {
+                true => all_text(&p),
+                false => std::fs::read_to_string(p).unwrap_or_default(),
+            })
+            .collect()
+    }
+    let meta = all_text(&s.path("public/search/fa"));
+    assert!(meta.contains("/fa/billing/invoices/"), "{meta}");
+    // German has no fallback: no page, and the team still sees both as missing.
+    assert!(!s.path("public/de/billing/invoices/index.html").exists());
+    let r = s.run(&["check", "--now", "2026-04-01"]).fails(1);
+    assert!(
+        r.stdout.contains("MISSING TRANSLATIONS: فارسی (fa) (1)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_fallback_whose_url_is_taken_is_a_warning_and_fallback_on_the_default_language_an_error() {
+    let s = fallback_site();
+    // The Persian tax page took the URL the untranslated invoices page would get.
+    s.file("content/billing/tax.md", &article("Tax", "VAT."))
+        .file(
+            "content.fa/billing/maliat.md",
+            "+++\ntitle = \"مالیات\"\nslug = \"invoices\"\ntranslation_of = \"billing/tax.md\"\n+++\n\nمالیات.\n",
+        );
+    let r = s.run(&["build", "--now", "2026-04-01"]).ok();
+    assert!(
+        r.stderr.contains("`content/billing/invoices.md` has no فارسی version, and its fallback URL `/fa/billing/invoices/` is taken by `content.fa/billing/maliat.md`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        s.read("public/fa/billing/invoices/index.html")
+            .contains("مالیات")
+    );
+
+    s.file(
+        "kbfresh.toml",
+        &CONFIG.replace(
+            "name = \"English\"\n",
+            "name = \"English\"\nfallback = true\n",
+        ),
+    );
+    let r = s.run(&["build"]).fails(2);
+    assert!(
+        r.stderr
+            .contains("[languages.en] fallback = true: `en` is the default language"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("kbfresh.toml:7:12:"), "{}", r.stderr);
+}

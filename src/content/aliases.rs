@@ -54,6 +54,16 @@ pub fn resolve(site: &Site, generated: &[String]) -> (Vec<Alias>, Vec<Diagnostic
     for a in &site.articles {
         claimed.insert(page_file(&a.path), format!("`{}`", a.src.shown.display()));
     }
+    for f in &site.fallbacks {
+        claimed.insert(
+            page_file(&f.path),
+            format!(
+                "the {} fallback of `{}`",
+                site.languages[f.lang].name,
+                site.articles[f.article].src.shown.display()
+            ),
+        );
+    }
     for a in &site.assets {
         claimed
             .entry(a.out.clone())

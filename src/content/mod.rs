@@ -113,6 +113,18 @@ impl Article {
     }
 }
 
+/// A page served in place of a missing translation (`[languages.x] fallback = true`): a default
+/// language article under another language's URL.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    /// The default language's article.
+    pub article: usize,
+    /// The language it stands in for.
+    pub lang: usize,
+    /// Its site path: the article's under the language's mount, `/fa/billing/refunds/`.
+    pub path: String,
+}
+
 /// One language of the site and its content tree.
 #[derive(Debug, Clone)]
 pub struct Language {
@@ -174,6 +186,8 @@ pub struct Site {
     pub translations: Vec<Vec<usize>>,
     /// For every section, its versions in the other languages (the same folder in each tree).
     pub section_translations: Vec<Vec<usize>>,
+    /// Pages standing in for missing translations, by article then language.
+    pub fallbacks: Vec<Fallback>,
     /// Redirect pages, validated by [`aliases::resolve`] once the theme's files are known (empty
     /// until then).
     pub aliases: Vec<aliases::Alias>,
@@ -413,6 +427,39 @@ impl Site {
                 (l, missing)
             })
             .collect()
+    }
+
+    /// The pages standing in for article `i` in languages it has no version in.
+    pub fn fallbacks_of(&self, i: usize) -> &[Fallback] {
+        let from = self.fallbacks.partition_point(|f| f.article < i);
+        let to = self.fallbacks.partition_point(|f| f.article <= i);
+        &self.fallbacks[from..to]
+    }
+
+    /// Article `i`'s page in language `l`: itself, its translation, or the page standing in for
+    /// one.
+    pub fn path_in(&self, i: usize, l: usize) -> Option<&str> {
+        let a = &self.articles[i];
+        if a.lang == l {
+            return Some(&a.path);
+        }
+        let src = if a.lang == 0 {
+            Some(i)
+        } else {
+            self.source_of(i)
+        };
+        self.translations[i]
+            .iter()
+            .copied()
+            .find(|&j| self.articles[j].lang == l)
+            .map(|j| self.articles[j].path.as_str())
+            .or_else(|| {
+                let src = src?;
+                self.fallbacks_of(src)
+                    .iter()
+                    .find(|f| f.lang == l)
+                    .map(|f| f.path.as_str())
+            })
     }
 
     /// The default language's article that article `i` translates.
@@ -1444,6 +1491,21 @@ fn assemble(
         .collect::<Vec<_>>();
     let translations = translations(&articles, &languages, diags);
     let section_translations = section_translations(&sections, &languages);
+    let fallbacks = fallbacks(
+        &articles,
+        &translations,
+        &languages,
+        &config,
+        &owners,
+        diags,
+    );
+    for f in &fallbacks {
+        // A translation's link to an untranslated article reaches the page served in its place.
+        let a = &articles[f.article];
+        paths
+            .entry(format!("{}/{}", languages[f.lang].mount, a.src.rel))
+            .or_insert_with(|| f.path.clone());
+    }
 
     Site {
         codeowners,
@@ -1457,6 +1519,7 @@ fn assemble(
         languages,
         translations,
         section_translations,
+        fallbacks,
         aliases: Vec::new(),
         skipped,
         includes: Vec::new(),
@@ -1621,6 +1684,66 @@ fn is_rtl(code: &str) -> bool {
         primary,
         "ar" | "fa" | "he" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
     )
+}
+
+/// For every language with `fallback = true`, the default language's articles it has no version
+/// of, each at its path under the language's mount. One whose URL a file of the site already
+/// takes is left out, with a warning.
+fn fallbacks(
+    articles: &[Article],
+    translations: &[Vec<usize>],
+    languages: &[Language],
+    config: &Config,
+    claimed: &HashMap<String, PathBuf>,
+    diags: &mut Diagnostics,
+) -> Vec<Fallback> {
+    let on: Vec<usize> = (1..languages.len())
+        .filter(|&l| {
+            config
+                .languages
+                .get(&languages[l].code)
+                .is_some_and(|c| c.fallback)
+        })
+        .collect();
+    let mut out = Vec::new();
+    if on.is_empty() {
+        return out;
+    }
+    for (i, a) in articles.iter().enumerate().filter(|(_, a)| a.lang == 0) {
+        for &l in &on {
+            if translations[i].iter().any(|&j| articles[j].lang == l) {
+                continue;
+            }
+            let path = format!("/{}{}", languages[l].mount, a.path);
+            let search = format!("/{}/search/", languages[l].mount);
+            let taken = claimed
+                .get(&format!("{path}index.html"))
+                .map(|p| format!("`{}`", p.display()))
+                .or_else(|| (path == search).then(|| "the search page".to_string()));
+            if let Some(by) = taken {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`{}` has no {} version, and its fallback URL `{path}` is taken by {by}: readers of {} get no page for it",
+                        a.src.shown.display(),
+                        languages[l].name,
+                        languages[l].name,
+                    ))
+                    .in_file(a.src.shown.clone())
+                    .hint(format!(
+                        "translate it, or give it a `slug` so its {} URL is free",
+                        languages[l].name
+                    )),
+                );
+                continue;
+            }
+            out.push(Fallback {
+                article: i,
+                lang: l,
+                path,
+            });
+        }
+    }
+    out
 }
 
 /// Groups every article with its versions in the other languages: a translation is the file at the

@@ -280,6 +280,9 @@ impl<'a> Internal<'a> {
         for (s, sec) in site.sections.iter().enumerate() {
             paths.insert(format!("{base}{}", sec.path), Target::Section(s));
         }
+        for f in &site.fallbacks {
+            paths.insert(format!("{base}{}", f.path), Target::Article(f.article));
+        }
         for (i, asset) in site.assets.iter().enumerate() {
             paths.insert(format!("{base}/{}", asset.out), Target::Asset(i));
         }

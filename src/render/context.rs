@@ -29,7 +29,7 @@ pub struct Prepared {
 /// What pages of one language share.
 pub(super) struct PageLang {
     pub(super) code: String,
-    dir: &'static str,
+    pub(super) dir: &'static str,
     pub(super) words: Words,
     pub(super) site_value: Value,
 }
@@ -102,23 +102,35 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// The language switcher (`translations`: every version, this one marked `current`) and the
-    /// `hreflang` alternates of a page whose versions are `versions` (`(language, path)`, this page
-    /// first).
+    /// The language switcher (`translations`: every version, this one marked `current`, and the
+    /// pages standing in for missing ones, `fallbacks`, marked `fallback`) and the `hreflang`
+    /// alternates of a page whose versions are `versions` (`(language, path)`, this page first).
     pub(super) fn versions(
         &self,
         c: &mut serde_json::Map<String, Value>,
-        mut versions: Vec<(usize, &str)>,
+        versions: Vec<(usize, &str)>,
+        fallbacks: &[(usize, &str)],
     ) {
-        if versions.len() < 2 {
+        let Some(&(_, this)) = versions.first() else {
+            return;
+        };
+        let mut all: Vec<(usize, &str, bool)> = versions
+            .iter()
+            .chain(
+                fallbacks
+                    .iter()
+                    .filter(|(l, _)| !versions.iter().any(|(v, _)| v == l)),
+            )
+            .map(|&(l, p)| (l, p, fallbacks.contains(&(l, p))))
+            .collect();
+        if all.len() < 2 {
             return;
         }
-        let this = versions[0].1;
-        versions.sort_by_key(|(l, _)| *l);
+        all.sort_by_key(|(l, _, _)| *l);
         let site = self.input.site;
-        let switcher: Vec<Value> = versions
+        let switcher: Vec<Value> = all
             .iter()
-            .map(|&(l, path)| {
+            .map(|&(l, path, fallback)| {
                 let lang = &site.languages[l];
                 json!({
                     "code": lang.code,
@@ -126,9 +138,16 @@ impl Ctx<'_> {
                     "dir": self.langs[l].dir,
                     "url": self.url(path),
                     "current": path == this,
+                    "fallback": fallback,
                 })
             })
             .collect();
+        let mut versions = versions;
+        versions.retain(|&(l, p)| !fallbacks.contains(&(l, p)));
+        versions.sort_by_key(|(l, _)| *l);
+        if versions.len() < 2 {
+            versions.clear();
+        }
         let mut alternates: Vec<Value> = versions
             .iter()
             .map(|&(l, path)| json!({ "hreflang": site.languages[l].code, "href": self.permalink(path) }))

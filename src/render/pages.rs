@@ -37,15 +37,23 @@ fn render_page(tera: &Tera, page: Page) -> Result<OutFile, Diagnostic> {
 pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<'a>> {
     let site = input.site;
     let base = site.base_path();
+    // Pages standing in for missing translations are found in their language's search too.
+    let fallbacks = site
+        .fallbacks
+        .iter()
+        .filter(|f| f.lang == lang)
+        .map(|f| (f.article, f.path.as_str()));
     (0..site.articles.len())
         .filter(|&i| site.articles[i].lang == lang)
-        .map(|i| {
+        .map(|i| (i, site.articles[i].path.as_str()))
+        .chain(fallbacks)
+        .map(|(i, path)| {
             let a = &site.articles[i];
             let f = &input.freshness[i];
             search::SearchDoc {
                 title: &a.title,
                 section: &site.sections[a.section].title,
-                url: format!("{base}{}", crate::url::href(&a.path)),
+                url: format!("{base}{}", crate::url::href(path)),
                 status: f.reader_status().as_str(),
                 expires: f.reader_expires(),
                 terms: &input.search_terms[i],
@@ -64,9 +72,15 @@ pub fn render_pages(
     sections: &[usize],
 ) -> Result<Vec<OutFile>, Diagnostic> {
     let ctx = Ctx { input, p: prepared };
+    let site = input.site;
     articles
         .par_iter()
-        .map(|&i| article_page(&ctx, i, &prepared.related[i]))
+        .flat_map_iter(|&i| {
+            std::iter::once(None)
+                .chain(site.fallbacks_of(i).iter().map(Some))
+                .map(move |fb| (i, fb))
+        })
+        .map(|(i, fb)| article_page(&ctx, i, &prepared.related[i], fb))
         .chain(sections.par_iter().map(|&s| section_page(&ctx, s)))
         .map(|page| render_page(tera, page))
         .collect()
@@ -119,7 +133,15 @@ pub fn render_prepared(
         || -> Vec<Diagnostic> {
             (0..site.articles.len())
                 .into_par_iter()
-                .filter_map(|i| put(article_page(&ctx, i, &related[i])))
+                .filter_map(|i| put(article_page(&ctx, i, &related[i], None)))
+                .chain(site.fallbacks.par_iter().filter_map(|fb| {
+                    put(article_page(
+                        &ctx,
+                        fb.article,
+                        &related[fb.article],
+                        Some(fb),
+                    ))
+                }))
                 .chain(
                     (0..site.sections.len())
                         .into_par_iter()
@@ -303,7 +325,14 @@ fn render_template(
     })
 }
 
-fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
+/// Article `i`'s page; with `fallback`, the page standing in for its missing translation: its
+/// content under the other language's URL and in that language's chrome, with a notice.
+fn article_page(
+    ctx: &Ctx<'_>,
+    i: usize,
+    related: &[usize],
+    fallback: Option<&crate::content::Fallback>,
+) -> Page {
     let site = ctx.input.site;
     let a = &site.articles[i];
     let md = &ctx.input.articles_md[i];
@@ -311,14 +340,23 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
     let sec = &site.sections[a.section];
     let list = &sec.articles;
     let p = ctx.position[i];
-    let link = |j: usize| json!({ "title": site.articles[j].nav_label(), "url": ctx.url(&site.articles[j].path) });
+    // The page's language (its chrome) and where it is.
+    let (l, path) = match fallback {
+        Some(fb) => (fb.lang, fb.path.as_str()),
+        None => (a.lang, a.path.as_str()),
+    };
+    // Links to the neighbours stay in the page's language where a version of them is.
+    let link = |j: usize| {
+        let to = site.path_in(j, l).unwrap_or(&site.articles[j].path);
+        json!({ "title": site.articles[j].nav_label(), "url": ctx.url(to) })
+    };
     let prev = if p > 0 {
         link(list[p - 1])
     } else {
         Value::Null
     };
     let next = list.get(p + 1).map(|&j| link(j)).unwrap_or(Value::Null);
-    let words = &ctx.langs[a.lang].words;
+    let words = &ctx.langs[l].words;
     let lang = &ctx.langs[a.lang].code;
     let change = ctx.input.last_changes[i].as_ref();
     let updated = change.map(|c| crate::freshness::date_of(c.date));
@@ -370,20 +408,77 @@ fn article_page(ctx: &Ctx<'_>, i: usize, related: &[usize]) -> Page {
     page["next"] = next;
     page["related"] = Value::Array(related.iter().map(|&j| ctx.summaries[j].clone()).collect());
     page["original"] = original(ctx, i, words);
-    let mut c = ctx.common(a.lang, "article", &a.title, &description, &a.path);
+    let mut c = ctx.common(l, "article", &a.title, &description, path);
+    match fallback {
+        None => {
+            ctx.versions(
+                &mut c,
+                article_versions(site, i),
+                &fallback_versions(site, i),
+            );
+            c.insert(
+                "breadcrumbs".into(),
+                ctx.breadcrumbs(a.section, Some((&a.title, &a.path))),
+            );
+            c.insert("nav".into(), ctx.nav(a.section, Some(i)));
+        }
+        Some(fb) => {
+            let original = &ctx.langs[a.lang];
+            page["fallback"] = json!({
+                "lang": original.code,
+                "lang_name": site.languages[a.lang].name,
+                "dir": original.dir,
+                "url": ctx.url(&a.path),
+                // The language it stands in for.
+                "in": site.languages[l].name,
+            });
+            page["url"] = json!(ctx.url(path));
+            // The same text as the original's page: search engines are pointed at that one.
+            c.insert("canonical".into(), json!(ctx.permalink(&a.path)));
+            let mut versions = article_versions(site, i);
+            versions.insert(0, (l, path));
+            ctx.versions(&mut c, versions, &fallback_versions(site, i));
+            c.insert("alternates".into(), json!([]));
+            // Breadcrumbs and navigation of the section's version in this language, when it has
+            // one; else the original's.
+            let here = std::iter::once(a.section)
+                .chain(site.section_translations[a.section].iter().copied())
+                .find(|&k| site.sections[k].lang == fb.lang);
+            let (crumbs, nav) = match here {
+                Some(k) => (k, ctx.nav(k, None)),
+                None => (a.section, ctx.nav(a.section, Some(i))),
+            };
+            c.insert(
+                "breadcrumbs".into(),
+                ctx.breadcrumbs(crumbs, Some((&a.title, path))),
+            );
+            c.insert("nav".into(), nav);
+        }
+    }
     c.insert("page".into(), page);
-    ctx.versions(&mut c, article_versions(site, i));
-    c.insert(
-        "breadcrumbs".into(),
-        ctx.breadcrumbs(a.section, Some((&a.title, &a.path))),
-    );
-    c.insert("nav".into(), ctx.nav(a.section, Some(i)));
     Page {
         template: "article.html",
-        path: format!("{}index.html", a.path.trim_start_matches('/')),
-        lang: a.lang,
+        path: format!("{}index.html", path.trim_start_matches('/')),
+        lang: l,
         ctx: c,
     }
+}
+
+/// The pages standing in for article `i`'s (or its original's) missing translations, as
+/// `(language, path)`.
+fn fallback_versions(site: &crate::content::Site, i: usize) -> Vec<(usize, &str)> {
+    let src = if site.articles[i].lang == 0 {
+        Some(i)
+    } else {
+        site.source_of(i)
+    };
+    src.map(|s| {
+        site.fallbacks_of(s)
+            .iter()
+            .map(|f| (f.lang, f.path.as_str()))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
@@ -452,7 +547,7 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
         c.insert("nav".into(), ctx.nav(s, None));
         ("section.html", c)
     };
-    ctx.versions(&mut c, ctx.section_versions(s));
+    ctx.versions(&mut c, ctx.section_versions(s), &[]);
     Page {
         template: name,
         path: format!("{}index.html", sec.path.trim_start_matches('/')),
