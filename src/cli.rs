@@ -38,6 +38,10 @@ pub struct Global {
     /// Include articles with `draft = true`
     #[arg(long, global = true)]
     pub drafts: bool,
+    /// Read history from this file (written by `kbfresh history export`) instead of git: for hosts
+    /// that only clone shallowly
+    #[arg(long = "history", global = true, value_name = "FILE")]
+    pub history_file: Option<PathBuf>,
     /// Print errors only
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -68,6 +72,19 @@ pub enum Command {
     Serve(ServeArgs),
     /// Record that a person checked articles: set `verified` and `describes` in their front matter
     Verify(VerifyArgs),
+    /// Save what builds need from git history, for hosts that only clone shallowly
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Write the history of the checked-out commit to FILE (run where history is whole; build
+    /// with `--history FILE` on the host)
+    Export {
+        /// The file to write (e.g. history.json)
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args, Clone)]

@@ -56,6 +56,8 @@ pub struct Options {
     pub base_url: Option<String>,
     pub now: Timestamp,
     pub drafts: bool,
+    /// `--history FILE`: history from a file `kbfresh history export` wrote, not from git.
+    pub history_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -67,6 +69,7 @@ impl Options {
             base_url: None,
             now,
             drafts: false,
+            history_file: None,
         }
     }
 }
@@ -153,7 +156,7 @@ fn load_with<T: Send>(
         let site = &site;
         let walk = scope.spawn(move || {
             let t = Instant::now();
-            let (h, d) = history::History::read(site);
+            let (h, d) = history::History::read(site, opts.history_file.as_deref());
             (h, d, t.elapsed())
         });
         // The walk diffs on a thread a core too: the operating system shares the cores, and
@@ -444,6 +447,33 @@ pub fn check(opts: &Options, co: &CheckOptions) -> Result<Checked, Failure> {
     })
 }
 
+/// What `kbfresh history export` wrote.
+pub struct Exported {
+    pub bytes: usize,
+    /// Files with a history in it.
+    pub files: usize,
+    pub releases: usize,
+    pub commit: String,
+    pub diagnostics: Diagnostics,
+}
+
+/// `kbfresh history export FILE`: reads the site and its history as a build does and writes the
+/// history file.
+pub fn export_history(opts: &Options, file: &Path) -> Result<Exported, Failure> {
+    let (loaded, ()) = load_with(opts, SearchTerms::Skip, |_| ())?;
+    let h = &loaded.history;
+    let (bytes, files) = h.export(file).map_err(|d| Failure(vec![d]))?;
+    // The walk the file was made from is the cache's too.
+    h.save_cache();
+    Ok(Exported {
+        bytes,
+        files,
+        releases: h.releases.len(),
+        commit: h.head.clone().unwrap_or_default(),
+        diagnostics: loaded.diagnostics,
+    })
+}
+
 /// The load for `check`. Templates of the site's own are rendered into a [`sink::Discard`]: a
 /// template can fail on data that only rendering meets, and `check` must fail where `build` would
 /// (the embedded theme's templates are covered by the test suite).
@@ -493,6 +523,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub articles: usize,
     pub sections: usize,
+    /// Pages standing in for missing translations (`fallback = true`).
+    pub fallbacks: usize,
     pub assets: usize,
     /// Files of the content folder not published (not an `[assets]` type, and no page links there).
     pub left_out: usize,
@@ -634,9 +666,10 @@ fn write_site(
     loaded.history.save_cache();
     timings.lap("output");
     Ok(BuildReport {
-        pages: site.articles.len() + site.sections.len(),
+        pages: site.articles.len() + site.sections.len() + site.fallbacks.len(),
         articles: site.articles.len(),
         sections: site.sections.len() - 1,
+        fallbacks: site.fallbacks.len(),
         assets: site.assets.iter().filter(|a| a.published).count(),
         left_out: site.assets.iter().filter(|a| !a.published).count() + site.skipped,
         stats,

@@ -58,6 +58,7 @@ fn main() -> ExitCode {
         base_url: g.base_url.clone(),
         now,
         drafts: g.drafts,
+        history_file: g.history_file.clone(),
     };
     match &cli.command {
         Command::Init { dir } => match kbfresh::init::init(dir, kbfresh::freshness::date_of(now)) {
@@ -110,8 +111,12 @@ fn main() -> ExitCode {
                                 }
                             ),
                         };
+                        let fallbacks = match r.fallbacks {
+                            0 => String::new(),
+                            n => format!(", {n} untranslated shown in the original"),
+                        };
                         println!(
-                            "Built {} pages ({} articles in {} sections, {} files copied{left_out}) in {} ms into {} ({} written, {} unchanged, {} removed)",
+                            "Built {} pages ({} articles in {} sections{fallbacks}, {} files copied{left_out}) in {} ms into {} ({} written, {} unchanged, {} removed)",
                             r.pages,
                             r.articles,
                             r.sections,
@@ -121,6 +126,32 @@ fn main() -> ExitCode {
                             s.written,
                             s.unchanged,
                             s.removed
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(f) => printer.fail(&f),
+            }
+        }
+        Command::History(kbfresh::cli::HistoryCommand::Export { file }) => {
+            if opts.history_file.is_some() {
+                return printer.fail(&Failure::from(
+                    Diagnostic::error("`history export` reads git, not a history file")
+                        .hint("remove --history; run the export where the whole history is"),
+                ));
+            }
+            match kbfresh::export_history(&opts, file) {
+                Ok(e) => {
+                    printer.diagnostics(&e.diagnostics.0);
+                    if !g.quiet {
+                        println!(
+                            "Wrote the history of {} files and {} releases at commit {} to {} ({} KB); on the host, build with --history {}",
+                            e.files,
+                            e.releases,
+                            &e.commit[..e.commit.len().min(10)],
+                            file.display(),
+                            e.bytes.div_ceil(1024),
+                            file.display()
                         );
                     }
                     ExitCode::SUCCESS

@@ -17,13 +17,14 @@ mod libgit2;
 mod order;
 mod releases;
 mod repo;
+mod snapshot;
 #[cfg(test)]
 mod testing;
 mod treediff;
 mod walk;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 
@@ -61,7 +62,12 @@ pub struct History {
     pub releases: Vec<Release>,
     pub head: Option<String>,
     covers: releases::Covers,
+    /// The walk's results (cache or walk): the history file's contents.
     cache: Option<(PathBuf, cache::CacheFile)>,
+    /// They differ from the cache on disk: written after a successful build.
+    cache_changed: bool,
+    /// Key of the release settings (`release_tags`, `product_repo`).
+    releases_key: String,
 }
 
 /// What reading the files' histories leaves for the releases: the cache file to write, whether it
@@ -76,8 +82,10 @@ struct Walked {
 impl History {
     /// Reads everything the freshness policy needs. Errors (a shallow clone, a missing product repo)
     /// come back as diagnostics; a site outside git gets one warning and front-matter dates only.
-    pub fn read(site: &Site) -> (History, Diagnostics) {
-        let (mut h, diags) = History::read_all(site);
+    /// With `from` (`--history FILE`), the files' histories and the releases come from that file
+    /// instead: a shallow clone is no error, and the file must match this checkout.
+    pub fn read(site: &Site, from: Option<&Path>) -> (History, Diagnostics) {
+        let (mut h, diags) = History::read_all(site, from);
         // Articles, included files and images were read together, in one walk.
         let after_includes = (site.articles.len() + site.includes.len()).min(h.files.len());
         h.assets = h.files.split_off(after_includes);
@@ -85,16 +93,31 @@ impl History {
         (h, diags)
     }
 
-    fn read_all(site: &Site) -> (History, Diagnostics) {
+    fn read_all(site: &Site, from: Option<&Path>) -> (History, Diagnostics) {
         let mut diags = Diagnostics::default();
+        let fcfg = &site.config.freshness;
         let mut h = History {
             files: vec![None; site.articles.len() + site.includes.len() + site.assets.len()],
+            releases_key: format!("{:?}|{:?}", fcfg.release_tags, fcfg.product_repo),
             ..History::default()
         };
-        let Some(repo) = repo::SiteRepo::open(site, &mut diags) else {
+        let Some(repo) = repo::SiteRepo::open(site, from.is_some(), &mut diags) else {
+            if let Some(file) = from {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "--history `{}` needs the git checkout it was exported from",
+                        file.display()
+                    ))
+                    .hint("build in a clone of the repository (a shallow one is enough)"),
+                );
+            }
             return (h, diags);
         };
         h.head = repo.head.map(|id| id.to_string());
+        if let Some(file) = from {
+            h.read_snapshot(site, &repo, file, &mut diags);
+            return (h, diags);
+        }
         let Some(mut walked) = h.read_files(site, &repo, &mut diags) else {
             return (h, diags);
         };
@@ -104,10 +127,82 @@ impl History {
         };
         h.releases = releases;
         h.covers = covers;
-        if walked.changed {
-            h.cache = Some((walked.cache_dir, walked.cache));
-        }
+        h.cache_changed = walked.changed;
+        h.cache = Some((walked.cache_dir, walked.cache));
         (h, diags)
+    }
+
+    /// Fills `files`, `releases` and `covers` from a history file, with the work tree's status on
+    /// top.
+    fn read_snapshot(
+        &mut self,
+        site: &Site,
+        repo: &repo::SiteRepo,
+        file: &Path,
+        diags: &mut Diagnostics,
+    ) {
+        let Some(head) = repo.head else {
+            diags.push(
+                Diagnostic::error(format!(
+                    "--history `{}`: this repository has no commits",
+                    file.display()
+                ))
+                .hint("build in the checkout of the commit the file was exported at"),
+            );
+            return;
+        };
+        let key = repo.history_key(&site.config.freshness);
+        let parts =
+            match snapshot::Snapshot::read(file, &head.to_string(), &key, &self.releases_key) {
+                Ok(p) => p,
+                Err(d) => {
+                    diags.push(d);
+                    return;
+                }
+            };
+        let by_path: HashMap<String, FileHistory> = parts.files.into_iter().collect();
+        for (p, &i) in &repo.wanted {
+            self.files[i] = Some(by_path.get(p).cloned().unwrap_or_default());
+        }
+        repo::apply_status(
+            repo::statuses(&repo.repo, &repo.prefixes, &repo.wanted),
+            &mut self.files,
+            false,
+        );
+        self.releases = parts.releases;
+        self.covers = releases::Covers::from_parts(parts.ranges, parts.range_paths);
+    }
+
+    /// Writes the history file of this read (`kbfresh history export`): its size in bytes and the
+    /// number of files in it.
+    pub fn export(&self, file: &Path) -> Result<(usize, usize), Diagnostic> {
+        let (Some(head), Some((_, cache))) = (&self.head, &self.cache) else {
+            return Err(Diagnostic::error("there is no git history to export").hint(
+                "run `kbfresh history export` in a clone with the whole history (`fetch-depth: 0`)",
+            ));
+        };
+        let mut files: Vec<(String, FileHistory)> = cache
+            .files
+            .iter()
+            .map(|(p, f)| (p.clone(), f.clone()))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let (ranges, range_paths) = self.covers.parts();
+        let snap = snapshot::Snapshot::new(snapshot::Parts {
+            head: head.clone(),
+            key: cache.key.clone(),
+            releases_key: self.releases_key.clone(),
+            files,
+            releases: self.releases.clone(),
+            ranges,
+            range_paths,
+        });
+        let bytes = serde_json::to_vec(&snap).map_err(|e| Diagnostic::error(e.to_string()))?;
+        crate::fsutil::write_atomic(file, &bytes).map_err(|e| {
+            Diagnostic::error(format!("cannot write `{}`: {e}", file.display()))
+                .hint("check that its folder exists and is writable")
+        })?;
+        Ok((bytes.len(), snap.files.len()))
     }
 
     /// Fills `files`: from the cache of the last walk, walking only the commits it has not seen
@@ -119,12 +214,13 @@ impl History {
         repo: &repo::SiteRepo,
         diags: &mut Diagnostics,
     ) -> Option<Walked> {
+        let key = repo.history_key(&site.config.freshness);
         let repo::SiteRepo {
             repo,
-            trees,
+            trees: _,
             prefixes: content_prefixes,
             wanted,
-            includes_key,
+            includes_key: _,
             ignore,
             head,
         } = repo;
@@ -146,11 +242,6 @@ impl History {
 
         // The walk, or the cache of the last one.
         let cache_dir = site.root.join(crate::config::CACHE_DIR);
-        let key = cache::key(
-            &format!("{}|{includes_key}", trees.key()),
-            fcfg,
-            &ignore.fingerprint(),
-        );
         let mut cached = cache::load(&cache_dir, &key, diags);
         let mut results: HashMap<String, FileHistory> = HashMap::new();
         let mut walk_from: Option<Oid> = None;
@@ -258,7 +349,9 @@ impl History {
 
     /// Writes the cache of this walk (after a successful build).
     pub fn save_cache(&self) {
-        if let Some((dir, c)) = &self.cache {
+        if let Some((dir, c)) = &self.cache
+            && self.cache_changed
+        {
             cache::save(dir, c);
         }
     }

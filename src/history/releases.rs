@@ -103,6 +103,26 @@ pub(super) struct Covers {
 }
 
 impl Covers {
+    /// From a history file's ranges (per release) and paths.
+    pub fn from_parts(ranges: Vec<Vec<Vec<u32>>>, paths: Vec<String>) -> Covers {
+        Covers {
+            ranges: ranges
+                .into_iter()
+                .map(|commits| ReleaseRange { commits })
+                .collect(),
+            paths,
+            memo: Default::default(),
+        }
+    }
+
+    /// The ranges (per release) and paths, for a history file.
+    pub fn parts(&self) -> (Vec<Vec<Vec<u32>>>, Vec<String>) {
+        (
+            self.ranges.iter().map(|r| r.commits.clone()).collect(),
+            self.paths.clone(),
+        )
+    }
+
     /// What the globs in `covers` matched in each release range (of `releases`); computed once per
     /// distinct `covers`.
     pub fn hits(&self, covers: &[String], releases: usize) -> Vec<Option<CoversHit>> {

@@ -33,11 +33,22 @@ pub(super) struct SiteRepo {
 }
 
 impl SiteRepo {
+    /// Everything besides HEAD that changes what a walk finds: the history cache's and history
+    /// file's key.
+    pub fn history_key(&self, fcfg: &crate::config::FreshnessConfig) -> String {
+        super::cache::key(
+            &format!("{}|{}", self.trees.key(), self.includes_key),
+            fcfg,
+            &self.ignore.fingerprint(),
+        )
+    }
+
     /// Opens the repository the site's content is in. `None`, with the reason in `diags`, when
     /// there is no history to read: no repository, one that cannot be opened (not safe to, in git's
     /// `safe.directory` sense, or damaged), a bare or shallow one (unless `allow_shallow`), or
     /// invalid `ignore_commit_messages`. Content trees outside the repository get a warning each.
-    pub fn open(site: &Site, diags: &mut Diagnostics) -> Option<SiteRepo> {
+    /// `snapshot`: the history comes from a history file, so a shallow clone is no error.
+    pub fn open(site: &Site, snapshot: bool, diags: &mut Diagnostics) -> Option<SiteRepo> {
         let repo = match Repository::discover(site.default_content_dir()) {
             Ok(r) => r,
             // A repository that is there but cannot be opened (owned by another user, a broken
@@ -70,9 +81,9 @@ impl SiteRepo {
             return None;
         };
         let fcfg = &site.config.freshness;
-        if repo.is_shallow() {
+        if repo.is_shallow() && !snapshot {
             let d = Diagnostic::error("the git repository is a shallow clone: kbfresh cannot see when articles last changed")
-                .hint("fetch the full history: `fetch-depth: 0` in GitHub Actions (actions/checkout), `GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`; or set `[freshness] allow_shallow = true` to go on with what is there");
+                .hint("fetch the full history: `fetch-depth: 0` in GitHub Actions (actions/checkout), `GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`; on a host that cannot deepen its clone, write the history where it is whole (`kbfresh history export history.json`) and build with `--history history.json`; or set `[freshness] allow_shallow = true` to go on with what is there");
             if fcfg.allow_shallow {
                 diags.push(Diagnostic {
                     severity: Severity::Warning,
