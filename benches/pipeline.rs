@@ -51,15 +51,15 @@ fn benches(c: &mut Criterion) {
             || {
                 let _ = std::fs::remove_dir_all(&cache);
             },
-            |()| History::read(&site),
+            |()| History::read(&site, None),
             BatchSize::PerIteration,
         )
     });
-    History::read(&site).0.save_cache();
-    g.bench_function("warm (cache at HEAD)", |b| b.iter(|| History::read(&site)));
+    History::read(&site, None).0.save_cache();
+    g.bench_function("warm (cache at HEAD)", |b| b.iter(|| History::read(&site, None)));
     g.finish();
 
-    let (history, _) = History::read(&site);
+    let (history, _) = History::read(&site, None);
     let mut g = c.benchmark_group("stages");
     g.sample_size(20);
     g.bench_function("freshness (all articles)", |b| {

@@ -228,7 +228,8 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
         .filter(|(score, _)| *score > 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        // Equal scores go to the first name in order: the same hint whatever order they came in.
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
 }
 
@@ -251,5 +252,8 @@ mod tests {
     fn closest_suggests_similar_keys() {
         assert_eq!(closest("titel", ["title", "theme"]), Some("title"));
         assert_eq!(closest("zzz", ["title", "theme"]), None);
+        // A tie goes to the first in order, whatever the order given.
+        assert_eq!(closest("a-1", ["a-3", "a-2"]), Some("a-2"));
+        assert_eq!(closest("a-1", ["a-2", "a-3"]), Some("a-2"));
     }
 }

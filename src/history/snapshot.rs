@@ -3,7 +3,7 @@
 //! commit it was exported at and to the settings that change what the walk finds; anything else
 //! is refused with what to do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -30,8 +30,10 @@ pub struct Snapshot {
     pub key: String,
     /// `release_tags` and `product_repo`, which choose the releases.
     pub releases_key: String,
-    /// Every commit the files and releases name, once.
-    pub commits: Vec<Change>,
+    /// Every commit the files and releases name, once: id, time (Unix seconds), author (index
+    /// into `authors`).
+    pub commits: Vec<(String, i64, u32)>,
+    pub authors: Vec<String>,
     /// Per repository path: the last change and the creation (indexes into `commits`), and whether
     /// git tracks it.
     pub files: BTreeMap<String, (Option<u32>, Option<u32>, bool)>,
@@ -55,11 +57,17 @@ pub struct Parts {
 
 impl Snapshot {
     pub fn new(p: Parts) -> Snapshot {
-        let mut commits: Vec<Change> = Vec::new();
-        let mut ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut commits: Vec<(String, i64, u32)> = Vec::new();
+        let mut authors: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut author_ids: HashMap<String, u32> = HashMap::new();
         let mut id = |c: &Change| -> u32 {
             *ids.entry(c.commit.clone()).or_insert_with(|| {
-                commits.push(c.clone());
+                let author = *author_ids.entry(c.author.clone()).or_insert_with(|| {
+                    authors.push(c.author.clone());
+                    (authors.len() - 1) as u32
+                });
+                commits.push((c.commit.clone(), c.date.as_second(), author));
                 (commits.len() - 1) as u32
             })
         };
@@ -92,6 +100,7 @@ impl Snapshot {
             key: p.key,
             releases_key: p.releases_key,
             commits,
+            authors,
             files,
             releases,
             ranges: p.ranges,
@@ -172,20 +181,23 @@ impl Snapshot {
                 "export it with the same kbfresh.toml and --content as the build: {again}"
             )));
         }
-        let n = s.commits.len();
         let bad = || {
             Diagnostic::error(format!(
-                "the history file `{}` is damaged: it names a commit it does not list",
+                "the history file `{}` is damaged: it names a commit, author or path it does not list",
                 file.display()
             ))
             .hint(again.clone())
         };
         let change = |i: Option<u32>| -> Result<Option<Change>, Diagnostic> {
-            match i {
-                None => Ok(None),
-                Some(i) if (i as usize) < n => Ok(Some(s.commits[i as usize].clone())),
-                Some(_) => Err(bad()),
-            }
+            let Some(i) = i else {
+                return Ok(None);
+            };
+            let (commit, secs, author) = s.commits.get(i as usize).ok_or_else(bad)?;
+            Ok(Some(Change {
+                commit: commit.clone(),
+                date: jiff::Timestamp::from_second(*secs).map_err(|_| bad())?,
+                author: s.authors.get(*author as usize).ok_or_else(bad)?.clone(),
+            }))
         };
         let mut files = Vec::with_capacity(s.files.len());
         for (path, &(last, created, tracked)) in &s.files {
