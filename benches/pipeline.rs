@@ -56,7 +56,9 @@ fn benches(c: &mut Criterion) {
         )
     });
     History::read(&site, None).0.save_cache();
-    g.bench_function("warm (cache at HEAD)", |b| b.iter(|| History::read(&site, None)));
+    g.bench_function("warm (cache at HEAD)", |b| {
+        b.iter(|| History::read(&site, None))
+    });
     g.finish();
 
     let (history, _) = History::read(&site, None);
@@ -65,6 +67,12 @@ fn benches(c: &mut Criterion) {
     g.bench_function("freshness (all articles)", |b| {
         b.iter(|| kbfresh::loaded::evaluate_freshness(&site, &history, now))
     });
+    // The dashboard's trend: the policy replayed at each of its points (12 at most).
+    let times = kbfresh::loaded::trend_times(&history, now);
+    g.bench_function(
+        format!("freshness trend ({} points, all articles)", times.len()),
+        |b| b.iter(|| kbfresh::loaded::freshness_trend(&site, &history, &times)),
+    );
     // With and without highlighting: the difference is what syntect costs a build.
     let no_highlight = kbfresh::config::MarkdownConfig {
         highlight: false,

@@ -303,6 +303,8 @@ pub struct DashboardConfig {
     /// Also publish `freshness.json` at the site root: every article's status, for status pages,
     /// badges and assistants.
     pub json: bool,
+    /// The share of articles that should be fresh (0 to 1): every section is shown against it.
+    pub target: Option<f64>,
 }
 
 impl Default for DashboardConfig {
@@ -311,6 +313,7 @@ impl Default for DashboardConfig {
             enabled: true,
             path: "_freshness".into(),
             json: false,
+            target: None,
         }
     }
 }
@@ -930,6 +933,17 @@ impl Validator<'_> {
                 &[Key("dashboard"), Key("path")],
                 Diagnostic::error(format!("[dashboard] path `{}` is not a site path", d.path))
                     .hint("use a folder name such as \"_freshness\""),
+            );
+        }
+        if let Some(t) = d.target
+            && !(t > 0.0 && t <= 1.0)
+        {
+            self.error(
+                &[Key("dashboard"), Key("target")],
+                Diagnostic::error(format!(
+                    "[dashboard] target = {t}: a share of articles is more than 0 and at most 1"
+                ))
+                .hint("write 0.95 for 95% of articles fresh"),
             );
         }
     }

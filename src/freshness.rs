@@ -166,10 +166,41 @@ pub struct Facts<'a> {
 #[derive(Debug, Clone)]
 pub struct IncludeChange<'a> {
     /// As shown to users (relative to the site root).
-    pub path: String,
+    pub path: &'a str,
     pub last_change: Option<&'a Change>,
     /// Uncommitted changes: it changed now.
     pub dirty: bool,
+}
+
+/// Releases (before now) from which the dashboard's trend has a point per release; with fewer,
+/// one per month.
+pub const TREND_MIN_RELEASES: usize = 3;
+
+/// How many articles had each status (the team's) at one time: a point of the dashboard's trend.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TrendPoint {
+    /// A release's tag, or a month (`2026-03`).
+    pub label: String,
+    pub date: Date,
+    pub fresh: usize,
+    pub due: usize,
+    pub stale: usize,
+    pub unknown: usize,
+}
+
+impl TrendPoint {
+    pub fn count(&mut self, s: Status) {
+        match s {
+            Status::Fresh => self.fresh += 1,
+            Status::Expiring => self.due += 1,
+            Status::Stale => self.stale += 1,
+            Status::Unknown => self.unknown += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.fresh + self.due + self.stale + self.unknown
+    }
 }
 
 /// Fully resolved policy for one article.
@@ -283,6 +314,18 @@ pub fn date_of(ts: Timestamp) -> Date {
     ts.to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
+/// The first moment of day `d` (UTC).
+fn day_start(d: Date) -> Timestamp {
+    d.to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        // Only the ends of the calendar have no start in range.
+        .unwrap_or(if d.year() > 0 {
+            Timestamp::MAX
+        } else {
+            Timestamp::MIN
+        })
+}
+
 fn add_days(d: Date, days: u32) -> Date {
     d.checked_add(i64::from(days).days()).unwrap_or(Date::MAX)
 }
@@ -344,6 +387,9 @@ pub fn evaluate(
         };
     };
 
+    // Release dates are compared as times with the start of a day, not converted to days: a site
+    // with many releases has this loop once per article (and per point of the dashboard's trend).
+    let after_verified = day_start(last_verified.tomorrow().unwrap_or(Date::MAX));
     // describes: front matter, else the newest release dated on or before last_verified.
     let describes_version = facts.describes.and_then(Version::parse);
     let describes_idx = match &describes_version {
@@ -352,7 +398,7 @@ pub fn evaluate(
         None => releases
             .iter()
             .enumerate()
-            .filter(|(_, r)| date_of(r.date) <= last_verified)
+            .filter(|(_, r)| r.date < after_verified)
             .max_by(|a, b| a.1.version.cmp(&b.1.version))
             .map(|(i, _)| i),
     };
@@ -373,7 +419,7 @@ pub fn evaluate(
         (None, Some(d)) => (d + 1..releases.len()).collect(),
         // Verified before the first release: every release is newer, but only those after the date matter.
         (None, None) if facts.describes.is_none() => (0..releases.len())
-            .filter(|&i| date_of(releases[i].date) > last_verified)
+            .filter(|&i| releases[i].date >= after_verified)
             .collect(),
         (None, None) => Vec::new(),
     };
@@ -385,6 +431,11 @@ pub fn evaluate(
         due: Date,
     }
     let mut found: Vec<Found> = Vec::new();
+    let grace_over = day_start(
+        today
+            .checked_sub(i64::from(policy.grace_days).days())
+            .unwrap_or(Date::MIN),
+    );
     // What `covers` matched in releases not yet reported (see below).
     let mut pending = CoversHit::default();
     for i in newer {
@@ -421,12 +472,16 @@ pub fn evaluate(
         } else {
             None
         };
-        let released = date_of(r.date);
-        let due = add_days(released, policy.grace_days);
-        let this_status = if today > due {
+        // Stale once today is past the release day plus the grace period.
+        let this_status = if r.date < grace_over {
             Status::Stale
         } else {
             Status::Expiring
+        };
+        // Only a release still in its grace period has a day to review by.
+        let due = match this_status {
+            Status::Expiring => add_days(date_of(r.date), policy.grace_days),
+            _ => today,
         };
         found.push(Found {
             release: i,
@@ -499,14 +554,11 @@ pub fn evaluate(
             message,
         });
     }
-    let stale_versions: Vec<String> = stale
-        .iter()
-        .map(|f| releases[f.release].version.to_string())
-        .collect();
-    let versions = match stale_versions.as_slice() {
+    let version = |f: &Found| &releases[f.release].version;
+    let versions = match stale.as_slice() {
         [] => None,
-        [one] => Some(format!("Version {one}")),
-        [first, .., last] => Some(format!("Versions {first} to {last}")),
+        [one] => Some(format!("Version {}", version(one))),
+        [first, .., last] => Some(format!("Versions {} to {}", version(first), version(last))),
     };
     // A covered path that changed is evidence; a newer release alone is not (kbfresh knows it
     // came out, not what it changed), so readers see a banner for it only when asked for.
@@ -1026,7 +1078,7 @@ mod tests {
         };
         fn inc(c: &Change) -> IncludeChange<'_> {
             IncludeChange {
-                path: "content/_snippets/refund.md".into(),
+                path: "content/_snippets/refund.md",
                 last_change: Some(c),
                 dirty: false,
             }

@@ -198,6 +198,14 @@ fn load_with<T: Send>(
     site.images = loaded::images_shown(&site, &links);
     let (freshness, last_changes) = loaded::evaluate_freshness(&site, &history, opts.now);
     timings.lap("freshness");
+    // Only pages show the trend: `check` (which skips the search terms too) does not replay it.
+    let trend = if site.config.dashboard.enabled && terms == SearchTerms::Compute {
+        let t = loaded::freshness_trend(&site, &history, &loaded::trend_times(&history, opts.now));
+        timings.lap("trend");
+        t
+    } else {
+        Vec::new()
+    };
 
     diags.sort();
     let loaded = Loaded {
@@ -207,6 +215,7 @@ fn load_with<T: Send>(
         history,
         freshness,
         last_changes,
+        trend,
         diagnostics: diags,
         output_dir,
         now: opts.now,

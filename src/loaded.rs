@@ -21,6 +21,8 @@ pub struct Loaded {
     pub history: history::History,
     pub freshness: Vec<Freshness>,
     pub last_changes: Vec<Option<Change>>,
+    /// The dashboard's trend before today (empty for `check`, and without a dashboard).
+    pub trend: Vec<freshness::TrendPoint>,
     pub diagnostics: Diagnostics,
     pub output_dir: PathBuf,
     pub now: Timestamp,
@@ -66,6 +68,7 @@ impl Loaded {
             generator: render::GENERATOR,
             now: self.now,
             words: &self.env.words,
+            trend: &self.trend,
         }
     }
 }
@@ -285,6 +288,36 @@ fn add_image(site: &Site, images: &mut Vec<usize>, l: &crate::links::LinkResult)
     }
 }
 
+/// The files article `i` shows besides itself, with their histories: what it includes (a
+/// translation also what its original includes), each once, and its pictures.
+fn shown_files<'a>(
+    site: &'a Site,
+    history: &'a history::History,
+    i: usize,
+) -> Vec<(String, Option<&'a history::FileHistory>)> {
+    let source_idx = site.source_of(i);
+    let mut seen: Vec<usize> = Vec::new();
+    let mut out = Vec::new();
+    for j in site
+        .included_by(i)
+        .chain(source_idx.into_iter().flat_map(|s| site.included_by(s)))
+    {
+        // Original and translation often include the same file: once.
+        if seen.contains(&j) {
+            continue;
+        }
+        seen.push(j);
+        let h = history.includes.get(j).and_then(|h| h.as_ref());
+        out.push((site.includes[j].shown.display().to_string(), h));
+    }
+    // Its pictures: a replaced screenshot is a change to the article.
+    for &k in site.images.get(i).into_iter().flatten() {
+        let h = history.assets.get(k).and_then(|h| h.as_ref());
+        out.push((site.assets[k].shown.display().to_string(), h));
+    }
+    out
+}
+
 /// Runs the policy for one article.
 pub fn evaluate_one(
     site: &Site,
@@ -296,36 +329,18 @@ pub fn evaluate_one(
     let fh = history.files.get(i).and_then(|f| f.as_ref());
     let own_change = fh.and_then(|f| f.last_change.as_ref());
     // A translation answers to its source article's last change (or its uncommitted edit).
-    let source_idx = site.source_of(i);
-    let source = source_idx.and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
-    // What the article shows from other files; a translation also follows its original's.
-    let mut seen: Vec<usize> = Vec::new();
-    let mut includes: Vec<freshness::IncludeChange<'_>> = Vec::new();
-    for j in site
-        .included_by(i)
-        .chain(source_idx.into_iter().flat_map(|s| site.included_by(s)))
-    {
-        // Original and translation often include the same file: once.
-        if seen.contains(&j) {
-            continue;
-        }
-        seen.push(j);
-        let h = history.includes.get(j).and_then(|h| h.as_ref());
-        includes.push(freshness::IncludeChange {
-            path: site.includes[j].shown.display().to_string(),
+    let source = site
+        .source_of(i)
+        .and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
+    let shown = shown_files(site, history, i);
+    let includes: Vec<freshness::IncludeChange<'_>> = shown
+        .iter()
+        .map(|(path, h)| freshness::IncludeChange {
+            path,
             last_change: h.and_then(|h| h.last_change.as_ref()),
             dirty: h.is_some_and(|h| h.dirty),
-        });
-    }
-    // Its pictures: a replaced screenshot is a change to the article.
-    for &k in site.images.get(i).into_iter().flatten() {
-        let h = history.assets.get(k).and_then(|h| h.as_ref());
-        includes.push(freshness::IncludeChange {
-            path: site.assets[k].shown.display().to_string(),
-            last_change: h.and_then(|h| h.last_change.as_ref()),
-            dirty: h.is_some_and(|h| h.dirty),
-        });
-    }
+        })
+        .collect();
     // The article changed when anything it shows changed: its last change is the newest.
     let last_change = includes
         .iter()
@@ -353,6 +368,147 @@ pub fn evaluate_one(
         freshness::evaluate(&facts, &history.releases, &hits, &policy, now),
         last_change,
     )
+}
+
+/// Points of the dashboard's trend at most.
+pub const TREND_POINTS: usize = 12;
+
+/// When the dashboard's trend looks back to: the last [`TREND_POINTS`] releases before `now` when
+/// there are [`freshness::TREND_MIN_RELEASES`] or more, else the first day of each of the last months, from the month the
+/// oldest article was added. Empty without history.
+pub fn trend_times(history: &history::History, now: Timestamp) -> Vec<(String, Timestamp)> {
+    let mut released: Vec<&freshness::Release> =
+        history.releases.iter().filter(|r| r.date < now).collect();
+    if released.len() >= freshness::TREND_MIN_RELEASES {
+        released.sort_by_key(|r| r.date);
+        let from = released.len().saturating_sub(TREND_POINTS);
+        return released[from..]
+            .iter()
+            .map(|r| (r.tag.clone(), r.date))
+            .collect();
+    }
+    let Some(first) = history
+        .files
+        .iter()
+        .flatten()
+        .filter_map(|f| f.created.as_ref())
+        .map(|c| c.date)
+        .min()
+    else {
+        return Vec::new();
+    };
+    let month_start = |d: jiff::civil::Date| d.first_of_month();
+    let first = month_start(freshness::date_of(first));
+    let mut out = Vec::new();
+    let mut m = month_start(freshness::date_of(now));
+    while m > first && out.len() < TREND_POINTS {
+        if let Ok(t) = m.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()) {
+            out.push((m.strftime("%Y-%m").to_string(), t));
+        }
+        let Ok(prev) = m.checked_sub(jiff::Span::new().months(1)) else {
+            break;
+        };
+        m = prev;
+    }
+    out.reverse();
+    out
+}
+
+/// The newest of a file's changes at or before `t` (Unix seconds): a [`Change`] with the time
+/// only, which is all the policy reads of past changes.
+fn change_at(f: Option<&history::FileHistory>, t: i64) -> Option<Change> {
+    let secs = *f?.changes.iter().find(|&&c| c <= t)?;
+    Some(Change {
+        commit: String::new(),
+        date: Timestamp::from_second(secs).ok()?,
+        author: String::new(),
+    })
+}
+
+/// The dashboard's trend: at each of `times`, how many articles were fresh, due, stale and
+/// unknown, by the same policy replayed with what history says was true then. An article counts
+/// from the commit that added it; each commit that changed it counts as a check when edits count
+/// as verification, and its `verified` and `describes` count from their date (the history of
+/// front matter is not read); `outdated` and uncommitted edits are today's, so not replayed.
+pub fn freshness_trend(
+    site: &Site,
+    history: &history::History,
+    times: &[(String, Timestamp)],
+) -> Vec<freshness::TrendPoint> {
+    if times.is_empty() {
+        return Vec::new();
+    }
+    let empty = || -> Vec<freshness::TrendPoint> {
+        times
+            .iter()
+            .map(|(label, t)| freshness::TrendPoint {
+                label: label.clone(),
+                date: freshness::date_of(*t),
+                ..Default::default()
+            })
+            .collect()
+    };
+    (0..site.articles.len())
+        .into_par_iter()
+        .fold(empty, |mut acc, i| {
+            let a = &site.articles[i];
+            let fh = history.files.get(i).and_then(|f| f.as_ref());
+            let Some(created) = fh.and_then(|f| f.created.as_ref()).map(|c| c.date) else {
+                return acc;
+            };
+            let source = site
+                .source_of(i)
+                .and_then(|s| history.files.get(s).and_then(|f| f.as_ref()));
+            let shown = shown_files(site, history, i);
+            let covers_hits = history.covers_hits(&a.front.covers);
+            let hits = |r: usize| covers_hits.get(r).cloned().flatten();
+            let policy = Policy::from_overrides(a.policy, &site.config.freshness);
+            for (p, (_, t)) in acc.iter_mut().zip(times) {
+                if created > *t {
+                    continue;
+                }
+                let secs = t.as_second();
+                let day = freshness::date_of(*t);
+                let own = change_at(fh, secs);
+                let src = change_at(source, secs);
+                let then: Vec<Option<Change>> =
+                    shown.iter().map(|(_, h)| change_at(*h, secs)).collect();
+                let includes: Vec<freshness::IncludeChange<'_>> = shown
+                    .iter()
+                    .zip(&then)
+                    .map(|((path, _), c)| freshness::IncludeChange {
+                        path,
+                        last_change: c.as_ref(),
+                        dirty: false,
+                    })
+                    .collect();
+                let verified = a.front.verified.filter(|v| *v <= day);
+                let facts = freshness::Facts {
+                    verified,
+                    describes: a.front.describes.as_deref().filter(|_| verified.is_some()),
+                    has_covers: !a.front.covers.is_empty(),
+                    last_change: own.as_ref(),
+                    dirty: false,
+                    source_change: src.as_ref(),
+                    source_dirty: false,
+                    source_lang_name: &site.languages[0].name,
+                    includes: &includes,
+                    outdated: None,
+                };
+                let f = freshness::evaluate(&facts, &history.releases, &hits, &policy, *t);
+                p.count(f.status);
+            }
+            acc
+        })
+        .reduce(empty, |mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.fresh += y.fresh;
+                x.due += y.due;
+                x.stale += y.stale;
+                x.unknown += y.unknown;
+            }
+            a
+        })
 }
 
 /// A `verified` date after today is a typo that would keep an article fresh forever: it counts as

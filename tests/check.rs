@@ -426,3 +426,104 @@ fn the_review_digest_lists_per_owner_what_is_stale_and_what_falls_due() {
         r.stderr
     );
 }
+
+/// The dashboard's trend row for `label`: `(fresh, due, stale, never verified)`.
+fn trend_row(dash: &str, label: &str) -> (usize, usize, usize, usize) {
+    let start = dash
+        .find(&format!("<tr><td>{label}</td>"))
+        .unwrap_or_else(|| panic!("no trend row {label}: {dash}"));
+    let row = &dash[start..start + dash[start..].find("</tr>").unwrap()];
+    let cells: Vec<usize> = row
+        .split("<td>")
+        .skip(3)
+        .take(4)
+        .map(|c| c.split('<').next().unwrap().parse().unwrap())
+        .collect();
+    (cells[0], cells[1], cells[2], cells[3])
+}
+
+#[test]
+fn the_dashboard_replays_freshness_month_by_month_against_a_target() {
+    let s = Site::new();
+    s.git_init();
+    s.file(
+        "kbfresh.toml",
+        "title = \"Acme\"\n[freshness]\nmax_age_days = 60\nwarn_days = 15\n[dashboard]\ntarget = 0.5\n",
+    )
+    .file("content/billing/a.md", "# A\n")
+    .file("content/billing/b.md", "# B\n");
+    s.commit("a and b", "2026-01-10");
+    s.file("content/billing/b.md", "# B\n\nMore.\n");
+    s.commit("b again", "2026-03-20");
+    s.file("content/account/c.md", "# C\n");
+    s.commit("c", "2026-04-05");
+    s.run(&["build", "--now", "2026-05-10"]).ok();
+    let d = s.read("public/_freshness/index.html");
+    assert!(d.contains("Freshness over time"), "{d}");
+    assert!(d.contains("replayed at each month"), "{d}");
+    // Day 22 of a and b: fresh. Day 50: due (the last 15 of 60 days). Day 81 for a: stale, while
+    // b changed on 03-20 and c does not exist yet. Then c is added.
+    assert_eq!(trend_row(&d, "2026-02"), (2, 0, 0, 0));
+    assert_eq!(trend_row(&d, "2026-03"), (0, 2, 0, 0));
+    assert_eq!(trend_row(&d, "2026-04"), (1, 0, 1, 0));
+    assert_eq!(trend_row(&d, "2026-05"), (2, 0, 1, 0));
+    assert_eq!(trend_row(&d, "today"), (1, 1, 1, 0));
+    assert!(
+        !d.contains("<tr><td>2026-01</td>"),
+        "nothing before the first article"
+    );
+    assert!(d.contains(
+        "<svg class=\"chart\" viewBox=\"0 0 720 260\" role=\"img\" aria-label=\"Share of articles"
+    ));
+    assert!(d.contains("target: 50% fresh"), "the target line");
+    // The site is at 1 of 3; billing (a stale, b due) misses the target, account (c fresh) meets it.
+    assert!(
+        d.contains("Target: 50% of articles fresh; the whole site is at 33% (not met)."),
+        "{d}"
+    );
+    assert!(d.contains("<td>0</td><td>1</td><td>1</td><td>0</td><td>0%</td><td class=\"dash-missed\">not met</td>"), "{d}");
+    assert!(
+        d.contains(
+            "<td>1</td><td>0</td><td>0</td><td>0</td><td>100%</td><td class=\"dash-met\">met</td>"
+        ),
+        "{d}"
+    );
+
+    s.file("kbfresh.toml", "[dashboard]\ntarget = 95\n");
+    let r = s.run(&["build"]).fails(2);
+    assert!(
+        r.stderr
+            .contains("kbfresh.toml:2:10: [dashboard] target = 95"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn with_releases_the_trend_has_one_point_per_release() {
+    let s = Site::new();
+    s.git_init();
+    s.file("kbfresh.toml", "title = \"Acme\"\n")
+        .file("content/a.md", "# A\n")
+        .file("content/b.md", "# B\n");
+    s.commit("docs", "2026-01-05");
+    s.tag("v1.0.0");
+    s.file("src.rs", "1");
+    s.commit("product", "2026-02-01");
+    s.tag("v1.1.0");
+    s.file("content/b.md", "# B\n\nChecked for 1.1.\n");
+    s.commit("b for 1.1", "2026-02-05");
+    s.file("src.rs", "2");
+    s.commit("product", "2026-03-01");
+    s.tag("v1.2.0");
+    s.run(&["build", "--now", "2026-03-30"]).ok();
+    let d = s.read("public/_freshness/index.html");
+    assert!(d.contains("replayed at each release"), "{d}");
+    // At v1.0.0 both were just written. At v1.1.0, the release is in its grace period (14 days):
+    // both due. At v1.2.0, a missed v1.1.0 (stale), b was checked after it and v1.2.0 is new.
+    assert_eq!(trend_row(&d, "v1.0.0"), (2, 0, 0, 0));
+    assert_eq!(trend_row(&d, "v1.1.0"), (0, 2, 0, 0));
+    assert_eq!(trend_row(&d, "v1.2.0"), (0, 1, 1, 0));
+    // Today both missed v1.2.0's grace period.
+    assert_eq!(trend_row(&d, "today"), (0, 0, 2, 0));
+}

@@ -11,7 +11,8 @@ use crate::config::FreshnessConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 // 4: images are read with the articles; a cache without them would leave them without history.
-pub const VERSION: u32 = 4;
+// 5: every change's time (the dashboard's trend), not only the last.
+pub const VERSION: u32 = 5;
 const FILE: &str = "history.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -247,8 +247,11 @@ impl Follower {
             let out = &mut self.out[i];
             let pure_move = c.status == Delta::Renamed && c.same_content;
             let counts = !(commit.ignored || pure_move);
-            if counts && out.last_change.is_none() {
-                out.last_change = Some(change.get_or_insert_with(|| commit.change()).clone());
+            if counts {
+                if out.last_change.is_none() {
+                    out.last_change = Some(change.get_or_insert_with(|| commit.change()).clone());
+                }
+                out.changes.push(commit.time);
             }
             out.tracked = true;
             match c.status {
@@ -305,6 +308,8 @@ impl Follower {
                     f.created = prev.created.clone();
                 }
                 f.tracked |= prev.tracked;
+                // The new commits are newer than the cached ones.
+                f.changes.extend_from_slice(&prev.changes);
             }
             if f.tracked || f.last_change.is_some() {
                 result.insert(paths[i].clone(), f);

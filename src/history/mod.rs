@@ -43,6 +43,10 @@ pub struct FileHistory {
     pub last_change: Option<Change>,
     /// The commit that first added the file, across renames.
     pub created: Option<Change>,
+    /// When each commit that changed its content was made (Unix seconds), newest first: the
+    /// dashboard's trend replays the policy at earlier times with them.
+    #[serde(default)]
+    pub changes: Vec<i64>,
     /// Uncommitted changes in the work tree or index.
     #[serde(skip)]
     pub dirty: bool,

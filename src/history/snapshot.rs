@@ -34,9 +34,9 @@ pub struct Snapshot {
     /// into `authors`).
     pub commits: Vec<(String, i64, u32)>,
     pub authors: Vec<String>,
-    /// Per repository path: the last change and the creation (indexes into `commits`), and whether
-    /// git tracks it.
-    pub files: BTreeMap<String, (Option<u32>, Option<u32>, bool)>,
+    /// Per repository path: the last change and the creation (indexes into `commits`), whether
+    /// git tracks it, and the times of its changes (Unix seconds, newest first).
+    pub files: BTreeMap<String, (Option<u32>, Option<u32>, bool, Vec<i64>)>,
     /// Oldest version first: tag and commit (index into `commits`, whose date is the release's).
     pub releases: Vec<(String, u32)>,
     /// For `covers`: the paths each release range changed, per commit, as ids into `range_paths`.
@@ -77,7 +77,7 @@ impl Snapshot {
             .map(|(path, f)| {
                 let last = f.last_change.as_ref().map(&mut id);
                 let created = f.created.as_ref().map(&mut id);
-                (path.clone(), (last, created, f.tracked))
+                (path.clone(), (last, created, f.tracked, f.changes.clone()))
             })
             .collect();
         let releases = p
@@ -200,7 +200,8 @@ impl Snapshot {
             }))
         };
         let mut files = Vec::with_capacity(s.files.len());
-        for (path, &(last, created, tracked)) in &s.files {
+        for (path, (last, created, tracked, changes)) in &s.files {
+            let (last, created, tracked) = (*last, *created, *tracked);
             files.push((
                 path.clone(),
                 FileHistory {
@@ -208,6 +209,7 @@ impl Snapshot {
                     created: change(created)?,
                     dirty: false,
                     tracked,
+                    changes: changes.clone(),
                 },
             ));
         }

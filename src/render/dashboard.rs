@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::Input;
-use crate::freshness::{ReasonKind, Status, date_of};
+use crate::freshness::{ReasonKind, Status, TrendPoint, date_of};
 use crate::html::escape_attr;
 
 const BUCKETS: [(&str, i32); 6] = [
@@ -107,6 +107,65 @@ fn stacked(counts: [usize; 4]) -> String {
     s
 }
 
+/// Freshness over time: one column per point, its fresh, due, stale and unknown shares stacked
+/// to 100%, with the target as a dashed line.
+fn trend_chart(points: &[TrendPoint], target: Option<f64>) -> String {
+    let (w, h, top, bottom, left) = (720.0_f64, 260.0_f64, 16.0_f64, 64.0_f64, 40.0_f64);
+    let plot = h - top - bottom;
+    let n = points.len().max(1) as f64;
+    let slot = (w - left) / n;
+    let bw = (slot * 0.7).min(60.0);
+    let title = "Share of articles fresh, due, stale and never verified over time";
+    let mut s = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{title}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{title}</title>"
+    );
+    for pct in [0, 50, 100] {
+        let y = top + plot * (1.0 - f64::from(pct) / 100.0);
+        s.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11\" fill=\"currentColor\">{pct}%</text>",
+            left - 6.0,
+            y + 4.0
+        ));
+    }
+    for (i, p) in points.iter().enumerate() {
+        let total = p.total().max(1) as f64;
+        let x = left + slot * i as f64 + (slot - bw) / 2.0;
+        let mut y = top + plot;
+        for (count, st, name) in [
+            (p.fresh, Status::Fresh, "fresh"),
+            (p.due, Status::Expiring, "due"),
+            (p.stale, Status::Stale, "stale"),
+            (p.unknown, Status::Unknown, "never verified"),
+        ] {
+            if count == 0 {
+                continue;
+            }
+            let bh = plot * count as f64 / total;
+            y -= bh;
+            s.push_str(&format!(
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"{}\"><title>{}: {count} {name} of {}</title></rect>",
+                status_color(st),
+                escape_attr(&p.label),
+                p.total()
+            ));
+        }
+        let (lx, ly) = (x + bw / 2.0, top + plot + 14.0);
+        s.push_str(&format!(
+            "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"end\" font-size=\"11\" fill=\"currentColor\" transform=\"rotate(-40 {lx:.1} {ly:.1})\">{}</text>",
+            escape_attr(&p.label)
+        ));
+    }
+    if let Some(t) = target {
+        let y = top + plot * (1.0 - t);
+        s.push_str(&format!(
+            "<line x1=\"{left}\" x2=\"{w}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"currentColor\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"><title>target: {:.0}% fresh</title></line>",
+            t * 100.0
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
 fn idx(s: Status) -> usize {
     match s {
         Status::Fresh => 0,
@@ -158,6 +217,7 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
         .zip(COLORS)
         .map(|((l, c), col)| (l, c, col))
         .collect();
+    let target = site.config.dashboard.target;
     let sections: Vec<Value> = site
         .sections
         .iter()
@@ -173,10 +233,13 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
             } else {
                 sec.title.clone()
             };
+            let total = c.iter().sum::<usize>();
             json!({
                 "title": title, "url": url(&sec.path), "depth": depth,
                 "fresh": c[0], "expiring": c[1], "stale": c[2], "unknown": c[3],
-                "total": c.iter().sum::<usize>(), "bar_svg": stacked(c),
+                "total": total, "bar_svg": stacked(c),
+                "fresh_share": percent(c[0], total),
+                "target_met": target.map(|t| c[0] as f64 >= t * total as f64),
             })
         })
         .collect();
@@ -222,7 +285,30 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
             })
         })
         .collect();
+    // The trend ends with today, counted as the rest of the page counts it.
+    let mut trend: Vec<TrendPoint> = input.trend.to_vec();
+    if !trend.is_empty() {
+        trend.push(TrendPoint {
+            label: "today".into(),
+            date: today,
+            fresh: counts[0],
+            due: counts[1],
+            stale: counts[2],
+            unknown: counts[3],
+        });
+    }
+    let total = input.freshness.len();
     json!({
+        "target": target.map(|t| percent_f(t)),
+        "fresh_share": percent(counts[0], total),
+        "target_met": target.map(|t| counts[0] as f64 >= t * total as f64),
+        "trend_by": if input.releases.iter().filter(|r| r.date < now).count() >= crate::freshness::TREND_MIN_RELEASES { "release" } else { "month" },
+        "trend_svg": if trend.is_empty() { String::new() } else { trend_chart(&trend, target) },
+        "trend": trend.iter().map(|p| json!({
+            "label": p.label, "date": p.date.to_string(), "fresh": p.fresh, "due": p.due,
+            "stale": p.stale, "unknown": p.unknown, "total": p.total(),
+            "fresh_share": percent(p.fresh, p.total()),
+        })).collect::<Vec<_>>(),
         "generated": today.to_string(),
         "total": input.freshness.len(),
         "fresh": counts[0], "expiring": counts[1], "stale": counts[2], "unknown": counts[3],
@@ -236,6 +322,24 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
         "missing_translations": missing_translations(site, url),
         "snippets": snippets(input, url),
     })
+}
+
+/// `part` of `whole` as a whole percentage for people (`"96%"`); rounded down, so 99.6% is not
+/// shown as meeting a 100% target.
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "–".into();
+    }
+    format!("{}%", part * 100 / whole)
+}
+
+fn percent_f(share: f64) -> String {
+    let p = share * 100.0;
+    if p.fract() == 0.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
 }
 
 /// Every included file (snippet, code listing) with the articles that show it and when it last

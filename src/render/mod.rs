@@ -36,6 +36,9 @@ pub struct Input<'a> {
     pub now: jiff::Timestamp,
     /// Per language of the site, the theme's words ([`Env::words`]).
     pub words: &'a [Words],
+    /// The dashboard's trend before today ([`crate::loaded::freshness_trend`]); empty when there
+    /// is too little history or no dashboard.
+    pub trend: &'a [crate::freshness::TrendPoint],
 }
 
 /// The `generator` every page names.
