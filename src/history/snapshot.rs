@@ -17,6 +17,9 @@ pub const VERSION: u32 = 1;
 /// The first key of every history file, naming what it is.
 const MAGIC: &str = "kbfresh-history";
 
+/// One file: last change and creation (indexes into `commits`), tracked, change times.
+type FileEntry = (Option<u32>, Option<u32>, bool, Vec<i64>);
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Snapshot {
     pub format: String,
@@ -36,7 +39,7 @@ pub struct Snapshot {
     pub authors: Vec<String>,
     /// Per repository path: the last change and the creation (indexes into `commits`), whether
     /// git tracks it, and the times of its changes (Unix seconds, newest first).
-    pub files: BTreeMap<String, (Option<u32>, Option<u32>, bool, Vec<i64>)>,
+    pub files: BTreeMap<String, FileEntry>,
     /// Oldest version first: tag and commit (index into `commits`, whose date is the release's).
     pub releases: Vec<(String, u32)>,
     /// For `covers`: the paths each release range changed, per commit, as ids into `range_paths`.

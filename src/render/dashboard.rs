@@ -299,7 +299,7 @@ pub fn context(input: &Input<'_>, now: jiff::Timestamp, url: &dyn Fn(&str) -> St
     }
     let total = input.freshness.len();
     json!({
-        "target": target.map(|t| percent_f(t)),
+        "target": target.map(percent_f),
         "fresh_share": percent(counts[0], total),
         "target_met": target.map(|t| counts[0] as f64 >= t * total as f64),
         "trend_by": if input.releases.iter().filter(|r| r.date < now).count() >= crate::freshness::TREND_MIN_RELEASES { "release" } else { "month" },
