@@ -132,6 +132,8 @@ pub struct Language {
     /// Its own name for itself: "English", "فارسی".
     pub name: String,
     pub rtl: bool,
+    /// `fallback = true`: its missing translations are served in the default language.
+    pub fallback: bool,
     /// The site title in this language.
     pub title: String,
     /// Where its tree sits among content paths and URLs: `""` for the default language, `"fa"`.
@@ -443,23 +445,26 @@ impl Site {
         if a.lang == l {
             return Some(&a.path);
         }
-        let src = if a.lang == 0 {
-            Some(i)
-        } else {
-            self.source_of(i)
-        };
         self.translations[i]
             .iter()
             .copied()
             .find(|&j| self.articles[j].lang == l)
             .map(|j| self.articles[j].path.as_str())
             .or_else(|| {
-                let src = src?;
-                self.fallbacks_of(src)
+                self.fallbacks_of(self.original_of(i)?)
                     .iter()
                     .find(|f| f.lang == l)
                     .map(|f| f.path.as_str())
             })
+    }
+
+    /// The default language's version of article `i`: itself, or the article it translates.
+    pub fn original_of(&self, i: usize) -> Option<usize> {
+        if self.articles[i].lang == 0 {
+            Some(i)
+        } else {
+            self.source_of(i)
+        }
     }
 
     /// The default language's article that article `i` translates.
@@ -1481,6 +1486,7 @@ fn assemble(
                 None => is_rtl(&code),
             },
             title: l.title.clone().unwrap_or_else(|| config.title.clone()),
+            fallback: i > 0 && l.fallback,
             home: sections
                 .iter()
                 .position(|s| s.dir == mounts[i])
@@ -1491,14 +1497,7 @@ fn assemble(
         .collect::<Vec<_>>();
     let translations = translations(&articles, &languages, diags);
     let section_translations = section_translations(&sections, &languages);
-    let fallbacks = fallbacks(
-        &articles,
-        &translations,
-        &languages,
-        &config,
-        &owners,
-        diags,
-    );
+    let fallbacks = fallbacks(&articles, &translations, &languages, &owners, diags);
     for f in &fallbacks {
         // A translation's link to an untranslated article reaches the page served in its place.
         let a = &articles[f.article];
@@ -1693,17 +1692,11 @@ fn fallbacks(
     articles: &[Article],
     translations: &[Vec<usize>],
     languages: &[Language],
-    config: &Config,
     claimed: &HashMap<String, PathBuf>,
     diags: &mut Diagnostics,
 ) -> Vec<Fallback> {
-    let on: Vec<usize> = (1..languages.len())
-        .filter(|&l| {
-            config
-                .languages
-                .get(&languages[l].code)
-                .is_some_and(|c| c.fallback)
-        })
+    let on: Vec<usize> = (0..languages.len())
+        .filter(|&l| languages[l].fallback)
         .collect();
     let mut out = Vec::new();
     if on.is_empty() {

@@ -66,10 +66,11 @@ pub struct History {
     pub releases: Vec<Release>,
     pub head: Option<String>,
     covers: releases::Covers,
-    /// The walk's results (cache or walk): the history file's contents.
+    /// The walk's results when they differ from the cache on disk: written after a successful
+    /// build.
     cache: Option<(PathBuf, cache::CacheFile)>,
-    /// They differ from the cache on disk: written after a successful build.
-    cache_changed: bool,
+    /// Where the cache is and its key: what `export` reads when the cache on disk is current.
+    cache_at: Option<(PathBuf, String)>,
     /// Key of the release settings (`release_tags`, `product_repo`).
     releases_key: String,
 }
@@ -131,8 +132,10 @@ impl History {
         };
         h.releases = releases;
         h.covers = covers;
-        h.cache_changed = walked.changed;
-        h.cache = Some((walked.cache_dir, walked.cache));
+        h.cache_at = Some((walked.cache_dir.clone(), walked.cache.key.clone()));
+        if walked.changed {
+            h.cache = Some((walked.cache_dir, walked.cache));
+        }
         (h, diags)
     }
 
@@ -180,17 +183,29 @@ impl History {
     /// Writes the history file of this read (`kbfresh history export`): its size in bytes and the
     /// number of files in it.
     pub fn export(&self, file: &Path) -> Result<(usize, usize), Diagnostic> {
-        let (Some(head), Some((_, cache))) = (&self.head, &self.cache) else {
-            return Err(Diagnostic::error("there is no git history to export").hint(
+        let none = || {
+            Diagnostic::error("there is no git history to export").hint(
                 "run `kbfresh history export` in a clone with the whole history (`fetch-depth: 0`)",
-            ));
+            )
         };
-        let mut files: Vec<(String, FileHistory)> = cache
+        let (Some(head), Some((dir, key))) = (&self.head, &self.cache_at) else {
+            return Err(none());
+        };
+        // Unchanged results were not kept in memory: the cache on disk holds them.
+        let on_disk;
+        let cache = match &self.cache {
+            Some((_, c)) => c,
+            None => {
+                on_disk = cache::load(dir, key, &mut Diagnostics::default()).ok_or_else(none)?;
+                &on_disk
+            }
+        };
+        // The file's table is sorted (a BTreeMap), so no order to set here.
+        let files: Vec<(String, FileHistory)> = cache
             .files
             .iter()
             .map(|(p, f)| (p.clone(), f.clone()))
             .collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
         let (ranges, range_paths) = self.covers.parts();
         let snap = snapshot::Snapshot::new(snapshot::Parts {
             head: head.clone(),
@@ -353,9 +368,7 @@ impl History {
 
     /// Writes the cache of this walk (after a successful build).
     pub fn save_cache(&self) {
-        if let Some((dir, c)) = &self.cache
-            && self.cache_changed
-        {
+        if let Some((dir, c)) = &self.cache {
             cache::save(dir, c);
         }
     }

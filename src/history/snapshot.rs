@@ -76,11 +76,11 @@ impl Snapshot {
         };
         let files = p
             .files
-            .iter()
+            .into_iter()
             .map(|(path, f)| {
                 let last = f.last_change.as_ref().map(&mut id);
                 let created = f.created.as_ref().map(&mut id);
-                (path.clone(), (last, created, f.tracked, f.changes.clone()))
+                (path, (last, created, f.tracked, f.changes))
             })
             .collect();
         let releases = p

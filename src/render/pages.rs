@@ -467,18 +467,14 @@ fn article_page(
 /// The pages standing in for article `i`'s (or its original's) missing translations, as
 /// `(language, path)`.
 fn fallback_versions(site: &crate::content::Site, i: usize) -> Vec<(usize, &str)> {
-    let src = if site.articles[i].lang == 0 {
-        Some(i)
-    } else {
-        site.source_of(i)
-    };
-    src.map(|s| {
-        site.fallbacks_of(s)
-            .iter()
-            .map(|f| (f.lang, f.path.as_str()))
-            .collect()
-    })
-    .unwrap_or_default()
+    site.original_of(i)
+        .map(|s| {
+            site.fallbacks_of(s)
+                .iter()
+                .map(|f| (f.lang, f.path.as_str()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
