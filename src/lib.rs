@@ -469,6 +469,12 @@ pub struct Exported {
 /// `kbfresh history export FILE`: reads the site and its history as a build does and writes the
 /// history file.
 pub fn export_history(opts: &Options, file: &Path) -> Result<Exported, Failure> {
+    if opts.history_file.is_some() {
+        return Err(Failure::from(
+            Diagnostic::error("`history export` reads git, not a history file")
+                .hint("remove --history; run the export where the whole history is"),
+        ));
+    }
     let (loaded, ()) = load_with(opts, SearchTerms::Skip, |_| ())?;
     let h = &loaded.history;
     let (bytes, files) = h.export(file).map_err(|d| Failure(vec![d]))?;

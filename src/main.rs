@@ -134,12 +134,6 @@ fn main() -> ExitCode {
             }
         }
         Command::History(kbfresh::cli::HistoryCommand::Export { file }) => {
-            if opts.history_file.is_some() {
-                return printer.fail(&Failure::from(
-                    Diagnostic::error("`history export` reads git, not a history file")
-                        .hint("remove --history; run the export where the whole history is"),
-                ));
-            }
             match kbfresh::export_history(&opts, file) {
                 Ok(e) => {
                     printer.diagnostics(&e.diagnostics.0);
@@ -148,7 +142,7 @@ fn main() -> ExitCode {
                             "Wrote the history of {} files and {} releases at commit {} to {} ({} KB); on the host, build with --history {}",
                             e.files,
                             e.releases,
-                            &e.commit[..e.commit.len().min(10)],
+                            kbfresh::freshness::short(&e.commit),
                             file.display(),
                             e.bytes.div_ceil(1024),
                             file.display()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::FileHistory;
 use crate::diagnostics::Diagnostic;
-use crate::freshness::{Change, Release, Version};
+use crate::freshness::{Change, Release, Version, short};
 
 /// The format's version: a file of another is refused, not guessed at.
 pub const VERSION: u32 = 1;
@@ -246,8 +246,4 @@ impl Snapshot {
             range_paths: s.range_paths,
         })
     }
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(10)]
 }
