@@ -99,6 +99,7 @@ fn benches(c: &mut Criterion) {
                                 mdx: false,
                                 expanded: None,
                                 options,
+                                labels: &site.languages[a.lang].labels,
                             },
                             &site,
                         )

@@ -30,6 +30,12 @@ pub struct Config {
     /// `None` or `"default"`: the embedded theme; otherwise a theme folder, relative to the site root.
     pub theme: Option<String>,
     pub support: Option<Support>,
+    /// `[source]`: the repository the site's files are in, for "Edit this page" and "View source".
+    pub source: SourceConfig,
+    /// `[feedback]`: "Was this helpful?" on every article, when the table is there.
+    pub feedback: Option<FeedbackConfig>,
+    /// `image`: the picture shared links show (OpenGraph, Twitter cards) when a page has none.
+    pub image: Option<String>,
     pub freshness: FreshnessConfig,
     pub check: CheckConfig,
     pub dashboard: DashboardConfig,
@@ -318,6 +324,117 @@ impl Default for DashboardConfig {
     }
 }
 
+/// `[source]`: where the site's files are, for "Edit this page" and "View source" links.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourceConfig {
+    /// The repository's web address (`https://github.com/org/docs`).
+    pub repo_url: Option<String>,
+    pub branch: String,
+    /// The site root's folder in the repository (`docs` when kbfresh.toml is in `docs/`).
+    pub dir: String,
+    /// The edit address, `{path}` being the file's path in the repository; GitHub, GitLab,
+    /// Codeberg/Gitea and Bitbucket addresses are known without it.
+    pub edit_url: Option<String>,
+    /// The address that shows the file, as `edit_url`.
+    pub view_url: Option<String>,
+}
+
+impl Default for SourceConfig {
+    fn default() -> Self {
+        SourceConfig {
+            repo_url: None,
+            branch: "main".into(),
+            dir: String::new(),
+            edit_url: None,
+            view_url: None,
+        }
+    }
+}
+
+impl SourceConfig {
+    /// The edit and view address templates (`{path}` in each), from the settings or the host.
+    pub fn templates(&self) -> (Option<String>, Option<String>) {
+        let Some(repo) = self.repo_url.as_deref().map(|r| r.trim_end_matches('/')) else {
+            return (self.edit_url.clone(), self.view_url.clone());
+        };
+        let host = url::Url::parse(repo)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        let b = &self.branch;
+        let known = if host == "github.com" || host.ends_with(".github.com") {
+            Some((
+                format!("{repo}/edit/{b}/{{path}}"),
+                format!("{repo}/blob/{b}/{{path}}"),
+            ))
+        } else if host.contains("gitlab") {
+            Some((
+                format!("{repo}/-/edit/{b}/{{path}}"),
+                format!("{repo}/-/blob/{b}/{{path}}"),
+            ))
+        } else if host == "codeberg.org" || host.contains("gitea") || host.contains("forgejo") {
+            Some((
+                format!("{repo}/_edit/{b}/{{path}}"),
+                format!("{repo}/src/branch/{b}/{{path}}"),
+            ))
+        } else if host == "bitbucket.org" {
+            Some((
+                format!("{repo}/src/{b}/{{path}}?mode=edit"),
+                format!("{repo}/src/{b}/{{path}}"),
+            ))
+        } else {
+            None
+        };
+        let (edit, view) = known.unzip();
+        (
+            self.edit_url.clone().or(edit),
+            self.view_url.clone().or(view),
+        )
+    }
+
+    /// A file's path in the repository, from its path relative to the site root.
+    pub fn repo_path(&self, rel_to_root: &str) -> String {
+        let dir = self.dir.trim_matches('/');
+        if dir.is_empty() {
+            rel_to_root.to_string()
+        } else {
+            format!("{dir}/{rel_to_root}")
+        }
+    }
+}
+
+/// `[feedback]`: "Was this helpful?" under every article.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedbackConfig {
+    /// Where the answer is posted (a form POST, or `sendBeacon` with script).
+    pub endpoint: Option<String>,
+    /// Without `endpoint`: a "Report a problem" link, an issue-tracker address with `{title}`,
+    /// `{url}`, `{path}`, `{verified}`, `{version}`, `{lang}` or `{body}`, or a `mailto:` address.
+    pub report_url: Option<String>,
+}
+
+/// The issue form of a GitHub or GitLab `[source] repo_url`, for "Report a problem" links.
+pub fn report_from_repo(source: &SourceConfig) -> Option<String> {
+    let repo = source.repo_url.as_deref()?.trim_end_matches('/');
+    let host = url::Url::parse(repo).ok()?.host_str()?.to_ascii_lowercase();
+    if host == "github.com" {
+        Some(format!("{repo}/issues/new?title={{title}}&body={{body}}"))
+    } else if host.contains("gitlab") {
+        Some(format!(
+            "{repo}/-/issues/new?issue[title]={{title}}&issue[description]={{body}}"
+        ))
+    } else {
+        None
+    }
+}
+
+/// The placeholders a `[feedback] report_url` may hold.
+pub const REPORT_PLACEHOLDERS: &[&str] = &[
+    "title", "url", "path", "verified", "version", "lang", "body",
+];
+
 /// The files an article shows as pictures: replacing one is a change to every article showing it.
 pub const IMAGE_EXTENSIONS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "tif", "tiff",
@@ -408,6 +525,9 @@ impl Default for Config {
             output_dir: "public".into(),
             theme: None,
             support: None,
+            source: SourceConfig::default(),
+            feedback: None,
+            image: None,
             freshness: FreshnessConfig::default(),
             check: CheckConfig::default(),
             dashboard: DashboardConfig::default(),
@@ -430,7 +550,8 @@ mod raw {
     use serde::Deserialize;
 
     use super::{
-        AssetsConfig, DashboardConfig, FreshnessConfig, HostConfig, MarkdownConfig, Support,
+        AssetsConfig, DashboardConfig, FeedbackConfig, FreshnessConfig, HostConfig, MarkdownConfig,
+        SourceConfig, Support,
     };
 
     #[derive(Deserialize)]
@@ -444,6 +565,9 @@ mod raw {
         pub output_dir: PathBuf,
         pub theme: Option<String>,
         pub support: Option<Support>,
+        pub source: SourceConfig,
+        pub feedback: Option<FeedbackConfig>,
+        pub image: Option<String>,
         pub freshness: FreshnessConfig,
         pub check: Check,
         pub dashboard: DashboardConfig,
@@ -467,6 +591,9 @@ mod raw {
                 output_dir: d.output_dir,
                 theme: d.theme,
                 support: d.support,
+                source: d.source,
+                feedback: d.feedback,
+                image: d.image,
                 freshness: d.freshness,
                 check: Check::default(),
                 dashboard: d.dashboard,
@@ -773,6 +900,10 @@ impl Validator<'_> {
         if let Some(s) = &raw.support {
             self.support(s);
         }
+        self.source(&raw.source);
+        if let Some(f) = &raw.feedback {
+            self.feedback(f, &raw.source);
+        }
         self.freshness(&raw.freshness);
         self.dashboard(&raw.dashboard);
         let check = self.check(raw.check);
@@ -789,6 +920,9 @@ impl Validator<'_> {
             output_dir: raw.output_dir,
             theme: raw.theme,
             support: raw.support,
+            source: raw.source,
+            feedback: raw.feedback,
+            image: raw.image,
             freshness: raw.freshness,
             check,
             dashboard: raw.dashboard,
@@ -898,6 +1032,103 @@ impl Validator<'_> {
                     .hint("write a web address, an email address or a phone number"),
                 );
             }
+        }
+    }
+
+    fn source(&mut self, s: &SourceConfig) {
+        let web = |u: &str| matches!(crate::url::url_scheme(u).as_deref(), Some("http" | "https"));
+        if let Some(r) = &s.repo_url
+            && !web(r)
+        {
+            self.error(
+                &[Key("source"), Key("repo_url")],
+                Diagnostic::error(format!("[source] repo_url `{r}` is not a web address"))
+                    .hint("write the repository's address, e.g. \"https://github.com/org/docs\""),
+            );
+        }
+        for (key, v) in [("edit_url", &s.edit_url), ("view_url", &s.view_url)] {
+            if let Some(v) = v
+                && (!web(v) || !v.contains("{path}"))
+            {
+                self.error(
+                    &[Key("source"), Key(key)],
+                    Diagnostic::error(format!(
+                        "[source] {key} `{v}` must be a web address with `{{path}}` in it"
+                    ))
+                    .hint("e.g. \"https://git.example.com/docs/edit/main/{path}\""),
+                );
+            }
+        }
+        if s.repo_url.is_some() && s.templates().0.is_none() {
+            self.error(
+                &[Key("source"), Key("repo_url")],
+                Diagnostic::error(
+                    "[source] repo_url is not on a host kbfresh knows (GitHub, GitLab, Codeberg/Gitea, Bitbucket), so it cannot make the edit links",
+                )
+                .hint("add edit_url = \"https://…/{path}\" (and view_url) to [source]"),
+            );
+        }
+    }
+
+    fn feedback(&mut self, f: &FeedbackConfig, source: &SourceConfig) {
+        if let Some(e) = &f.endpoint
+            && !(e.starts_with('/')
+                || matches!(crate::url::url_scheme(e).as_deref(), Some("http" | "https")))
+        {
+            self.error(
+                &[Key("feedback"), Key("endpoint")],
+                Diagnostic::error(format!(
+                    "[feedback] endpoint `{e}` must be an http(s) address or a path of the site"
+                ))
+                .hint("e.g. endpoint = \"https://feedback.example.com/kb\""),
+            );
+        }
+        if let Some(r) = &f.report_url {
+            if !matches!(
+                crate::url::url_scheme(r).as_deref(),
+                Some("http" | "https" | "mailto")
+            ) {
+                self.error(
+                    &[Key("feedback"), Key("report_url")],
+                    Diagnostic::error(format!(
+                        "[feedback] report_url `{r}` must be an http(s) or mailto: address"
+                    ))
+                    .hint("e.g. \"https://github.com/org/docs/issues/new?title={title}&body={body}\" or \"mailto:docs@example.com\""),
+                );
+            }
+            let mut rest = r.as_str();
+            while let Some(open) = rest.find('{') {
+                let Some(close) = rest[open..].find('}') else {
+                    break;
+                };
+                let name = &rest[open + 1..open + close];
+                if !REPORT_PLACEHOLDERS.contains(&name) {
+                    self.error(
+                        &[Key("feedback"), Key("report_url")],
+                        Diagnostic::error(format!(
+                            "[feedback] report_url has `{{{name}}}`, which kbfresh does not fill"
+                        ))
+                        .hint(format!(
+                            "use {}",
+                            REPORT_PLACEHOLDERS
+                                .iter()
+                                .map(|p| format!("{{{p}}}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    );
+                }
+                rest = &rest[open + close + 1..];
+            }
+        }
+        if f.endpoint.is_none() && f.report_url.is_none() && report_from_repo(source).is_none() {
+            self.error(
+                &[Key("feedback")],
+                Diagnostic::error(
+                    "[feedback] needs an `endpoint` to post answers to, or a `report_url` for a \"Report a problem\" link",
+                )
+                .hint("add endpoint = \"https://…\", report_url = \"mailto:docs@example.com\", or a GitHub/GitLab [source] repo_url"),
+            );
         }
     }
 

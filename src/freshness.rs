@@ -315,7 +315,7 @@ pub fn date_of(ts: Timestamp) -> Date {
 }
 
 /// The first moment of day `d` (UTC).
-fn day_start(d: Date) -> Timestamp {
+pub fn day_start(d: Date) -> Timestamp {
     d.to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
         // Only the ends of the calendar have no start in range.

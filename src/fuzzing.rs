@@ -91,6 +91,7 @@ pub fn markdown(data: &[u8]) {
                 mdx: matches!(drop, DropH1::Never),
                 expanded: None,
                 options: crate::config::MarkdownConfig::DEFAULT,
+                labels: &crate::markdown::Labels::default(),
             },
             &Resolver,
         );
@@ -294,6 +295,7 @@ pub fn includes(data: &[u8]) {
             mdx: false,
             expanded: Some(&x),
             options: crate::config::MarkdownConfig::DEFAULT,
+            labels: &crate::markdown::Labels::default(),
         },
         &Resolver,
     );

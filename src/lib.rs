@@ -379,11 +379,16 @@ fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
         return Err(Failure(diags.0));
     };
     name_sections(&mut site, &env.words);
+    for (l, w) in site.languages.iter_mut().zip(&env.words) {
+        l.labels = w.labels();
+    }
     let generated = loaded::generated_files(&env.theme, &site);
+    diags.extend(render::tags::generated(&site).1);
     diags.extend(content::aliases::generated_collisions(&site, &generated));
     let (aliases, alias_diags) = content::aliases::resolve(&site, &generated);
     site.aliases = aliases;
     diags.extend(alias_diags);
+    diags.extend(content::images::resolve_all(&mut site, &generated));
     if diags.has_errors() {
         diags.sort();
         return Err(Failure(diags.0));

@@ -168,6 +168,7 @@ pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
                             Some(t) => DropH1::IfEquals(t),
                             None => DropH1::Always,
                         },
+                        labels: &site.languages[s.lang].labels,
                         mdx: src.is_mdx(),
                         expanded: src.expanded.as_deref(),
                         options: site.config.markdown,
@@ -184,6 +185,11 @@ pub fn markdown_all(site: &Site) -> (Vec<Rendered>, Vec<Option<Rendered>>) {
 pub fn generated_files(theme: &render::theme::Theme, site: &Site) -> Vec<String> {
     let mut extra: Vec<String> = theme.statics.keys().cloned().collect();
     extra.extend(["404.html", "sitemap.xml", "robots.txt"].map(String::from));
+    for l in &site.languages {
+        let home = site.sections[l.home].path.trim_start_matches('/');
+        extra.push(format!("{home}feed.xml"));
+    }
+    extra.extend(render::tags::generated(site).0);
     if site.config.dashboard.json {
         extra.push("freshness.json".into());
     }
@@ -212,6 +218,7 @@ pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
             mdx: a.src.is_mdx(),
             expanded: a.src.expanded.as_deref(),
             options: site.config.markdown,
+            labels: &site.languages[a.lang].labels,
         },
         site,
     )
@@ -244,7 +251,13 @@ pub fn all_article_terms(site: &Site, articles_md: &[Rendered]) -> Vec<render::s
 /// What search indexes of an article, from its rendered Markdown (before or after
 /// [`title_from_markdown`]: the title is the same).
 pub fn article_terms(a: &content::Article, site: &Site, md: &Rendered) -> render::search::Terms {
-    render::search::Terms::of_html(&site.languages[a.lang].code, article_title(a, md), &md.html)
+    let fields = render::search::Fields {
+        title: article_title(a, md),
+        boost: &a.front.keywords,
+        also_boost: &a.front.tags,
+        description: a.front.description.as_deref().unwrap_or(""),
+    };
+    render::search::Terms::of_html(&site.languages[a.lang].code, fields, &md.html)
 }
 
 /// Runs the policy for every article.

@@ -104,6 +104,54 @@ pub struct Input<'a> {
     pub expanded: Option<&'a includes::Expanded>,
     /// `[markdown]` of kbfresh.toml.
     pub options: crate::config::MarkdownConfig,
+    /// The words the HTML holds, in the article's language.
+    pub labels: &'a Labels,
+}
+
+/// The words rendered Markdown holds (callout titles, a heading link's name, task-list boxes), in
+/// one language: from the theme's words (`callout_*`, `details`, `heading_link`, `task_done`,
+/// `task_todo`), English by default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labels {
+    pub note: String,
+    pub tip: String,
+    pub important: String,
+    pub warning: String,
+    pub caution: String,
+    pub details: String,
+    /// With `{title}`: the heading's text.
+    pub heading_link: String,
+    pub task_done: String,
+    pub task_todo: String,
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels {
+            note: "Note".into(),
+            tip: "Tip".into(),
+            important: "Important".into(),
+            warning: "Warning".into(),
+            caution: "Caution".into(),
+            details: "Details".into(),
+            heading_link: "Link to this section: {title}".into(),
+            task_done: "Done".into(),
+            task_todo: "Not done".into(),
+        }
+    }
+}
+
+impl Labels {
+    /// A callout kind's title (`note`, `tip`, `important`, `warning`, anything else: caution).
+    pub fn callout(&self, kind: &str) -> &str {
+        match kind {
+            "note" => &self.note,
+            "tip" => &self.tip,
+            "important" => &self.important,
+            "warning" => &self.warning,
+            _ => &self.caution,
+        }
+    }
 }
 
 /// Where a byte of the rendered text was written: the included file (`None`: the article), line
@@ -144,7 +192,7 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
         .expanded
         .map_or(&input.file[input.body_start..], |x| x.text.as_str());
     // Other tools' containers become callout HTML first; offsets map back to the file.
-    let rewritten = containers::rewrite(source, input.mdx);
+    let rewritten = containers::rewrite(source, input.mdx, input.labels);
     let body = rewritten.as_ref().map_or(source, |r| r.text.as_str());
     let lines = LineIndex::new(input.file);
     let included: Vec<OnceCell<LineIndex<'_>>> = (0..input.expanded.map_or(0, |x| x.files.len()))
@@ -295,19 +343,32 @@ pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     ));
                 }
                 out.push(Event::Html(CowStr::from(format!(
-                    "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a>",
+                    "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"{}\">#</a>",
                     escape_attr(&id),
-                    escape_attr(&title)
+                    escape_attr(&input.labels.heading_link.replace("{title}", &title))
                 ))));
                 out.push(Event::End(TagEnd::Heading(*level)));
                 i = end + 1;
                 continue;
             }
+            // A task-list box says what it means to screen readers (it has no label of its own).
+            Event::TaskListMarker(done) => {
+                out.push(Event::Html(CowStr::from(format!(
+                    "<input type=\"checkbox\" disabled{} aria-label=\"{}\"> ",
+                    if *done { " checked" } else { "" },
+                    escape_attr(if *done {
+                        &input.labels.task_done
+                    } else {
+                        &input.labels.task_todo
+                    })
+                ))));
+            }
             Event::Start(Tag::BlockQuote(kind)) => {
                 first_block = false;
                 match kind {
                     Some(kind) => {
-                        let (class, label) = callout(*kind);
+                        let class = callout(*kind);
+                        let label = escape_attr(input.labels.callout(class));
                         out.push(Event::Html(CowStr::from(format!(
                             "<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n"
                         ))));
@@ -475,13 +536,13 @@ fn heading_level(l: HeadingLevel) -> u8 {
     }
 }
 
-fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+fn callout(kind: BlockQuoteKind) -> &'static str {
     match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
+        BlockQuoteKind::Note => "note",
+        BlockQuoteKind::Tip => "tip",
+        BlockQuoteKind::Important => "important",
+        BlockQuoteKind::Warning => "warning",
+        BlockQuoteKind::Caution => "caution",
     }
 }
 
@@ -788,6 +849,7 @@ mod tests {
                 mdx: false,
                 expanded: None,
                 options: crate::config::MarkdownConfig::DEFAULT,
+                labels: &Labels::default(),
             },
             &Map,
         )

@@ -685,7 +685,8 @@ fn build_writes_the_search_index_page_and_box() {
     let manifest: serde_json::Value =
         serde_json::from_str(&s.read("public/search/en/manifest.json")).unwrap();
     assert_eq!(manifest["lang"], "en");
-    assert_eq!(manifest["docs"], 4);
+    // Four articles, then the two section pages.
+    assert_eq!(manifest["docs"], 6);
     let docs = s.read("public/search/en/d/0.json");
     assert!(
         docs.contains("\"Refunds\",\"/help/billing/refunds/\""),

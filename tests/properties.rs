@@ -36,6 +36,7 @@ fn heading_ids(titles: &[String]) -> Vec<String> {
             mdx: false,
             expanded: None,
             options: kbfresh::config::MarkdownConfig::DEFAULT,
+            labels: &kbfresh::markdown::Labels::default(),
         },
         &NoLinks,
     );

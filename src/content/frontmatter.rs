@@ -148,6 +148,11 @@ pub struct FrontMatter {
     pub weight: Option<i64>,
     pub draft: bool,
     pub tags: Vec<String>,
+    /// `keywords` and `synonyms`: words readers search with that the text may not use; search
+    /// weighs them like the title.
+    pub keywords: Vec<String>,
+    /// `image`: the picture shared links show (OpenGraph, Twitter cards).
+    pub image: Option<String>,
     pub aliases: Vec<String>,
     pub owner: Option<String>,
     pub verified: Option<Date>,
@@ -185,6 +190,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "weight",
     "draft",
     "tags",
+    "keywords",
+    "synonyms",
+    "image",
     "aliases",
     "owner",
     "verified",
@@ -399,9 +407,10 @@ fn typed(
                 Some(b) => fm.draft = b,
                 None => errors.push(err(&key, "true or false", &v)),
             },
-            "tags" | "aliases" | "covers" => match string_list(&v) {
+            "tags" | "aliases" | "covers" | "keywords" | "synonyms" => match string_list(&v) {
                 Some(list) => match key.as_str() {
                     "tags" => fm.tags = list,
+                    "keywords" | "synonyms" => fm.keywords.extend(list),
                     "aliases" => fm.aliases = list,
                     _ => fm.covers = list,
                 },
@@ -409,6 +418,12 @@ fn typed(
                     err(&key, "a list of strings", &v)
                         .hint(format!("write {key} = [\"first\", \"second\"]")),
                 ),
+            },
+            "image" => match v.as_str() {
+                Some(i) if !i.trim().is_empty() => fm.image = Some(i.trim().to_string()),
+                _ => errors.push(err(&key, "a picture's path or address", &v).hint(
+                    "write image = \"screenshot.png\" (next to the article) or a web address",
+                )),
             },
             "verified" => match v.as_str().and_then(parse_date) {
                 Some(d) => fm.verified = Some(d),

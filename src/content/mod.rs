@@ -5,6 +5,7 @@ pub mod codeowners;
 pub mod dialect;
 mod docusaurus;
 pub mod frontmatter;
+pub mod images;
 pub mod includes;
 mod mdbook;
 mod mkdocs;
@@ -84,6 +85,8 @@ pub struct Section {
 pub struct Article {
     pub src: Source,
     pub front: FrontMatter,
+    /// `image`, resolved: a site path (`/billing/refund.png`) or a web address.
+    pub image: Option<String>,
     /// Site path without the base path: `/billing/refunds/`.
     pub path: String,
     pub section: usize,
@@ -140,6 +143,8 @@ pub struct Language {
     pub mount: String,
     /// Its home section.
     pub home: usize,
+    /// The words its rendered Markdown holds (from the theme's words once they are read).
+    pub labels: crate::markdown::Labels,
     /// Its content folder on disk (canonical).
     pub content_dir: PathBuf,
 }
@@ -502,6 +507,10 @@ impl Site {
         if old.src.expanded.is_some() || crate::markdown::includes::may_hold(src.body()) {
             return Ok(None);
         }
+        // A new `image` is resolved against the whole site's files.
+        if front.image != old.front.image {
+            return Ok(None);
+        }
         // What the docs tool's files gave it (SUMMARY.md) is not in the file itself.
         let mut front = front;
         front.nav_title = front.nav_title.or_else(|| old.front.nav_title.clone());
@@ -509,6 +518,7 @@ impl Site {
         let sec = &self.sections[old.section];
         let (owner, owner_from) = owner_of(&front, sec, &src, self.codeowners.as_ref());
         Ok(Some(Article {
+            image: old.image.clone(),
             owner,
             owner_from,
             policy: front.policy.or(sec.policy),
@@ -1359,6 +1369,7 @@ fn assemble(
             .unwrap_or_else(|| title_from_name(name));
         let (owner, owner_from) = owner_of(&front, sec, &src, codeowners.as_ref());
         articles.push(Article {
+            image: None,
             owner,
             owner_from,
             policy: front.policy.or(sec.policy),
@@ -1492,6 +1503,7 @@ fn assemble(
                 .position(|s| s.dir == mounts[i])
                 .unwrap_or(0),
             mount: mounts[i].clone(),
+            labels: crate::markdown::Labels::default(),
             code,
         })
         .collect::<Vec<_>>();

@@ -9,6 +9,7 @@
 //!
 //! Fenced code is copied as it is; a container type kbfresh does not know stays text.
 
+use super::Labels;
 use super::tabs;
 use crate::html::escape_attr;
 
@@ -52,15 +53,11 @@ fn kind(t: &str) -> Option<(&'static str, bool)> {
     })
 }
 
-fn default_title(kind: &str, t: &str) -> String {
-    match kind {
-        _ if t.eq_ignore_ascii_case("details") => "Details".into(),
-        "note" => "Note".into(),
-        "tip" => "Tip".into(),
-        "important" => "Important".into(),
-        "warning" => "Warning".into(),
-        _ => "Caution".into(),
+fn default_title(labels: &Labels, kind: &str, t: &str) -> String {
+    if t.eq_ignore_ascii_case("details") {
+        return labels.details.clone();
     }
+    labels.callout(kind).to_string()
 }
 
 fn open_html(kind: &str, title: Option<&str>, collapsible: Option<bool>) -> String {
@@ -530,6 +527,7 @@ fn body_indent(after: &[&str], stop: impl Fn(&str) -> bool) -> usize {
 /// collapsible, `Steps`, `Card`, `CardGrid` boxes; `TOCInline` goes; any other component's tags
 /// go (what it wraps stays), named once per file.
 fn component_line(
+    labels: &Labels,
     inner: &str,
     start: usize,
     stack: &mut Vec<Open>,
@@ -563,11 +561,11 @@ fn component_line(
         "Admonition" | "Aside" | "Callout" => {
             let t = attr("type").unwrap_or_else(|| "note".into());
             let k = kind(&t).map_or("note", |(k, _)| k);
-            let title = attr("title").unwrap_or_else(|| default_title(k, &t));
+            let title = attr("title").unwrap_or_else(|| default_title(labels, k, &t));
             (open_html(k, Some(&title), None), "\n</div>\n\n")
         }
         "Details" => {
-            let summary = attr("summary").unwrap_or_else(|| "Details".into());
+            let summary = attr("summary").unwrap_or_else(|| labels.details.clone());
             (
                 open_html("note", Some(&summary), Some(false)),
                 "\n</details>\n\n",
@@ -618,7 +616,7 @@ fn note_unknown(out: &mut Rewritten, at: usize, tool: &'static str, name: &str) 
 }
 
 /// Rewrites the containers of `body`; `None` when it has none (the common case costs one scan).
-pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
+pub fn rewrite(body: &str, mdx: bool, labels: &Labels) -> Option<Rewritten> {
     let mdx_syntax = mdx
         && (body.contains("import ")
             || body.contains("export ")
@@ -731,7 +729,7 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                     Some(html)
                 } else if mdx
                     && let Some(html) =
-                        component_line(inner, start, &mut stack, &mut out, &lines[li + 1..])
+                        component_line(labels, inner, start, &mut stack, &mut out, &lines[li + 1..])
                 {
                     Some(html)
                 } else if let Some((colons, name, title)) = colon_open(inner)
@@ -740,7 +738,7 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                     stack.push(Open::Colons(colons, details));
                     let title = title
                         .map(str::to_string)
-                        .or_else(|| Some(default_title(kind, name)));
+                        .or_else(|| Some(default_title(labels, kind, name)));
                     Some(open_html(kind, title.as_deref(), details.then_some(false)))
                 } else if let Some(n) = colon_close(inner)
                     && let Some(i) = stack.iter().rposition(|o| match o {
@@ -789,7 +787,7 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                         } else {
                             name.to_string()
                         }));
-                        let title = title.or_else(|| Some(default_title(kind, kind)));
+                        let title = title.or_else(|| Some(default_title(labels, kind, kind)));
                         Some(open_html(kind, title.as_deref(), None))
                     }
                 } else if let Some((collapsible, name, title)) = mkdocs_open(inner)
@@ -799,7 +797,7 @@ pub fn rewrite(body: &str, mdx: bool) -> Option<Rewritten> {
                     stack.push(Open::Indented(base + 4, collapsible.is_some()));
                     let title = match title {
                         Some(t) => Some(t.to_string()),
-                        None => Some(default_title(kind, name)),
+                        None => Some(default_title(labels, kind, name)),
                     };
                     Some(open_html(kind, title.as_deref(), collapsible))
                 } else {
@@ -868,7 +866,7 @@ mod tests {
 
     #[test]
     fn colon_containers_of_each_tool() {
-        let r = rewrite(":::note Read this\nBody *text*.\n:::\n\n::: tip\nTip body\n:::\n\n:::danger[Careful]\nx\n:::\n", false).unwrap();
+        let r = rewrite(":::note Read this\nBody *text*.\n:::\n\n::: tip\nTip body\n:::\n\n:::danger[Careful]\nx\n:::\n", false, &Labels::default()).unwrap();
         assert!(r.text.contains("<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Read this</p>"), "{}", r.text);
         assert!(
             r.text.contains("<p class=\"callout-title\">Tip</p>"),
@@ -890,7 +888,7 @@ mod tests {
     #[test]
     fn mkdocs_admonitions_with_indented_bodies() {
         let src = "!!! warning \"Mind the gap\"\n    First line.\n\n    - a list\n\nAfter.\n\n??? tip\n    Hidden.\n";
-        let r = rewrite(src, false).unwrap();
+        let r = rewrite(src, false, &Labels::default()).unwrap();
         assert!(
             r.text
                 .contains("<p class=\"callout-title\">Mind the gap</p>"),
@@ -908,15 +906,15 @@ mod tests {
 
     #[test]
     fn fenced_code_and_unknown_types_stay_as_written() {
-        assert!(rewrite("```\n:::note\n```\n", false).is_none());
-        assert!(rewrite(":::js\nx\n:::\n", false).is_none());
-        assert!(rewrite("Is it? ??? yes\n", false).is_none());
+        assert!(rewrite("```\n:::note\n```\n", false, &Labels::default()).is_none());
+        assert!(rewrite(":::js\nx\n:::\n", false, &Labels::default()).is_none());
+        assert!(rewrite("Is it? ??? yes\n", false, &Labels::default()).is_none());
     }
 
     #[test]
     fn mdx_imports_exports_and_comments_go_and_lines_keep_their_numbers() {
         let src = "import Tabs from '@theme/Tabs';\nimport {\n  X,\n} from 'y';\n\n# Title {/* hidden */}\n\nText {/* a\nmulti-line */} after.\n\n```js\nimport a from 'b';\n```\n";
-        let r = rewrite(src, true).unwrap();
+        let r = rewrite(src, true, &Labels::default()).unwrap();
         assert!(
             !r.text.contains("import Tabs") && !r.text.contains("from 'y'"),
             "{}",
@@ -932,13 +930,13 @@ mod tests {
         let at = r.text.find("after").unwrap();
         assert_eq!(&src[r.source(at)..r.source(at) + 5], "after");
         // Only MDX files: in Markdown `import ` starts a sentence.
-        assert!(rewrite("import your data\n", false).is_none());
+        assert!(rewrite("import your data\n", false, &Labels::default()).is_none());
     }
 
     #[test]
     fn hugo_shortcodes_callouts_escapes_and_unknown_ones() {
         let src = "{{< hint warning >}}\nMind **this**.\n{{< /hint >}}\n\nSee {{< ref \"x.md\" >}} and `{{< code >}}`, written {{</* figure src=\"a.png\" */>}}.\n\n{{% notice tip %}}\nTip text\n{{% /notice %}}\n";
-        let r = rewrite(src, false).unwrap();
+        let r = rewrite(src, false, &Labels::default()).unwrap();
         assert!(r.text.contains("<div class=\"callout callout-warning\" role=\"note\"><p class=\"callout-title\">Warning</p>"), "{}", r.text);
         assert!(r.text.contains("callout callout-tip"), "{}", r.text);
         assert_eq!(r.text.matches("</div>").count(), 2, "{}", r.text);
@@ -950,7 +948,7 @@ mod tests {
         );
         assert_eq!(r.unknown_shortcodes.len(), 1);
         assert_eq!(&src[r.unknown_shortcodes[0].0..][..5], "{{< r");
-        let r = rewrite("{% tip(title=\"Hi, you\") %}\nBody\n{% end %}\n\n{% chart() %}\nx\n{% end %}\n\nA {{ youtube(id=\"x\") }} b {{/* gist(url=\"u\") */}} {{ name }}\n", false).unwrap();
+        let r = rewrite("{% tip(title=\"Hi, you\") %}\nBody\n{% end %}\n\n{% chart() %}\nx\n{% end %}\n\nA {{ youtube(id=\"x\") }} b {{/* gist(url=\"u\") */}} {{ name }}\n", false, &Labels::default()).unwrap();
         assert!(
             r.text.contains("<p class=\"callout-title\">Hi, you</p>"),
             "{}",
@@ -974,7 +972,12 @@ mod tests {
 
     #[test]
     fn nested_colon_containers_close_in_order() {
-        let r = rewrite("::::info Outer\n:::tip Inner\nx\n:::\n::::\n", false).unwrap();
+        let r = rewrite(
+            "::::info Outer\n:::tip Inner\nx\n:::\n::::\n",
+            false,
+            &Labels::default(),
+        )
+        .unwrap();
         let inner_close = r.text.find("</div>").unwrap();
         assert!(r.text.rfind("</div>").unwrap() > inner_close);
         assert_eq!(r.text.matches("</div>").count(), 2);

@@ -15,8 +15,10 @@ use crate::freshness::Status;
 /// What every page of a render shares, computed once per full render and patched per article by
 /// `serve` ([`Prepared::refresh_article`]).
 pub struct Prepared {
-    base: String,
+    pub(super) base: String,
     pub(super) abs_base: Option<String>,
+    /// Per language: whether it has tag pages (its content has none under `tags/`).
+    pub(super) tag_pages: Vec<bool>,
     /// Per language of the site (`Site::languages`), the default first.
     pub(super) langs: Vec<PageLang>,
     pub(super) summaries: Vec<Value>,
@@ -79,6 +81,10 @@ impl Ctx<'_> {
         let mut m = serde_json::Map::new();
         m.insert("kind".into(), json!(kind));
         m.insert("page_title".into(), json!(page_title));
+        m.insert(
+            "share_title".into(),
+            json!(if title.is_empty() { site_title } else { title }),
+        );
         m.insert("description".into(), json!(description));
         m.insert("canonical".into(), json!(self.permalink(path)));
         m.insert("lang".into(), json!(lang.code));
@@ -196,6 +202,7 @@ impl Ctx<'_> {
                     "url": self.url(&site.articles[a].path),
                     "current": Some(a) == current,
                     "status": self.input.freshness[a].reader_status(),
+                    "expires": self.input.freshness[a].reader_expires(),
                 })
             })
             .collect();
@@ -239,8 +246,22 @@ fn summary(input: &Input<'_>, base: &str, words: &Words, i: usize) -> Value {
         "section_title": sec.title,
         "section_url": format!("{base}{}", crate::url::href(&sec.path)),
         "status": input.freshness[i].reader_status(),
+        "expires": input.freshness[i].reader_expires(),
         "last_verified": input.freshness[i].last_verified.map(|d| words.date_value(d)),
     })
+}
+
+/// A picture's address for other sites to fetch: web addresses as they are, site paths under the
+/// absolute base URL (root-relative without one).
+pub(super) fn absolute(abs_base: Option<&str>, base: &str, image: &str) -> String {
+    if crate::url::url_scheme(image).is_some() {
+        return image.to_string();
+    }
+    let path = image.trim_start_matches('/');
+    match abs_base {
+        Some(b) => format!("{b}{}", crate::url::href(path)),
+        None => format!("{base}/{}", crate::url::href(path)),
+    }
 }
 
 /// The shared part of every page: site-wide values, article summaries, section cards, positions.
@@ -314,6 +335,9 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
                 "sections": home.children.iter().take(HEADER_SECTIONS).map(|&c| cards[c].clone()).collect::<Vec<_>>(),
                 "sections_total": home.children.len(),
                 "support": support(&w),
+                "image": config.image.as_deref().map(|i| absolute(abs_base.as_deref(), &base, i)),
+                "feed_url": url(&format!("{}feed.xml", home.path)),
+                "tags_url": url(&format!("{}tags/", home.path)),
                 "languages": languages,
                 "default_language": site.languages[0].code,
             });
@@ -328,6 +352,9 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
     Prepared {
         base: base.clone(),
         abs_base,
+        tag_pages: (0..site.languages.len())
+            .map(|l| super::tags::taken(site, l).is_none())
+            .collect(),
         langs,
         summaries,
         cards,

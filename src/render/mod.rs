@@ -3,10 +3,12 @@
 
 pub mod dashboard;
 pub mod search;
+pub mod tags;
 pub mod theme;
 pub mod words;
 
 mod context;
+mod feed;
 mod keys;
 mod pages;
 mod templates;

@@ -2,6 +2,7 @@
 //! (dashboard, sitemap, search index), and the theme's static files and the site's assets, all
 //! handed to the output sink.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rayon::prelude::*;
@@ -32,8 +33,8 @@ fn render_page(tera: &Tera, page: Page) -> Result<OutFile, Diagnostic> {
     })
 }
 
-/// The articles of one language as its search index sees them: what their pages say now, and the
-/// terms [`crate::load`] computed.
+/// The articles of one language as its search index sees them (what their pages say now, and the
+/// terms [`crate::load`] computed), then its section pages (their text and front matter).
 pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<'a>> {
     let site = input.site;
     let base = site.base_path();
@@ -43,7 +44,7 @@ pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<
         .iter()
         .filter(|f| f.lang == lang)
         .map(|f| (f.article, f.path.as_str()));
-    (0..site.articles.len())
+    let articles = (0..site.articles.len())
         .filter(|&i| site.articles[i].lang == lang)
         .map(|i| (i, site.articles[i].path.as_str()))
         .chain(fallbacks)
@@ -56,10 +57,178 @@ pub fn search_docs<'a>(input: &Input<'a>, lang: usize) -> Vec<search::SearchDoc<
                 url: format!("{base}{}", crate::url::href(path)),
                 status: f.reader_status().as_str(),
                 expires: f.reader_expires(),
-                terms: &input.search_terms[i],
+                terms: Cow::Borrowed(&input.search_terms[i]),
+            }
+        });
+    let code = &site.languages[lang].code;
+    let sections: Vec<search::SearchDoc<'a>> = (site.sections.iter().enumerate())
+        .filter(|(_, s)| s.lang == lang && s.parent.is_some())
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(i, s)| {
+            let fields = search::Fields {
+                title: &s.title,
+                boost: &s.front.keywords,
+                also_boost: &s.front.tags,
+                description: s.front.description.as_deref().unwrap_or(""),
+            };
+            let html = input.sections_md[i]
+                .as_ref()
+                .map_or("", |m| m.html.as_str());
+            search::SearchDoc {
+                title: &s.title,
+                section: s.parent.map_or("", |p| site.sections[p].title.as_str()),
+                url: format!("{base}{}", crate::url::href(&s.path)),
+                status: "",
+                expires: None,
+                terms: Cow::Owned(search::Terms::of_html(code, fields, html)),
             }
         })
-        .collect()
+        .collect();
+    articles.chain(sections).collect()
+}
+
+/// Language `l`'s tag pages: every tag with its count, and each tag's articles.
+fn tag_pages(ctx: &Ctx<'_>, tera: &Tera, l: usize) -> Result<Vec<OutFile>, Diagnostic> {
+    let site = ctx.input.site;
+    let tags = super::tags::of_language(site, l);
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = super::tags::dir(site, l);
+    let words = &ctx.langs[l].words;
+    let title = words.t["tags"].as_str().unwrap_or("Tags");
+    let mut files = Vec::new();
+    let list: Vec<Value> = tags
+        .iter()
+        .map(|t| json!({ "name": t.name, "url": ctx.url(&format!("{dir}{}/", t.slug)), "count": t.articles.len() }))
+        .collect();
+    let home = &site.sections[site.languages[l].home].path;
+    let crumb = |t: &str, p: &str| json!({ "title": t, "url": ctx.url(p) });
+    let mut c = ctx.common(l, "tags", title, "", &dir);
+    c.insert("tags".into(), Value::Array(list));
+    c.insert(
+        "breadcrumbs".into(),
+        json!([crumb(&site.languages[l].title, home), crumb(title, &dir)]),
+    );
+    files.push(OutFile {
+        path: format!("{}index.html", dir.trim_start_matches('/')),
+        data: OutData::Bytes(render_template(tera, "tags.html", c)?),
+    });
+    for t in &tags {
+        let path = format!("{dir}{}/", t.slug);
+        let mut c = ctx.common(l, "tag", &t.name, "", &path);
+        let articles: Vec<Value> = t
+            .articles
+            .iter()
+            .map(|&i| ctx.summaries[i].clone())
+            .collect();
+        c.insert(
+            "tag".into(),
+            json!({ "name": t.name, "url": ctx.url(&path), "all_url": ctx.url(&dir) }),
+        );
+        c.insert("articles".into(), Value::Array(articles));
+        c.insert(
+            "breadcrumbs".into(),
+            json!([
+                crumb(&site.languages[l].title, home),
+                crumb(title, &dir),
+                crumb(&t.name, &path)
+            ]),
+        );
+        files.push(OutFile {
+            path: format!("{}index.html", path.trim_start_matches('/')),
+            data: OutData::Bytes(render_template(tera, "tag.html", c)?),
+        });
+    }
+    Ok(files)
+}
+
+/// An article's tags with the URLs of their pages (none when its language has no tag pages).
+fn tag_links(ctx: &Ctx<'_>, a: &crate::content::Article) -> Value {
+    let site = ctx.input.site;
+    let dir = super::tags::dir(site, a.lang);
+    let has_pages = ctx.tag_pages[a.lang];
+    let mut seen = HashSet::new();
+    Value::Array(
+        a.front
+            .tags
+            .iter()
+            .filter(|t| seen.insert(super::tags::slug(t)))
+            .map(|t| {
+                let slug = super::tags::slug(t);
+                let url =
+                    (has_pages && !slug.is_empty()).then(|| ctx.url(&format!("{dir}{slug}/")));
+                json!({ "name": t, "url": url })
+            })
+            .collect(),
+    )
+}
+
+struct ReportFields<'a> {
+    title: &'a str,
+    url: &'a str,
+    path: &'a str,
+    verified: &'a str,
+    version: &'a str,
+    lang: &'a str,
+    /// The theme's words for the report's text, with `{url}`, `{verified}` and `{version}`.
+    body_words: &'a str,
+}
+
+/// The "Report a problem" address: `report_url` (or the repository's issue form) with its
+/// placeholders filled, each value percent-encoded; a `mailto:` without them gets a subject and body.
+fn report_href(
+    fb: &crate::config::FeedbackConfig,
+    source: &crate::config::SourceConfig,
+    r: &ReportFields<'_>,
+) -> Option<String> {
+    if fb.endpoint.is_some() {
+        return None;
+    }
+    let template = fb
+        .report_url
+        .clone()
+        .or_else(|| crate::config::report_from_repo(source))?;
+    let body = r
+        .body_words
+        .replace("{url}", r.url)
+        .replace(
+            "{verified}",
+            if r.verified.is_empty() {
+                "-"
+            } else {
+                r.verified
+            },
+        )
+        .replace(
+            "{version}",
+            if r.version.is_empty() { "-" } else { r.version },
+        );
+    let enc = |v: &str| {
+        percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    if template.starts_with("mailto:") && !template.contains('{') {
+        let sep = if template.contains('?') { '&' } else { '?' };
+        return Some(format!(
+            "{template}{sep}subject={}&body={}",
+            enc(r.title),
+            enc(&body)
+        ));
+    }
+    let mut out = template;
+    for (name, value) in [
+        ("title", r.title),
+        ("url", r.url),
+        ("path", r.path),
+        ("verified", r.verified),
+        ("version", r.version),
+        ("lang", r.lang),
+        ("body", body.as_str()),
+    ] {
+        out = out.replace(&format!("{{{name}}}"), &enc(value));
+    }
+    Some(out)
 }
 
 /// Renders some article and section pages (for `serve`'s incremental rebuilds). On an error,
@@ -291,10 +460,28 @@ pub fn listings(
         path: "sitemap.xml".into(),
         data: OutData::Bytes(sitemap(&ctx).into_bytes()),
     });
-    // One index per language, each with only its own articles.
+    // One index, one feed and one set of tag pages per language, each with only its own articles.
     let site = input.site;
+    let mut errors = Vec::new();
+    let names: HashSet<&str> = tera.get_template_names().collect();
     for (l, lang) in site.languages.iter().enumerate() {
         files.extend(search::index_files(&lang.code, &search_docs(input, l)));
+        files.push(OutFile {
+            path: format!(
+                "{}feed.xml",
+                site.sections[lang.home].path.trim_start_matches('/')
+            ),
+            data: OutData::Bytes(super::feed::feed(&ctx, l).into_bytes()),
+        });
+        if names.contains("tag.html") && names.contains("tags.html") {
+            match tag_pages(&ctx, tera, l) {
+                Ok(f) => files.extend(f),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(files)
 }
@@ -383,6 +570,7 @@ fn article_page(
         "content": md.html,
         "toc": md.toc,
         "tags": a.front.tags,
+        "tag_links": tag_links(ctx, a),
         "owner": a.owner.clone().unwrap_or_default(),
         "extra": a.front.extra,
         "section": { "title": sec.title, "url": ctx.url(&sec.path) },
@@ -408,6 +596,44 @@ fn article_page(
     page["next"] = next;
     page["related"] = Value::Array(related.iter().map(|&j| ctx.summaries[j].clone()).collect());
     page["original"] = original(ctx, i, words);
+    page["image"] = json!(
+        a.image
+            .as_deref()
+            .or(site.config.image.as_deref())
+            .map(|img| { super::context::absolute(ctx.abs_base.as_deref(), &ctx.base, img) })
+    );
+    let (edit, view) = site.config.source.templates();
+    let repo_path = site
+        .config
+        .source
+        .repo_path(&a.src.shown.to_string_lossy().replace('\\', "/"));
+    let fill = |t: Option<String>| t.map(|t| t.replace("{path}", &crate::url::href(&repo_path)));
+    page["edit_url"] = json!(fill(edit));
+    page["source_url"] = json!(fill(view));
+    if let Some(fb) = &site.config.feedback {
+        let version = f
+            .describes
+            .or(f.current)
+            .map(|r| ctx.input.releases[r].version.to_string())
+            .or_else(|| f.describes_text.clone())
+            .unwrap_or_default();
+        let verified = f.last_verified.map(|d| d.to_string()).unwrap_or_default();
+        page["feedback"] = json!({
+            "endpoint": fb.endpoint,
+            "report_url": report_href(fb, &site.config.source, &ReportFields {
+                title: &a.title,
+                url: &ctx.permalink(path),
+                path,
+                verified: &verified,
+                version: &version,
+                lang: &ctx.langs[l].code,
+                body_words: words.t["feedback_report_body"].as_str().unwrap_or(""),
+            }),
+            "path": path,
+            "verified": verified,
+            "version": version,
+        });
+    }
     let mut c = ctx.common(l, "article", &a.title, &description, path);
     match fallback {
         None => {

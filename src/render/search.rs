@@ -10,7 +10,9 @@
 //!   term is in the title plus the number of times it is in the text, at most 7), written as a
 //!   varint in [`DIGITS`]: 5 bits per character, low bits first, `+32` on all but the last. A posting
 //!   of a frequent term is one character.
-//! - `d/<n>.json`: documents `n * chunk ..`: `[[title, url, section, status, expires, text], ...]`.
+//! - `d/<n>.json`: documents `n * chunk ..`:
+//!   `[[title, url, section, status, expires, text, description], ...]`; `status` is `""` for a
+//!   section page.
 //!
 //! Text becomes terms the same way here and in `search.js` ([`terms`]): lowercase, NFKD, accents and
 //! a few optional marks dropped, words as runs of letters, digits and marks, scripts written without
@@ -70,12 +72,15 @@ const TEXT_CAP: usize = 600;
 const MAX_TERM_CHARS: usize = 40;
 
 /// What search indexes of one article's text: its terms with their scores, and the start of its
-/// text for snippets. It depends only on the article's language, title and HTML, so a build computes
-/// it while history is read, and `serve` recomputes it for the article that changed.
+/// text for snippets. It depends only on the article's language, front matter and HTML, so a build
+/// computes it while history is read, and `serve` recomputes it for the article that changed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Terms {
-    /// Plain text of the article, capped at [`TEXT_CAP`] bytes for snippets.
+    /// Plain text of the article for snippets, at most [`TEXT_CAP`] bytes: its start, then the
+    /// sentences that hold its main words (see [`snippet_text`]).
     text: String,
+    /// The front matter's `description`, for snippets when the text has none of the query's words.
+    description: String,
     /// Terms of this article, sorted, each followed by `\0`. One string per article, not one per
     /// term: at 100,000 articles that was half a GiB of small allocations.
     terms: Box<str>,
@@ -84,24 +89,46 @@ pub struct Terms {
     scores: Box<[u8]>,
 }
 
+/// What a page gives search besides its text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fields<'a> {
+    pub title: &'a str,
+    /// Weighed like the title: `keywords`/`synonyms` and `tags`.
+    pub boost: &'a [String],
+    pub also_boost: &'a [String],
+    /// Counted as two hits in the text.
+    pub description: &'a str,
+}
+
 impl Terms {
-    /// The terms of an article from its rendered HTML.
-    pub fn of_html(lang: &str, title: &str, html: &str) -> Terms {
-        Terms::new(lang, title, &html_text(html))
+    /// The terms of a page from its rendered HTML.
+    pub fn of_html(lang: &str, fields: Fields<'_>, html: &str) -> Terms {
+        Terms::new(lang, fields, &html_text(html))
     }
 
-    /// `text` is the article's whole plain text; all of it is indexed, a prefix is kept for snippets.
-    pub fn new(lang: &str, title: &str, text: &str) -> Terms {
+    /// `text` is the page's whole plain text; all of it is indexed, a part is kept for snippets.
+    pub fn new(lang: &str, fields: Fields<'_>, text: &str) -> Terms {
         let english = is_english(lang);
-        let (title_norm, text_norm) = (normalize(title), normalize(text));
+        let title_norm = normalize(fields.title);
+        let boost_norm: Vec<String> = (fields.boost.iter().chain(fields.also_boost))
+            .map(|b| normalize(b))
+            .collect();
+        let (desc_norm, text_norm) = (normalize(fields.description), normalize(text));
         // Keys borrow from the normalised texts: most terms (and most stems) are slices of them.
         let mut counts: HashMap<Cow<'_, str>, u8> = HashMap::new();
-        for_each_term(&title_norm, english, |t| *counts.entry(t).or_insert(0) |= 8);
-        for_each_term(&text_norm, english, |t| {
+        let mut title_hit = |t| *counts.entry(t).or_insert(0) |= 8;
+        for_each_term(&title_norm, english, &mut title_hit);
+        for b in &boost_norm {
+            for_each_term(b, english, &mut title_hit);
+        }
+        let mut text_hit = |t, n: u8| {
             let e = counts.entry(t).or_insert(0);
-            if *e & 7 < 7 {
-                *e += 1;
-            }
+            *e = (*e & 8) | ((*e & 7) + n).min(7);
+        };
+        for_each_term(&desc_norm, english, |t| text_hit(t, 2));
+        for_each_term(&text_norm, english, |t| text_hit(t, 1));
+        let snippet = snippet_text(text, english, |t| {
+            counts.get(t).is_some_and(|&s| s >= 8 || s & 7 >= 2)
         });
         let mut sorted: Vec<(Cow<'_, str>, u8)> = counts.into_iter().collect();
         sorted.sort_unstable();
@@ -111,7 +138,8 @@ impl Terms {
             terms.push('\0');
         }
         Terms {
-            text: cap(text, TEXT_CAP).to_string(),
+            text: snippet,
+            description: fields.description.to_string(),
             terms: terms.into_boxed_str(),
             scores: sorted.iter().map(|&(_, s)| s).collect(),
         }
@@ -131,11 +159,11 @@ pub struct SearchDoc<'a> {
     pub title: &'a str,
     pub section: &'a str,
     pub url: String,
-    /// `fresh`, `expiring`, `stale` or `unknown` when the site was built.
+    /// `fresh`, `expiring`, `stale` or `unknown` when the site was built; `""` for a section page.
     pub status: &'static str,
     /// The day after which the article counts as stale (`YYYY-MM-DD`), for readers who come later.
     pub expires: Option<String>,
-    pub terms: &'a Terms,
+    pub terms: Cow<'a, Terms>,
 }
 
 fn cap(s: &str, max: usize) -> &str {
@@ -151,6 +179,65 @@ fn cap(s: &str, max: usize) -> &str {
         Some(sp) if sp + 40 > end => &s[..sp],
         _ => &s[..end],
     }
+}
+
+/// The part of a long text kept for snippets: its first sentences, then, in order, the sentences
+/// holding one of its main words (`main`: in the title or keywords, or said twice) not yet kept,
+/// joined by `…`. Readers search with the main words, so the snippet usually shows the match.
+fn snippet_text(text: &str, english: bool, main: impl Fn(&str) -> bool) -> String {
+    if text.len() <= TEXT_CAP {
+        return text.to_string();
+    }
+    let lead = cap(text, TEXT_CAP / 2);
+    let mut out = lead.to_string();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for_each_term(&normalize(lead), english, |t| {
+        seen.insert(t.into_owned());
+    });
+    let mut rest = &text[lead.len()..];
+    let mut joined = true;
+    while out.len() < TEXT_CAP && !rest.is_empty() {
+        let end = sentence_end(rest);
+        let (sentence, after) = rest.split_at(end);
+        rest = after;
+        let sentence = sentence.trim();
+        let mut new = false;
+        for_each_term(&normalize(sentence), english, |t| {
+            if main(&t) && !seen.contains(t.as_ref()) {
+                new = true;
+                seen.insert(t.into_owned());
+            }
+        });
+        if !new || sentence.is_empty() {
+            joined = false;
+            continue;
+        }
+        let room = TEXT_CAP.saturating_sub(out.len() + 5);
+        if room < 40 {
+            break;
+        }
+        out.push_str(if joined { " " } else { " … " });
+        out.push_str(cap(sentence, room.min(240)));
+        joined = true;
+    }
+    out
+}
+
+/// The byte length of the first sentence of `s` (through its `.`, `!`, `?` or `。` and the space
+/// after it), or all of `s`.
+fn sentence_end(s: &str) -> usize {
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '。' | '؟' | '！' | '？') {
+            match chars.peek() {
+                Some(&(j, n)) if n.is_whitespace() => return j + n.len_utf8(),
+                None => return s.len(),
+                _ => {}
+            }
+            let _ = i;
+        }
+    }
+    s.len()
 }
 
 /// Characters that are dropped before splitting into words.
@@ -205,6 +292,60 @@ const EN_STOP: &[&str] = &[
     "is", "it", "its", "of", "on", "or", "so", "than", "that", "the", "their", "then", "there",
     "these", "they", "this", "to", "was", "were", "will", "with",
 ];
+
+/// Words of a question that say nothing of what is asked ("how do I …", "wie kann ich …"): a query
+/// does not require them (they still add to the score), unless it has no other words. The index
+/// keeps them, and `search.js` gets them from the manifest, normalised.
+fn question_words(lang: &str) -> &'static [&'static str] {
+    match lang.split(['-', '_']).next() {
+        Some("en") => &[
+            "how", "do", "does", "did", "doing", "i", "im", "ive", "my", "me", "mine", "what",
+            "whats", "why", "when", "where", "which", "who", "whom", "can", "cant", "could",
+            "should", "would", "we", "our", "us", "you", "your", "is", "am", "get", "please",
+            "way", "possible", "want", "need", "help",
+        ],
+        Some("de") => &[
+            "wie", "was", "warum", "wann", "wo", "woher", "wohin", "welche", "welcher", "welches",
+            "wer", "ich", "mein", "meine", "meinen", "meinem", "meiner", "kann", "können",
+            "kannst", "man", "mich", "mir", "wir", "unser", "unsere", "der", "die", "das", "den",
+            "dem", "des", "ein", "eine", "einen", "einem", "einer", "und", "oder", "ist", "sind",
+            "zu", "zum", "zur", "im", "in", "an", "am", "auf", "für", "mit", "von", "bei", "es",
+            "bitte", "geht", "gibt",
+        ],
+        Some("fa") => &[
+            "چگونه",
+            "چطور",
+            "چطوری",
+            "چرا",
+            "کجا",
+            "کی",
+            "چه",
+            "چی",
+            "آیا",
+            "من",
+            "را",
+            "به",
+            "از",
+            "در",
+            "که",
+            "و",
+            "با",
+            "این",
+            "آن",
+            "است",
+            "یک",
+            "برای",
+            "می",
+            "کنم",
+            "کنیم",
+            "میتوانم",
+            "میتوان",
+            "چیست",
+            "کدام",
+        ],
+        _ => &[],
+    }
+}
 
 fn is_english(lang: &str) -> bool {
     lang.split(['-', '_']).next() == Some("en")
@@ -430,13 +571,14 @@ pub fn index_files(lang: &str, docs: &[SearchDoc<'_>]) -> Vec<OutFile> {
                 s,
                 d.status,
                 d.expires.clone().unwrap_or_default(),
-                d.terms.text
+                d.terms.text,
+                d.terms.description
             ])
         })
         .collect();
     let total_text: usize = docs
         .iter()
-        .map(|d| d.terms.text.len() + d.title.len() + 64)
+        .map(|d| d.terms.text.len() + d.terms.description.len() + d.title.len() + 64)
         .sum();
     let chunk = if total_text <= 64 * 1024 {
         docs.len().max(1)
@@ -458,6 +600,7 @@ pub fn index_files(lang: &str, docs: &[SearchDoc<'_>]) -> Vec<OutFile> {
         "stem": if is_english(lang) { Some("en") } else { None },
         "docs": docs.len(),
         "chunk": chunk,
+        "ignore": question_words(lang).iter().map(|w| normalize(w)).collect::<Vec<_>>(),
         "sections": sections,
         "shards": firsts,
     });
@@ -664,7 +807,10 @@ mod tests {
             .map(|i| {
                 Terms::new(
                     "en",
-                    &titles[i],
+                    Fields {
+                        title: &titles[i],
+                        ..Fields::default()
+                    },
                     &format!(
                         "word{i} common text about refunds and invoices {}",
                         "filler ".repeat(100)
@@ -679,7 +825,7 @@ mod tests {
                 url: format!("/billing/r{i}/"),
                 status: "fresh",
                 expires: None,
-                terms: &terms[i],
+                terms: Cow::Borrowed(&terms[i]),
             })
             .collect();
         let files = index_files("en", &docs);

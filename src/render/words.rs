@@ -84,6 +84,28 @@ fn embedded(code: &str) -> Option<File> {
 }
 
 impl Words {
+    /// The words rendered Markdown holds, in this language.
+    pub fn labels(&self) -> crate::markdown::Labels {
+        let d = crate::markdown::Labels::default();
+        let w = |key: &str, default: String| {
+            self.t[key]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map_or(default, str::to_string)
+        };
+        crate::markdown::Labels {
+            note: w("callout_note", d.note),
+            tip: w("callout_tip", d.tip),
+            important: w("callout_important", d.important),
+            warning: w("callout_warning", d.warning),
+            caution: w("callout_caution", d.caution),
+            details: w("details", d.details),
+            heading_link: w("heading_link", d.heading_link),
+            task_done: w("task_done", d.task_done),
+            task_todo: w("task_todo", d.task_todo),
+        }
+    }
+
     /// English, then the theme's file for `code`, then the site's `i18n/<code>.toml` under `root`.
     pub fn load(code: &str, root: &Path) -> Result<Words, Diagnostic> {
         let mut layers: Vec<File> = vec![embedded("en").unwrap_or_default()];

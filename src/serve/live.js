@@ -5,7 +5,23 @@
   let server = null;
   const overlayId = "kbfresh-overlay";
 
+  // The page's own stylesheet styles `pre` (a theme's light code background, say) and would show
+  // the overlay's white text on it: the overlay sets every colour it shows itself, the same in
+  // light and dark mode (#fff on #2b0b0b, and on #1a0606 in the error blocks).
+  function overlayStyle() {
+    if (document.getElementById(overlayId + "-style")) return;
+    const style = document.createElement("style");
+    style.id = overlayId + "-style";
+    style.textContent =
+      "#" + overlayId + "{color-scheme:dark;background:#2b0b0b;color:#fff;text-align:left;direction:ltr}" +
+      "#" + overlayId + " *{color:inherit}" +
+      "#" + overlayId + " pre{background:#1a0606;border:1px solid #6e2b2b;border-radius:4px;padding:.5rem .75rem;" +
+      "font:inherit;white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate}";
+    document.head.appendChild(style);
+  }
+
   function showErrors(errors) {
+    overlayStyle();
     let box = document.getElementById(overlayId);
     if (!box) {
       box = document.createElement("div");
@@ -23,6 +39,9 @@
       box.appendChild(pre);
     }
   }
+
+  // The overlay the server wrote into the page (an error when the page loaded) gets it too.
+  if (document.getElementById(overlayId)) overlayStyle();
 
   const events = new EventSource("/__kbfresh/events");
   events.addEventListener("hello", (e) => {

@@ -108,7 +108,7 @@
 
   // Shards holding terms that start with `q`: from the one q sorts into, while the next starts with q.
   // A very short prefix on a big site spans many shards: then only the first is read.
-  Index.prototype.shardsFor = function (m, q) {
+  Index.prototype.shardsFor = function (m, q, limit) {
     var firsts = m.shards;
     var lo = 0, hi = firsts.length - 1, at = 0;
     while (lo <= hi) {
@@ -117,66 +117,180 @@
     }
     var list = [at];
     for (var i = at + 1; i < firsts.length && firsts[i].lastIndexOf(q, 0) === 0; i++) list.push(i);
+    if (limit) return list.slice(0, limit);
     return list.length > 3 ? [at] : list;
   };
 
-  // Documents matching every term (by prefix), best first: title hits, then exact terms, then counts.
+  // The query's terms: `{t, optional, typing}`. Question words ("how do I") and an English stop word
+  // still being typed (`to` as in `token`) are optional: they add to the score, but articles need not
+  // match them, unless nothing else is left.
+  function queryTerms(query, m) {
+    var english = m.stem === "en";
+    var ignore = {};
+    (m.ignore || []).forEach(function (w) { ignore[w] = true; });
+    var words = normalize(query).match(WORD) || [];
+    var typing = !/\s$/.test(query);
+    var list = [];
+    words.forEach(function (w, i) {
+      var out = [];
+      wordTerms(w, english, out);
+      var last = typing && i === words.length - 1;
+      var optional = ignore[w] === true;
+      if (!out.length && english && last && EN_STOP.indexOf(w) >= 0) { out = [w]; optional = true; }
+      out.forEach(function (t) { list.push({ t: t, optional: optional, typing: last, word: w }); });
+    });
+    if (list.every(function (x) { return x.optional; })) list.forEach(function (x) { x.optional = false; });
+    // One entry per term; required wins over optional.
+    var by = {}, unique = [];
+    list.forEach(function (x) {
+      if (!(x.t in by)) { by[x.t] = x; unique.push(x); } else if (!x.optional) by[x.t].optional = false;
+    });
+    // On a split index a one-letter word would read a shard of mostly unrelated terms: wait for more.
+    if (m.shards.length > 1) {
+      unique = unique.filter(function (x) { return Array.from(x.t).length > 1 || BIGRAM.test(x.t); });
+    }
+    return unique;
+  }
+
+  // Optimal string alignment distance of a and b (arrays of characters), or max + 1 when over max.
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null, prev = [], i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      var cur = [i], low = i;
+      for (j = 1; j <= b.length; j++) {
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur.push(v);
+        if (v < low) low = v;
+      }
+      if (low > max) return max + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // Typos allowed in a word of n characters: none up to 3, one up to 7, two from 8.
+  function allowed(n) { return n < 4 ? 0 : n < 8 ? 1 : 2; }
+
+  // Best score per document of the postings of `terms` (`{term: [distance, exact]}`).
+  function scoreTerms(shards, pick) {
+    var scores = {};
+    shards.forEach(function (shard) {
+      for (var term in shard) {
+        var bonus = pick(term);
+        if (bonus === null) continue;
+        decode(shard[term], function (doc, s) {
+          var v = (s >= 8 ? 100 : 0) + (s % 8) * 3 + bonus;
+          if (!(doc in scores) || scores[doc] < v) scores[doc] = v;
+        });
+      }
+    });
+    return scores;
+  }
+
+  Index.prototype.shards = function (list) {
+    var self = this;
+    return Promise.all(list.map(function (n) { return self.get("t/" + n + ".json"); }));
+  };
+
+  // Terms within the allowed typos of `x.t` (of a prefix of them while the word is being typed), from
+  // the shards of terms that start with its first two letters (a typo there is not corrected): each
+  // with its distance and how many articles have it.
+  Index.prototype.fuzzy = function (m, x) {
+    var q = Array.from(x.t), max = allowed(q.length);
+    if (!max || BIGRAM.test(x.t)) return Promise.resolve([]);
+    var list = this.shardsFor(m, q.slice(0, 2).join(""), 3);
+    return this.shards(list).then(function (shards) {
+      var found = [];
+      shards.forEach(function (shard) {
+        for (var term in shard) {
+          if (term.lastIndexOf(x.t, 0) === 0) continue;
+          var t = Array.from(term), d = max + 1;
+          if (x.typing) {
+            for (var n = Math.max(1, q.length - max); n <= Math.min(t.length, q.length + max); n++) {
+              d = Math.min(d, distance(q, t.slice(0, n), max));
+            }
+          } else d = distance(q, t, max);
+          if (d <= max) found.push({ term: term, d: d, df: shard[term].replace(/[g-zA-Z0-9\-_]/g, "").length });
+        }
+      });
+      return found;
+    });
+  };
+
+  // Documents matching every required term (by prefix), best first: title hits, then exact terms,
+  // then counts. When no document has them all, terms within a typo or two of a required term are
+  // tried too (`fixes` then says which words were read as which terms, for "Did you mean").
   Index.prototype.search = function (query) {
     var self = this;
     return this.manifest.then(function (m) {
-      var english = m.stem === "en";
-      var qs = terms(query, english);
-      // A stop word still being typed may be the start of a word (`to` as in `token`): it is searched
-      // by prefix too, but articles need not match it.
-      var words = normalize(query).match(WORD) || [];
-      var last = words[words.length - 1], optional = null;
-      if (english && last && !/\s$/.test(query) && EN_STOP.indexOf(last) >= 0) {
-        optional = last;
-        qs.push(last);
-      }
-      // On a split index a one-letter word would read a shard of mostly unrelated terms: wait for more.
-      if (m.shards.length > 1) {
-        qs = qs.filter(function (q) { return Array.from(q).length > 1 || BIGRAM.test(q); });
-      }
-      if (!qs.length) return { m: m, hits: [], qs: qs, wait: true };
-      var unique = qs.filter(function (q, i) { return qs.indexOf(q) === i; });
-      return Promise.all(unique.map(function (q) {
-        return Promise.all(self.shardsFor(m, q).map(function (n) {
-          return self.get("t/" + n + ".json");
-        })).then(function (shards) {
-          var scores = {};
-          shards.forEach(function (shard) {
-            for (var term in shard) {
-              if (term.lastIndexOf(q, 0) !== 0) continue;
-              var exact = term === q ? 2 : 0;
-              decode(shard[term], function (doc, s) {
-                var v = (s >= 8 ? 100 : 0) + (s % 8) * 3 + exact;
-                if (!(doc in scores) || scores[doc] < v) scores[doc] = v;
-              });
-            }
+      var qs = queryTerms(query, m);
+      if (!qs.length) return { m: m, hits: [], qs: [], wait: true };
+      return Promise.all(qs.map(function (x) {
+        return self.shards(self.shardsFor(m, x.t)).then(function (shards) {
+          return scoreTerms(shards, function (term) {
+            return term.lastIndexOf(x.t, 0) !== 0 ? null : term === x.t ? 2 : 0;
           });
-          return scores;
         });
       })).then(function (per) {
-        var total = {}, count = {}, required = 0;
-        per.forEach(function (scores, k) {
-          var req = unique[k] !== optional;
-          if (req) required++;
-          for (var d in scores) {
-            total[d] = (total[d] || 0) + scores[d];
-            count[d] = (count[d] || 0) + (req ? 1 : 0);
-          }
+        var res = rank(m, qs, per);
+        var missing = qs.filter(function (x, k) { return !x.optional && !Object.keys(per[k]).length; });
+        if (res.complete && !(missing.length && res.hits.length < 3)) return res;
+        // Too little: try the words with a typo or two.
+        return Promise.all(qs.map(function (x) {
+          return x.optional ? Promise.resolve([]) : self.fuzzy(m, x);
+        })).then(function (cands) {
+          var fixes = [];
+          return Promise.all(qs.map(function (x, k) {
+            if (!cands[k].length) return Promise.resolve(per[k]);
+            var best = {};
+            cands[k].forEach(function (c) { best[c.term] = c.d; });
+            cands[k].sort(function (a, b) { return (a.d - b.d) || (b.df - a.df) || cmp(a.term, b.term); });
+            fixes.push({ word: x.word, term: cands[k][0].term, typing: x.typing });
+            return self.shards(self.shardsFor(m, x.t, 3).concat(self.shardsFor(m, Array.from(x.t).slice(0, 2).join(""), 3)))
+              .then(function (shards) {
+                var fuzzy = scoreTerms(shards, function (term) {
+                  return term in best ? -4 * best[term] : null;
+                });
+                var merged = {};
+                for (var d in per[k]) merged[d] = per[k][d];
+                for (d in fuzzy) if (!(d in merged) || merged[d] < fuzzy[d]) merged[d] = fuzzy[d];
+                return merged;
+              });
+          })).then(function (per2) {
+            var again = rank(m, qs, per2);
+            if (!fixes.length || again.hits.length <= res.hits.length && !(!res.complete && again.complete)) return res;
+            again.fixes = fixes;
+            again.qs = again.qs.concat(fixes.map(function (f) { return f.term; }));
+            return again;
+          });
         });
-        var docs = Object.keys(total).map(Number);
-        var all = docs.filter(function (d) { return count[d] === required; });
-        if (all.length) docs = all;
-        docs.sort(function (a, b) {
-          return (count[b] - count[a]) || (total[b] - total[a]) || (a - b);
-        });
-        return { m: m, hits: docs, qs: unique };
       });
     });
   };
+
+  function rank(m, qs, per) {
+    var total = {}, count = {}, required = 0;
+    per.forEach(function (scores, k) {
+      var req = !qs[k].optional;
+      if (req) required++;
+      for (var d in scores) {
+        total[d] = (total[d] || 0) + scores[d];
+        count[d] = (count[d] || 0) + (req ? 1 : 0);
+      }
+    });
+    var docs = Object.keys(total).map(Number);
+    var all = docs.filter(function (d) { return count[d] === required; });
+    var complete = all.length > 0;
+    if (complete) docs = all;
+    docs.sort(function (a, b) {
+      return (count[b] - count[a]) || (total[b] - total[a]) || (a - b);
+    });
+    return { m: m, hits: docs, qs: qs.map(function (x) { return x.t; }), complete: complete };
+  }
 
   Index.prototype.docs = function (m, ids) {
     var self = this;
@@ -189,7 +303,10 @@
       loaded.forEach(function (x) { byChunk[x[0]] = x[1]; });
       return ids.map(function (d) {
         var r = byChunk[Math.floor(d / m.chunk)][d % m.chunk];
-        return { id: d, title: r[0], url: r[1], section: m.sections[r[2]], status: r[3], expires: r[4], text: r[5] };
+        return {
+          id: d, title: r[0], url: r[1], section: m.sections[r[2]], status: r[3], expires: r[4], text: r[5],
+          description: r[6] || ""
+        };
       });
     });
   };
@@ -238,45 +355,104 @@
     return !!doc.expires && new Date().toISOString().slice(0, 10) > doc.expires;
   }
 
-  function render(form, list, res, docs, limit) {
-    var english = res.m.stem === "en";
-    var html = "";
-    if (!docs.length) {
-      html = '<p class="search-empty">' + escapeHtml(form.getAttribute("data-t-no-results")) + "</p>";
-    } else {
-      html = '<ul class="search-list" role="listbox">';
-      docs.forEach(function (d, i) {
-        var stale = isStale(d);
-        html += '<li class="search-hit' + (stale ? " search-hit-stale" : "") + '" role="option" id="kb-hit-' + i + '">' +
-          '<a class="search-hit-link" href="' + escapeHtml(d.url) + '">' +
-          '<span class="search-hit-title">' + highlight(d.title, res.qs, english, 0) + "</span>" +
-          '<span class="search-hit-meta"><span class="search-hit-section">' + escapeHtml(d.section || "") + "</span>" +
-          (stale ? ' <span class="badge badge-stale search-hit-badge">' + escapeHtml(form.getAttribute("data-t-stale")) + "</span>" : "") +
-          "</span>" +
-          '<span class="search-hit-snippet">' + highlight(d.text, res.qs, english, 180) + "</span>" +
-          "</a></li>";
-      });
-      html += "</ul>";
-      if (res.hits.length > limit && !form.hasAttribute("data-kb-search-page")) {
-        var input = form.querySelector("input");
-        html += '<a class="search-more" href="' + escapeHtml(form.getAttribute("action")) + "?q=" +
-          encodeURIComponent(input.value) + '">' + escapeHtml(form.getAttribute("data-t-more")) +
-          " (" + res.hits.length + ")</a>";
+  // The snippet: from the text around the first match, else the description when it has one.
+  function snippet(d, qs, english) {
+    var text = highlight(d.text, qs, english, 180);
+    if (text.indexOf("<mark>") < 0 && d.description) {
+      var desc = highlight(d.description, qs, english, 180);
+      if (desc.indexOf("<mark>") >= 0 || !d.text) return desc;
+    }
+    return text;
+  }
+
+  // The word of the shown results that a fixed term stands for ("instll" read as `install`), so
+  // that "Did you mean" shows a word, not a stem.
+  function surface(fix, docs, english) {
+    var re = /[\p{Alphabetic}\p{N}\p{M}'\u2019\u02bb\u02bc\u200c\u200d]+/gu;
+    for (var i = 0; i < docs.length; i++) {
+      var all = (docs[i].title + " " + docs[i].description + " " + docs[i].text).match(re) || [];
+      for (var j = 0; j < all.length; j++) {
+        var ts = terms(all[j], english);
+        if (ts.length === 1 && (ts[0] === fix.term || (fix.typing && ts[0].lastIndexOf(fix.term, 0) === 0))) {
+          return normalize(all[j]);
+        }
       }
     }
-    list.innerHTML = html;
+    return fix.term;
+  }
+
+  function words(form, name, n, query) {
+    var lang = document.documentElement.lang || undefined;
+    var s = form.getAttribute("data-t-" + name) || "";
+    return s.replace("{n}", n === undefined ? "" : Number(n).toLocaleString(lang)).replace("{query}", query || "");
+  }
+
+  function render(ui, res, docs, query) {
+    var form = ui.form, english = res.m.stem === "en";
+    var html = "";
+    docs.forEach(function (d, i) {
+      var stale = isStale(d);
+      html += '<li role="none" class="search-hit' + (stale ? " search-hit-stale" : "") + '">' +
+        '<a class="search-hit-link" role="option" tabindex="-1" aria-selected="false" id="' + ui.id + "-hit-" + i +
+        '" href="' + escapeHtml(d.url) + '">' +
+        '<span class="search-hit-title">' + highlight(d.title, res.qs, english, 0) + "</span>" +
+        '<span class="search-hit-meta"><span class="search-hit-section">' + escapeHtml(d.section || "") + "</span>" +
+        (stale ? ' <span class="badge badge-stale search-hit-badge">' + escapeHtml(words(form, "stale")) + "</span>" : "") +
+        "</span>" +
+        '<span class="search-hit-snippet">' + snippet(d, res.qs, english) + "</span>" +
+        "</a></li>";
+    });
+    ui.listbox.innerHTML = html;
+    ui.listbox.hidden = !docs.length;
+    var n = res.hits.length;
+    var count = n === 1 ? words(form, "count-one") : n ? words(form, "count", n) : "";
+    ui.count.textContent = count;
+    var extra = "";
+    if (res.fixes && res.fixes.length) {
+      var fixed = {};
+      res.fixes.forEach(function (f) { fixed[f.word] = surface(f, docs, english); });
+      var q = (normalize(query).match(WORD) || []).map(function (w) { return fixed[w] || w; }).join(" ");
+      extra += '<p class="search-fix">' + escapeHtml(words(form, "did-you-mean")) + ' <a class="search-fix-link" href="' +
+        escapeHtml(form.getAttribute("action")) + "?q=" + encodeURIComponent(q) + '" data-q="' + escapeHtml(q) + '">' +
+        escapeHtml(q) + "</a>?</p>";
+    }
+    if (!n) {
+      extra += '<p class="search-empty">' + escapeHtml(words(form, "no-results-for", 0, query.trim())) + "</p>";
+      var channels = document.querySelector("#kb-support .channels");
+      if (channels) {
+        extra += '<div class="search-ask"><p>' + escapeHtml(words(form, "ask")) + '</p><ul class="search-ask-list">';
+        channels.querySelectorAll(".channel-link").forEach(function (a) {
+          extra += '<li><a href="' + escapeHtml(a.getAttribute("href")) + '">' + escapeHtml(a.textContent) + "</a></li>";
+        });
+        extra += "</ul></div>";
+      }
+    } else if (n > docs.length && !ui.page) {
+      extra += '<a class="search-more" href="' + escapeHtml(form.getAttribute("action")) + "?q=" +
+        encodeURIComponent(query) + '">' + escapeHtml(words(form, "more")) + " (" +
+        Number(n).toLocaleString(document.documentElement.lang || undefined) + ")</a>";
+    }
+    ui.extra.innerHTML = extra;
+    // Said once the results settle, not on every keystroke.
+    clearTimeout(ui.said);
+    ui.said = setTimeout(function () {
+      ui.status.textContent = n ? count : words(form, "no-results");
+    }, 400);
   }
 
   var indexes = {};
 
   function setup(form) {
-    var input = form.querySelector("input[type=search]");
-    var list = form.parentNode.querySelector(".search-results") || form.querySelector(".search-results");
-    if (form.hasAttribute("data-kb-search-page")) list = document.getElementById("kb-search-results");
     var page = form.hasAttribute("data-kb-search-page");
+    var input = form.querySelector("input[type=search]");
+    var box = page ? document.getElementById("kb-search-results") : form.querySelector(".search-results");
+    var ui = {
+      form: form, page: page, id: input.id.replace(/-input$/, ""),
+      listbox: box.querySelector("[role=listbox]"), count: box.querySelector(".search-count"),
+      extra: box.querySelector(".search-extra"), status: form.querySelector(".search-status")
+    };
     var limit = page ? 50 : 8;
     var base = form.getAttribute("data-kb-search");
-    var seq = 0, timer = null, active = -1;
+    var seq = 0, timer = null, active = -1, shown = null;
 
     function index() {
       if (!indexes[base]) indexes[base] = new Index(base);
@@ -284,32 +460,56 @@
     }
 
     function show(open) {
-      if (page) return;
-      list.hidden = !open;
-      input.setAttribute("aria-expanded", open ? "true" : "false");
+      if (!page) box.hidden = !open;
+      input.setAttribute("aria-expanded", open && !ui.listbox.hidden ? "true" : "false");
+      if (!open) select(-1);
+    }
+
+    function select(i) {
+      var items = ui.listbox.querySelectorAll(".search-hit-link");
+      active = i;
+      items.forEach(function (a, k) {
+        a.setAttribute("aria-selected", k === i ? "true" : "false");
+        a.parentNode.classList.toggle("search-hit-active", k === i);
+      });
+      if (i >= 0 && items[i]) {
+        input.setAttribute("aria-activedescendant", items[i].id);
+        items[i].scrollIntoView({ block: "nearest" });
+      } else input.removeAttribute("aria-activedescendant");
+    }
+
+    function clear() {
+      ui.listbox.innerHTML = "";
+      ui.listbox.hidden = true;
+      ui.count.textContent = "";
+      ui.extra.innerHTML = "";
+      ui.status.textContent = "";
+      shown = null;
+      show(false);
     }
 
     function run() {
       var q = input.value;
       var mine = ++seq;
-      if (!q.trim()) { list.innerHTML = ""; show(false); return; }
+      if (!q.trim()) { clear(); return; }
       var idx = index();
-      if (page && !list.querySelector(".search-hit")) {
-        list.innerHTML = '<p class="search-empty search-loading">' + escapeHtml(form.getAttribute("data-t-loading")) + "</p>";
+      if (page && !ui.listbox.querySelector(".search-hit")) {
+        ui.extra.innerHTML = '<p class="search-empty search-loading">' + escapeHtml(words(form, "loading")) + "</p>";
       }
       idx.search(q).then(function (res) {
         if (mine !== seq || res.wait) return null;
         return idx.docs(res.m, res.hits.slice(0, limit)).then(function (docs) {
           if (mine !== seq) return;
-          render(form, list, res, docs, limit);
-          active = -1;
+          render(ui, res, docs, q);
+          shown = q;
+          select(-1);
           show(true);
           if (page && history.replaceState) {
             history.replaceState(null, "", "?q=" + encodeURIComponent(q));
           }
         });
       }).catch(function (e) {
-        list.innerHTML = '<p class="search-empty">' + escapeHtml(String(e.message || e)) + "</p>";
+        ui.extra.innerHTML = '<p class="search-empty">' + escapeHtml(String(e.message || e)) + "</p>";
         show(true);
       });
     }
@@ -318,25 +518,37 @@
       clearTimeout(timer);
       timer = setTimeout(run, 60);
     });
-    input.addEventListener("focus", function () { index(); if (list.innerHTML) show(true); });
+    // Results are only shown again for the query they belong to (Escape may have cleared the box).
+    input.addEventListener("focus", function () {
+      index();
+      if (!input.value.trim()) clear();
+      else if (shown === input.value) show(true);
+      else run();
+    });
     input.addEventListener("keydown", function (e) {
-      var items = list.querySelectorAll(".search-hit-link");
+      var items = ui.listbox.querySelectorAll(".search-hit-link");
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         if (!items.length) return;
         e.preventDefault();
-        active = (active + (e.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
-        items.forEach(function (a, i) { a.parentNode.classList.toggle("search-hit-active", i === active); });
-        input.setAttribute("aria-activedescendant", "kb-hit-" + active);
+        show(true);
+        select((active + (e.key === "ArrowDown" ? 1 : -1) + items.length + (active < 0 && e.key === "ArrowUp" ? 1 : 0)) % items.length);
       } else if (e.key === "Enter" && active >= 0 && items[active]) {
         e.preventDefault();
         location.href = items[active].href;
       } else if (e.key === "Escape") {
-        show(false);
-        input.blur();
+        if (!page && !box.hidden) { e.preventDefault(); show(false); } else if (!page) { input.value = ""; clear(); }
       }
     });
+    box.addEventListener("click", function (e) {
+      var fix = e.target.closest && e.target.closest(".search-fix-link");
+      if (!fix) return;
+      e.preventDefault();
+      input.value = fix.getAttribute("data-q");
+      input.focus();
+      run();
+    });
     document.addEventListener("click", function (e) {
-      if (!form.contains(e.target)) show(false);
+      if (!form.contains(e.target) && !box.contains(e.target)) show(false);
     });
     if (page) {
       var q = new URLSearchParams(location.search).get("q");
@@ -356,7 +568,7 @@
     });
   }
 
-  window.kbfreshSearch = { terms: terms, stemEn: stemEn, Index: Index };
+  window.kbfreshSearch = { terms: terms, stemEn: stemEn, Index: Index, highlight: highlight, snippet: snippet };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
@@ -394,6 +606,51 @@
       try { localStorage.setItem("kb-tabs-" + key, value); } catch (err) { /* see above */ }
     });
   }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
+
+// "Was this helpful?": the form posts to `[feedback] endpoint` without script; with it, "No" first
+// asks what was wrong, and the answer goes by sendBeacon (no page change, no third-party script).
+(function () {
+  "use strict";
+  function setup(form) {
+    var why = form.querySelector(".feedback-why");
+    var answers = form.querySelector(".feedback-answers");
+    var thanks = form.querySelector(".feedback-thanks");
+    var t = document.querySelector("script[data-t-copy]") || form;
+    if (why) why.hidden = true;
+    function send(helpful) {
+      var data = new URLSearchParams(new FormData(form));
+      data.set("helpful", helpful);
+      var sent = false;
+      try { sent = navigator.sendBeacon && navigator.sendBeacon(form.action, data); } catch (e) { sent = false; }
+      if (!sent) {
+        // No beacon (or refused): the plain form post still works.
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = "helpful"; input.value = helpful;
+        form.appendChild(input);
+        form.submit();
+        return;
+      }
+      answers.hidden = true;
+      if (why) why.hidden = true;
+      thanks.textContent = form.getAttribute("data-t-thanks") || t.getAttribute("data-t-thanks") || "";
+    }
+    form.addEventListener("submit", function (e) {
+      var button = e.submitter;
+      e.preventDefault();
+      if (button && button.classList.contains("feedback-no") && why) {
+        why.hidden = false;
+        button.setAttribute("aria-expanded", "true");
+        var first = why.querySelector("input");
+        if (first) first.focus();
+        return;
+      }
+      send(button && button.value === "yes" ? "yes" : "no");
+    });
+  }
+  function init() { document.querySelectorAll("form[data-kb-feedback]").forEach(setup); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
