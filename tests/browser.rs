@@ -1202,6 +1202,20 @@ fn the_example_pages_are_accessible_and_fit_a_phone() {
                 }
             }
         }
+        if size.0 == 1280 {
+            // Results arriving do not push the page around (cumulative layout shift under 0.1).
+            chrome.before_scripts(
+                "window.__cls = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });",
+            );
+            chrome.open(&format!("{}/search/?q=stale", served.base));
+            chrome.wait_for("document.querySelector('.search-hit')", "results");
+            std::thread::sleep(Duration::from_millis(500));
+            let cls: f64 = chrome
+                .text("String(window.__cls)")
+                .parse()
+                .expect("a number");
+            assert!(cls < 0.1, "layout shift on the search page: {cls}");
+        }
         chrome.open(&format!("{}/fa/getting-started/install/", served.base));
         assert_eq!(
             chrome.text("[...document.querySelectorAll('.prose code')].map(c => getComputedStyle(c).direction).filter(d => d !== 'ltr').join(',')"),

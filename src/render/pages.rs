@@ -205,9 +205,13 @@ fn report_href(
             "{version}",
             if r.version.is_empty() { "-" } else { r.version },
         );
-    let enc = |v: &str| {
-        percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
+    // Everything but RFC 3986's unreserved characters.
+    const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let enc = |v: &str| percent_encoding::utf8_percent_encode(v, COMPONENT).to_string();
     if template.starts_with("mailto:") && !template.contains('{') {
         let sep = if template.contains('?') { '&' } else { '?' };
         return Some(format!(
