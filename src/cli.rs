@@ -10,7 +10,7 @@ use crate::report::Format;
 #[derive(Debug, Parser)]
 #[command(
     name = "kbfresh",
-    version,
+    version = env!("KBFRESH_LONG_VERSION"),
     about = "Build a help centre from Markdown and keep its articles from going stale",
     propagate_version = true
 )]
@@ -75,6 +75,13 @@ pub enum Command {
     /// Save what builds need from git history, for hosts that only clone shallowly
     #[command(subcommand)]
     History(HistoryCommand),
+    /// Print a completion script for a shell (`kbfresh completions bash > ~/.local/share/bash-completion/completions/kbfresh`)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `kbfresh man > ~/.local/share/man/man1/kbfresh.1`
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

@@ -61,6 +61,31 @@ fn main() -> ExitCode {
         history_file: g.history_file.clone(),
     };
     match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <kbfresh::cli::Cli as clap::CommandFactory>::command();
+            // Into memory first: clap_complete panics when its writer fails (a closed pipe).
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "kbfresh", &mut out);
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&out);
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let cmd = <kbfresh::cli::Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => {
+                    use std::io::Write;
+                    // A closed pipe (`| head`) is the reader's choice, not an error.
+                    let _ = std::io::stdout().write_all(&out);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: could not write the manual page: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Init { dir } => match kbfresh::init::init(dir, kbfresh::freshness::date_of(now)) {
             Ok(files) => {
                 if !g.quiet {
