@@ -208,6 +208,27 @@ fn tags_link_to_pages_that_list_their_articles() {
     let all = s.read("public/tags/index.html");
     assert!(all.contains("href=\"/tags/billing/\"") && all.contains("href=\"/tags/money/\""));
 
+    // A tag's pages hold 50 articles each.
+    for i in 0..51 {
+        s.file(
+            &format!("content/many/a{i:02}.md"),
+            "+++\ntitle = \"Many\"\ntags = [\"many\"]\n+++\n\nText.\n",
+        );
+    }
+    s.run(&["build", "--now", "2026-11-22"]).ok();
+    let first = s.read("public/tags/many/index.html");
+    assert_eq!(first.matches("<li class=\"summary\">").count(), 50);
+    assert!(
+        first.contains("href=\"/tags/many/page/2/\" rel=\"next\""),
+        "{first}"
+    );
+    let second = s.read("public/tags/many/page/2/index.html");
+    assert_eq!(second.matches("<li class=\"summary\">").count(), 1);
+    assert!(
+        second.contains("href=\"/tags/many/\" rel=\"prev\""),
+        "{second}"
+    );
+
     // A site with its own pages under /tags/ keeps them, and is told.
     s.file("content/tags/_index.md", "+++\ntitle = \"Our tags\"\n+++\n");
     let r = s.run(&["build", "--now", "2026-11-22"]).ok();

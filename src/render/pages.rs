@@ -116,30 +116,45 @@ fn tag_pages(ctx: &Ctx<'_>, tera: &Tera, l: usize) -> Result<Vec<OutFile>, Diagn
         data: OutData::Bytes(render_template(tera, "tags.html", c)?),
     });
     for t in &tags {
-        let path = format!("{dir}{}/", t.slug);
-        let mut c = ctx.common(l, "tag", &t.name, "", &path);
-        let articles: Vec<Value> = t
-            .articles
-            .iter()
-            .map(|&i| ctx.summaries[i].clone())
-            .collect();
-        c.insert(
-            "tag".into(),
-            json!({ "name": t.name, "url": ctx.url(&path), "all_url": ctx.url(&dir) }),
-        );
-        c.insert("articles".into(), Value::Array(articles));
-        c.insert(
-            "breadcrumbs".into(),
-            json!([
-                crumb(&site.languages[l].title, home),
-                crumb(title, &dir),
-                crumb(&t.name, &path)
-            ]),
-        );
-        files.push(OutFile {
-            path: format!("{}index.html", path.trim_start_matches('/')),
-            data: OutData::Bytes(render_template(tera, "tag.html", c)?),
-        });
+        let pages = t.articles.len().div_ceil(super::tags::PER_PAGE);
+        let page_url = |n: usize| ctx.url(&super::tags::page_path(&dir, &t.slug, n));
+        for (k, chunk) in t.articles.chunks(super::tags::PER_PAGE).enumerate() {
+            let n = k + 1;
+            let path = super::tags::page_path(&dir, &t.slug, n);
+            let mut c = ctx.common(l, "tag", &t.name, "", &path);
+            let articles: Vec<Value> = chunk.iter().map(|&i| ctx.summaries[i].clone()).collect();
+            c.insert(
+                "tag".into(),
+                json!({
+                    "name": t.name,
+                    "url": page_url(1),
+                    "all_url": ctx.url(&dir),
+                    "count": t.articles.len(),
+                }),
+            );
+            c.insert("articles".into(), Value::Array(articles));
+            c.insert(
+                "pagination".into(),
+                json!({
+                    "page": n,
+                    "pages": pages,
+                    "prev": (n > 1).then(|| page_url(n - 1)),
+                    "next": (n < pages).then(|| page_url(n + 1)),
+                }),
+            );
+            c.insert(
+                "breadcrumbs".into(),
+                json!([
+                    crumb(&site.languages[l].title, home),
+                    crumb(title, &dir),
+                    crumb(&t.name, &path)
+                ]),
+            );
+            files.push(OutFile {
+                path: format!("{}index.html", path.trim_start_matches('/')),
+                data: OutData::Bytes(render_template(tera, "tag.html", c)?),
+            });
+        }
     }
     Ok(files)
 }

@@ -109,11 +109,17 @@ impl Terms {
     /// `text` is the page's whole plain text; all of it is indexed, a part is kept for snippets.
     pub fn new(lang: &str, fields: Fields<'_>, text: &str) -> Terms {
         let english = is_english(lang);
+        // While counting, two more bits of a term's score: a main word, and seen in the text.
+        const MAIN: u8 = 16;
+        const SEEN: u8 = 32;
         let title_norm = normalize(fields.title);
         let boost_norm: Vec<String> = (fields.boost.iter().chain(fields.also_boost))
             .map(|b| normalize(b))
             .collect();
-        let (desc_norm, text_norm) = (normalize(fields.description), normalize(text));
+        let desc_norm = normalize(fields.description);
+        // The text sentence by sentence (normalising each on its own gives the same as the whole),
+        // so that one pass counts its terms and finds the sentences the snippet keeps.
+        let sentences: Vec<(&str, String)> = sentences(text).map(|s| (s, normalize(s))).collect();
         // Keys borrow from the normalised texts: most terms (and most stems) are slices of them.
         let mut counts: HashMap<Cow<'_, str>, u8> = HashMap::new();
         let mut title_hit = |t| *counts.entry(t).or_insert(0) |= 8;
@@ -121,15 +127,28 @@ impl Terms {
         for b in &boost_norm {
             for_each_term(b, english, &mut title_hit);
         }
-        let mut text_hit = |t, n: u8| {
+        // Main words, those a reader searches with: in the title, keywords, tags or description.
+        // Each sentence that holds one no earlier sentence held is kept for snippets.
+        for_each_term(&desc_norm, english, |t| {
             let e = counts.entry(t).or_insert(0);
-            *e = (*e & 8) | ((*e & 7) + n).min(7);
-        };
-        for_each_term(&desc_norm, english, |t| text_hit(t, 2));
-        for_each_term(&text_norm, english, |t| text_hit(t, 1));
-        let snippet = snippet_text(text, english, |t| {
-            counts.get(t).is_some_and(|&s| s >= 8 || s & 7 >= 2)
+            *e = (*e & 8) | ((*e & 7) + 2).min(7) | MAIN;
         });
+        let long = text.len() > TEXT_CAP;
+        let mut keep = vec![!long; sentences.len()];
+        for (k, (_, norm)) in sentences.iter().enumerate() {
+            for_each_term(norm, english, |t| {
+                let e = counts.entry(t).or_insert(0);
+                if long && *e & (8 | MAIN) != 0 && *e & SEEN == 0 {
+                    keep[k] = true;
+                }
+                *e = (*e & !7) | ((*e & 7) + 1).min(7) | SEEN;
+            });
+        }
+        let snippet = if long {
+            snippet_text(&sentences, &keep)
+        } else {
+            text.to_string()
+        };
         let mut sorted: Vec<(Cow<'_, str>, u8)> = counts.into_iter().collect();
         sorted.sort_unstable();
         let mut terms = String::with_capacity(sorted.iter().map(|(t, _)| t.len() + 1).sum());
@@ -141,7 +160,7 @@ impl Terms {
             text: snippet,
             description: fields.description.to_string(),
             terms: terms.into_boxed_str(),
-            scores: sorted.iter().map(|&(_, s)| s).collect(),
+            scores: sorted.iter().map(|&(_, s)| s & 15).collect(),
         }
     }
 
@@ -182,62 +201,54 @@ fn cap(s: &str, max: usize) -> &str {
 }
 
 /// The part of a long text kept for snippets: its first sentences, then, in order, the sentences
-/// holding one of its main words (`main`: in the title or keywords, or said twice) not yet kept,
-/// joined by `…`. Readers search with the main words, so the snippet usually shows the match.
-fn snippet_text(text: &str, english: bool, main: impl Fn(&str) -> bool) -> String {
-    if text.len() <= TEXT_CAP {
-        return text.to_string();
-    }
-    let lead = cap(text, TEXT_CAP / 2);
-    let mut out = lead.to_string();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for_each_term(&normalize(lead), english, |t| {
-        seen.insert(t.into_owned());
-    });
-    let mut rest = &text[lead.len()..];
+/// `keep` marks (they hold a main word no earlier sentence held), joined by `…`, up to
+/// [`TEXT_CAP`] bytes. Readers search with the main words, so the snippet usually shows the match.
+fn snippet_text(sentences: &[(&str, String)], keep: &[bool]) -> String {
+    let mut out = String::with_capacity(TEXT_CAP + 8);
     let mut joined = true;
-    while out.len() < TEXT_CAP && !rest.is_empty() {
-        let end = sentence_end(rest);
-        let (sentence, after) = rest.split_at(end);
-        rest = after;
-        let sentence = sentence.trim();
-        let mut new = false;
-        for_each_term(&normalize(sentence), english, |t| {
-            if main(&t) && !seen.contains(t.as_ref()) {
-                new = true;
-                seen.insert(t.into_owned());
-            }
-        });
-        if !new || sentence.is_empty() {
+    for (k, (sentence, _)) in sentences.iter().enumerate() {
+        let lead = out.len() < TEXT_CAP / 2;
+        if !lead && !keep[k] {
             joined = false;
             continue;
         }
+        let sentence = sentence.trim();
         let room = TEXT_CAP.saturating_sub(out.len() + 5);
         if room < 40 {
             break;
         }
-        out.push_str(if joined { " " } else { " … " });
-        out.push_str(cap(sentence, room.min(240)));
+        if !out.is_empty() {
+            out.push_str(if joined { " " } else { " … " });
+        }
+        out.push_str(cap(sentence, if lead { room } else { room.min(240) }));
         joined = true;
     }
     out
 }
 
-/// The byte length of the first sentence of `s` (through its `.`, `!`, `?` or `。` and the space
-/// after it), or all of `s`.
-fn sentence_end(s: &str) -> usize {
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if matches!(c, '.' | '!' | '?' | '。' | '؟' | '！' | '？') {
-            match chars.peek() {
-                Some(&(j, n)) if n.is_whitespace() => return j + n.len_utf8(),
-                None => return s.len(),
-                _ => {}
-            }
-            let _ = i;
+/// The sentences of `s`, each through its `.`, `!`, `?` (or CJK and Arabic forms) and the space
+/// after it; together they are all of `s`.
+fn sentences(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-    }
-    s.len()
+        let mut end = rest.len();
+        let mut chars = rest.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            if matches!(c, '.' | '!' | '?' | '。' | '؟' | '！' | '？')
+                && let Some(&(j, n)) = chars.peek()
+                && n.is_whitespace()
+            {
+                end = j + n.len_utf8();
+                break;
+            }
+        }
+        let (sentence, after) = rest.split_at(end);
+        rest = after;
+        Some(sentence)
+    })
 }
 
 /// Characters that are dropped before splitting into words.
@@ -788,6 +799,47 @@ mod tests {
     fn an_ampersand_before_wide_characters_is_text() {
         assert_eq!(html_text("<p>&a日本語テスト</p>"), "&a日本語テスト");
         assert_eq!(html_text("&amp;日本"), "&日本");
+    }
+
+    #[test]
+    fn a_long_texts_snippet_keeps_the_sentences_with_its_main_words() {
+        let filler = "Open the menu and choose an option from the list. ".repeat(20);
+        let text = format!(
+            "Start here. {filler}Stale articles get a banner. {filler}Refunds take a week. End."
+        );
+        let keywords = ["refund".to_string()];
+        let t = Terms::new(
+            "en",
+            Fields {
+                title: "Why an article is stale",
+                boost: &keywords,
+                ..Fields::default()
+            },
+            &text,
+        );
+        assert!(t.text.len() <= TEXT_CAP, "{}", t.text.len());
+        assert!(
+            t.text.starts_with("Start here. Open the menu"),
+            "{}",
+            t.text
+        );
+        assert!(
+            t.text
+                .contains(" … Stale articles get a banner. … Refunds take a week."),
+            "{}",
+            t.text
+        );
+        // The filler's words are counted all the same, at most 7.
+        assert_eq!(
+            t.iter().find(|(w, _)| *w == "menu").map(|(_, s)| s),
+            Some(7)
+        );
+        assert_eq!(
+            t.iter().find(|(w, _)| *w == "stal").map(|(_, s)| s),
+            Some(9)
+        );
+        let short = Terms::new("en", Fields::default(), "One. Two.");
+        assert_eq!(short.text, "One. Two.");
     }
 
     #[test]

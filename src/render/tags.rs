@@ -1,4 +1,5 @@
-//! Tag pages: `<home>tags/` lists a language's tags, `<home>tags/<slug>/` the articles with one.
+//! Tag pages: `<home>tags/` lists a language's tags, `<home>tags/<slug>/` the articles with one
+//! ([`PER_PAGE`] a page, then `<slug>/page/2/` ...).
 //! Tags that differ only in case or punctuation (`Billing`, `billing`) are one tag, shown as first
 //! written. A language whose content already has pages under `tags/` gets none (a warning says so).
 
@@ -6,6 +7,18 @@ use std::collections::BTreeMap;
 
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
+
+/// Articles on one tag page: a tag's pages do not grow with the site.
+pub const PER_PAGE: usize = 50;
+
+/// The site path of page `n` (from 1) of a tag: `tags/<slug>/`, then `tags/<slug>/page/<n>/`.
+pub fn page_path(dir: &str, slug: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("{dir}{slug}/")
+    } else {
+        format!("{dir}{slug}/page/{n}/")
+    }
+}
 
 pub struct Tag {
     pub slug: String,
@@ -110,7 +123,10 @@ pub fn generated(site: &Site) -> (Vec<String>, Vec<Diagnostic>) {
         let d = d.trim_start_matches('/');
         files.push(format!("{d}index.html"));
         for t in of_language(site, l) {
-            files.push(format!("{d}{}/index.html", t.slug));
+            for n in 1..=t.articles.len().div_ceil(PER_PAGE) {
+                let p = page_path(d, &t.slug, n);
+                files.push(format!("{p}index.html"));
+            }
         }
     }
     (files, diags)
