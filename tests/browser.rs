@@ -1229,3 +1229,57 @@ fn the_example_pages_are_accessible_and_fit_a_phone() {
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+#[test]
+fn wide_screenshots_zoom_and_the_contents_follow_the_reader() {
+    let Some(path) = chromium() else { return };
+    let site = Site::new();
+    let para = "Words to read on the way down the page. ".repeat(60);
+    site.file(
+        "content/guide.md",
+        &format!(
+            "# Guide\n\n![The whole screen](wide.svg)\n\n## First\n\n{para}\n\n## Second\n\n{para}\n\n## Third\n\n{para}\n"
+        ),
+    )
+    .file(
+        "content/wide.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"3000\" height=\"300\"><rect width=\"3000\" height=\"300\" fill=\"#468\"/></svg>",
+    );
+    site.run(&["build", "--now", "2026-11-22"]).ok();
+    let served = serve(&site.path("public"));
+    let chrome = launch(path);
+    chrome.open(&format!("{}/guide/", served.base));
+    chrome.wait_for(
+        "document.querySelector('.zoom-button img')",
+        "a zoom button",
+    );
+    chrome.text("(document.querySelector('.zoom-button').focus(), '')");
+    chrome.tab.press_key("Enter").expect("enter");
+    chrome.wait_for(
+        "document.querySelector('.zoom-dialog') && document.querySelector('.zoom-dialog').open",
+        "the picture at full size",
+    );
+    assert!(
+        chrome
+            .text("document.querySelector('.zoom-dialog img').src")
+            .ends_with("/wide.svg")
+    );
+    chrome.tab.press_key("Escape").expect("escape");
+    chrome.wait_for("!document.querySelector('.zoom-dialog').open", "closed");
+    assert_eq!(
+        chrome.text("document.activeElement.className"),
+        "zoom-button"
+    );
+
+    // Scrolled to the third section, its entry in the contents is the current one.
+    chrome.text("(document.getElementById('third').scrollIntoView(), '')");
+    chrome.wait_for(
+        "document.querySelector('.toc-list a[aria-current=true]') && document.querySelector('.toc-list a[aria-current=true]').getAttribute('href') === '#third'",
+        "the contents to follow",
+    );
+    assert_eq!(
+        chrome.text("String(document.querySelectorAll('.toc-list a[aria-current]').length)"),
+        "1"
+    );
+    chrome.assert_no_errors();
+}
