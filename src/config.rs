@@ -108,6 +108,19 @@ pub struct LanguageConfig {
     /// `fallback = true`: an article with no version in this language is served in the default
     /// language under this language's URL, with a "not yet translated" notice.
     pub fallback: bool,
+    /// The site description in this language (else the default language's is shown untranslated
+    /// nowhere: other languages' pages leave it out).
+    pub description: Option<String>,
+    /// `[languages.x.support]`: the support block's title and text in this language.
+    pub support: LanguageSupport,
+}
+
+/// `[languages.x.support]`: what `[support]` says, in another language (its channels are shared).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LanguageSupport {
+    pub title: Option<String>,
+    pub text: Option<String>,
 }
 
 /// `direction = "ltr" | "rtl"`
@@ -499,6 +512,18 @@ impl Default for AssetsConfig {
     }
 }
 
+impl Config {
+    /// The site description in language `code` (`default`: whether it is the default language):
+    /// its own, else the default language's for the default language only.
+    pub fn description_in(&self, code: &str, default: bool) -> Option<&str> {
+        let own = self
+            .languages
+            .get(code)
+            .and_then(|l| l.description.as_deref());
+        own.or((default && !self.description.is_empty()).then_some(self.description.as_str()))
+    }
+}
+
 impl AssetsConfig {
     /// Whether a file named `name` is published without a page linking to it.
     pub fn publishes(&self, name: &str) -> bool {
@@ -615,6 +640,8 @@ mod raw {
         pub direction: Option<String>,
         pub title: Option<String>,
         pub fallback: bool,
+        pub description: Option<String>,
+        pub support: super::LanguageSupport,
     }
 
     #[derive(Default, Deserialize)]
@@ -1299,6 +1326,8 @@ impl Validator<'_> {
                     direction,
                     title: l.title.clone(),
                     fallback: l.fallback,
+                    description: l.description.clone(),
+                    support: l.support.clone(),
                 },
             );
         }

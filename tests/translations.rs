@@ -616,3 +616,56 @@ fn a_fallback_whose_url_is_taken_is_a_warning_and_fallback_on_the_default_langua
     );
     assert!(r.stderr.contains("kbfresh.toml:7:12:"), "{}", r.stderr);
 }
+
+/// `[languages.x] description` and `[languages.x.support]` are what a language's pages say; without
+/// them a translated page leaves the description out and uses the theme's words for the title,
+/// marking the default language's support text as such.
+#[test]
+fn each_language_has_its_own_description_and_support_words() {
+    let s = site();
+    let config = CONFIG
+        .replace(
+            "title = \"Acme Help\"\n",
+            "title = \"Acme Help\"\ndescription = \"Answers for Acme customers\"\n",
+        )
+        .replace(
+            "content_dir = \"content.fa\"\n",
+            "content_dir = \"content.fa\"\ndescription = \"پاسخ برای مشتریان اکمی\"\n\n[languages.fa.support]\ntitle = \"هنوز کمک لازم دارید؟\"\n",
+        )
+        + "\n[support]\ntitle = \"Still need help?\"\ntext = \"Write to us.\"\n[[support.channels]]\nkind = \"email\"\nlabel = \"Email\"\nurl = \"help@acme.test\"\n";
+    s.file("kbfresh.toml", &config);
+    s.run(&["build", "--now", "2026-04-01"]).ok();
+    let en = s.read("public/index.html");
+    assert!(en.contains("<p class=\"hero-lead\">Answers for Acme customers</p>"));
+    let fa = s.read("public/fa/index.html");
+    assert!(
+        fa.contains("<p class=\"hero-lead\">پاسخ برای مشتریان اکمی</p>"),
+        "{fa}"
+    );
+    assert!(fa.contains("<meta name=\"description\" content=\"پاسخ برای مشتریان اکمی\">"));
+    assert!(
+        fa.contains("id=\"kb-support-title\">هنوز کمک لازم دارید؟</h2>"),
+        "{fa}"
+    );
+    // Persian has no text of its own: the English one is marked English.
+    assert!(
+        fa.contains("<p class=\"support-text\" lang=\"en\" dir=\"auto\">Write to us.</p>"),
+        "{fa}"
+    );
+    // German has neither: no English description, and the theme's German words for the title.
+    let de = s.read("public/de/index.html");
+    assert!(
+        !de.contains("hero-lead") && !de.contains("Answers for Acme"),
+        "{de}"
+    );
+    assert!(
+        de.contains("id=\"kb-support-title\">Brauchen Sie weitere Hilfe?</h2>"),
+        "{de}"
+    );
+    let feed = s.read("public/fa/feed.xml");
+    assert!(
+        feed.contains("<subtitle>پاسخ برای مشتریان اکمی</subtitle>"),
+        "{feed}"
+    );
+    assert!(!s.read("public/de/feed.xml").contains("<subtitle>"));
+}

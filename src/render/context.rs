@@ -290,26 +290,38 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
     let summaries: Vec<Value> = (0..site.articles.len())
         .map(|i| summary(input, &base, &words[site.articles[i].lang], i))
         .collect();
-    let support = |w: &Words| {
+    // `[support]` in language `code`: `[languages.x.support]` where written, else the default
+    // language's words, each marked with the language it is written in.
+    let default_code = &site.languages[0].code;
+    let support = |w: &Words, code: &str| {
         config.support.as_ref().map(|s| {
-        let channels: Vec<Value> = s
-            .channels
-            .iter()
-            .map(|c| {
-                json!({
-                    "kind": c.kind,
-                    "label": c.label,
-                    "url": channel_href(c),
-                    "hours": c.hours.clone().unwrap_or_default(),
+            let channels: Vec<Value> = s
+                .channels
+                .iter()
+                .map(|c| {
+                    json!({
+                        "kind": c.kind,
+                        "label": c.label,
+                        "url": channel_href(c),
+                        "hours": c.hours.clone().unwrap_or_default(),
+                    })
                 })
+                .collect();
+            let own = config.languages.get(code).map(|l| &l.support);
+            let pick = |own: Option<&String>, shared: &Option<String>| match own {
+                Some(t) => (Some(t.clone()), code.to_string()),
+                None => (shared.clone(), default_code.clone()),
+            };
+            let (title, title_lang) = pick(own.and_then(|o| o.title.as_ref()), &s.title);
+            let (text, text_lang) = pick(own.and_then(|o| o.text.as_ref()), &s.text);
+            json!({
+                "title": title.unwrap_or_else(|| w.t["still_need_help"].as_str().unwrap_or_default().to_string()),
+                "title_lang": title_lang,
+                "text": text.unwrap_or_default(),
+                "text_lang": text_lang,
+                "channels": channels,
             })
-            .collect();
-        json!({
-            "title": s.title.clone().unwrap_or_else(|| w.t["still_need_help"].as_str().unwrap_or_default().to_string()),
-            "text": s.text.clone().unwrap_or_default(),
-            "channels": channels,
         })
-    })
     };
     let languages: Vec<Value> = site
         .languages
@@ -325,7 +337,7 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
             let home = &site.sections[l.home];
             let site_value = json!({
                 "title": l.title,
-                "description": config.description,
+                "description": config.description_in(&l.code, l.code == *default_code).unwrap_or(""),
                 "base_url": config.base_url,
                 "base_path": base,
                 "home_url": url(&home.path),
@@ -334,7 +346,7 @@ pub fn prepare(input: &Input<'_>) -> Prepared {
                 // Every page carries these: a bounded few, so a page does not grow with the site.
                 "sections": home.children.iter().take(HEADER_SECTIONS).map(|&c| cards[c].clone()).collect::<Vec<_>>(),
                 "sections_total": home.children.len(),
-                "support": support(&w),
+                "support": support(&w, &l.code),
                 "image": config.image.as_deref().map(|i| absolute(abs_base.as_deref(), &base, i)),
                 "feed_url": url(&format!("{}feed.xml", home.path)),
                 "tags_url": url(&format!("{}tags/", home.path)),

@@ -39,11 +39,8 @@ pub fn feed(ctx: &Ctx<'_>, l: usize) -> String {
         esc(&lang.code),
         esc(&lang.title)
     );
-    if !site.config.description.is_empty() && l == 0 {
-        s.push_str(&format!(
-            "  <subtitle>{}</subtitle>\n",
-            esc(&site.config.description)
-        ));
+    if let Some(d) = site.config.description_in(&lang.code, l == 0) {
+        s.push_str(&format!("  <subtitle>{}</subtitle>\n", esc(d)));
     }
     s.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <id>{}</id>\n  <updated>{}</updated>\n  <author><name>{}</name></author>\n  <generator>{}</generator>\n",

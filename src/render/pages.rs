@@ -732,7 +732,12 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
     let description = sec.front.description.clone().unwrap_or_default();
     let is_home = sec.parent.is_none();
     let (name, mut c) = if is_home {
-        let mut c = ctx.common(sec.lang, "index", "", &site.config.description, &sec.path);
+        let lang = &site.languages[sec.lang];
+        let site_description = site
+            .config
+            .description_in(&lang.code, sec.lang == 0)
+            .unwrap_or("");
+        let mut c = ctx.common(sec.lang, "index", "", site_description, &sec.path);
         c.insert("content".into(), Value::String(content));
         c.insert(
             "sections".into(),
