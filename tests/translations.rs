@@ -669,3 +669,34 @@ fn each_language_has_its_own_description_and_support_words() {
     );
     assert!(!s.read("public/de/feed.xml").contains("<subtitle>"));
 }
+
+/// kbfresh's own reasons are English: a stale page in another language, the default one included,
+/// says so in the theme's words; a reason the author wrote (`outdated = "..."`) is shown as written.
+#[test]
+fn a_stale_page_not_in_english_says_so_in_its_own_language() {
+    let s = Site::new();
+    s.file(
+        "kbfresh.toml",
+        "title = \"Acme Hilfe\"\ndefault_language = \"de\"\n",
+    )
+    .file(
+        "content/alt.md",
+        "+++\ntitle = \"Alt\"\nverified = 2020-01-01\n+++\n\nText.\n",
+    )
+    .file(
+        "content/markiert.md",
+        "+++\ntitle = \"Markiert\"\nverified = 2026-03-01\noutdated = \"Das Menü heißt jetzt Einstellungen.\"\n+++\n\nText.\n",
+    );
+    s.run(&["build", "--now", "2026-04-01"]).ok();
+    let old = s.read("public/alt/index.html");
+    assert!(
+        old.contains("<p class=\"banner-text\">Seit der letzten Prüfung können sich einige Details geändert haben.</p>"),
+        "{old}"
+    );
+    assert!(!old.contains("last verified on"), "{old}");
+    let marked = s.read("public/markiert/index.html");
+    assert!(
+        marked.contains("<p class=\"banner-text\">Das Menü heißt jetzt Einstellungen.</p>"),
+        "{marked}"
+    );
+}
