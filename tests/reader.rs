@@ -207,6 +207,13 @@ fn tags_link_to_pages_that_list_their_articles() {
     assert!(money.contains("Refunds &amp; credits") && money.contains("Invoices"));
     let all = s.read("public/tags/index.html");
     assert!(all.contains("href=\"/tags/billing/\"") && all.contains("href=\"/tags/money/\""));
+    let sitemap = s.read("public/sitemap.xml");
+    for url in ["tags/", "tags/billing/", "tags/money/"] {
+        assert!(
+            sitemap.contains(&format!("<loc>https://help.acme.test/{url}</loc>")),
+            "{url} in {sitemap}"
+        );
+    }
 
     // A tag's pages hold 50 articles each.
     for i in 0..51 {

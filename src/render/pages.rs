@@ -477,12 +477,11 @@ pub fn listings(
     }
     files.push(OutFile {
         path: "sitemap.xml".into(),
-        data: OutData::Bytes(sitemap(&ctx).into_bytes()),
+        data: OutData::Bytes(sitemap(&ctx, has_tag_pages(tera)).into_bytes()),
     });
     // One index, one feed and one set of tag pages per language, each with only its own articles.
     let site = input.site;
     let mut errors = Vec::new();
-    let names: HashSet<&str> = tera.get_template_names().collect();
     for (l, lang) in site.languages.iter().enumerate() {
         files.extend(search::index_files(&lang.code, &search_docs(input, l)));
         files.push(OutFile {
@@ -492,7 +491,7 @@ pub fn listings(
             ),
             data: OutData::Bytes(super::feed::feed(&ctx, l).into_bytes()),
         });
-        if names.contains("tag.html") && names.contains("tags.html") {
+        if has_tag_pages(tera) {
             match tag_pages(&ctx, tera, l) {
                 Ok(f) => files.extend(f),
                 Err(e) => errors.push(e),
@@ -802,7 +801,13 @@ fn section_page(ctx: &Ctx<'_>, s: usize) -> Page {
     }
 }
 
-fn sitemap(ctx: &Ctx<'_>) -> String {
+/// Whether the theme writes tag pages (it has both templates).
+fn has_tag_pages(tera: &Tera) -> bool {
+    let names: HashSet<&str> = tera.get_template_names().collect();
+    names.contains("tag.html") && names.contains("tags.html")
+}
+
+fn sitemap(ctx: &Ctx<'_>, tag_pages: bool) -> String {
     let site = ctx.input.site;
     let multilingual = site.languages.len() > 1;
     let mut s = String::from(if multilingual {
@@ -843,6 +848,24 @@ fn sitemap(ctx: &Ctx<'_>) -> String {
             "  <url><loc>{}</loc>{lastmod}{alt}</url>\n",
             crate::html::escape_attr(&ctx.permalink(&a.path))
         ));
+    }
+    // Tag pages: every language's list of tags and each tag's pages.
+    for l in (0..site.languages.len()).filter(|_| tag_pages) {
+        let tags = super::tags::of_language(site, l);
+        if tags.is_empty() {
+            continue;
+        }
+        let dir = super::tags::dir(site, l);
+        let pages = tags.iter().flat_map(|t| {
+            (1..=t.articles.len().div_ceil(super::tags::PER_PAGE))
+                .map(|n| super::tags::page_path(&dir, &t.slug, n))
+        });
+        for path in std::iter::once(dir.clone()).chain(pages) {
+            s.push_str(&format!(
+                "  <url><loc>{}</loc></url>\n",
+                crate::html::escape_attr(&ctx.permalink(&path))
+            ));
+        }
     }
     s.push_str("</urlset>\n");
     s
