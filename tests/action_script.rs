@@ -121,17 +121,17 @@ fn the_release_asset_is_named_by_version_and_target_and_comes_from_the_actions_r
     assert!(asset("Plan9", "X64").is_empty(), "no target, no asset");
 
     // Used from another repository, the action is checked out in _actions/OWNER/NAME/REF.
+    let runner = tempfile::tempdir().unwrap();
+    let tool_cache = runner.path().join("hostedtoolcache");
+    let action_path = runner.path().join("work/_actions/acme/kbfresh/v9.8.7");
     let remote = script(
         src.root(),
         &[
             ("KB_SOURCE", root),
             ("RUNNER_OS", "Linux"),
             ("RUNNER_ARCH", "X64"),
-            ("RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"),
-            (
-                "GITHUB_ACTION_PATH",
-                "/home/runner/work/_actions/acme/kbfresh/v9.8.7",
-            ),
+            ("RUNNER_TOOL_CACHE", tool_cache.to_str().unwrap()),
+            ("GITHUB_ACTION_PATH", action_path.to_str().unwrap()),
         ],
         &["prepare"],
     );
@@ -143,9 +143,10 @@ fn the_release_asset_is_named_by_version_and_target_and_comes_from_the_actions_r
         remote.stdout
     );
     assert!(
-        outputs
-            .iter()
-            .any(|l| l.starts_with("dir=/opt/hostedtoolcache/kbfresh/kbfresh-9.8.7-Linux-X64-")),
+        outputs.iter().any(|l| l.starts_with(&format!(
+            "dir={}/kbfresh/kbfresh-9.8.7-Linux-X64-",
+            tool_cache.display()
+        ))),
         "{}",
         remote.stdout
     );
