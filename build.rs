@@ -26,11 +26,22 @@ fn main() {
     };
     println!("cargo:rustc-env=KBFRESH_LONG_VERSION={full}");
     if own && let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={dir}/HEAD");
+        // Cargo reruns a build script whose watched file does not exist on every build, so only
+        // files that exist are watched: HEAD, the branch's loose ref, and packed-refs when present.
+        let watch = |path: String| {
+            if std::path::Path::new(&path).exists() {
+                println!("cargo:rerun-if-changed={path}");
+            }
+        };
+        watch(format!("{dir}/HEAD"));
         if let Some(head) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={dir}/{head}");
+            watch(format!("{dir}/{head}"));
+            // A ref packed now is written loose by the next commit: its folder shows that.
+            if let Some((folder, _)) = head.rsplit_once('/') {
+                watch(format!("{dir}/{folder}"));
+            }
         }
-        println!("cargo:rerun-if-changed={dir}/packed-refs");
+        watch(format!("{dir}/packed-refs"));
     }
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -176,6 +176,8 @@ fn load_with<T: Send>(
     timings.lap("markdown, links, search beside history");
     timings.add("history", history_time);
     diags.extend(history_diags.0);
+    let mut history = history;
+    diags.extend(history.clamp_future(opts.now));
     if diags.has_errors() {
         diags.sort();
         return Err(Failure(diags.0));

@@ -184,7 +184,8 @@ fn options(c: crate::config::MarkdownConfig) -> Options {
 }
 
 static ATTR_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(href|src|id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("valid regex")
+    Regex::new(r#"(?i)\b(href|src|id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#)
+        .expect("valid regex")
 });
 
 pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {
@@ -667,13 +668,14 @@ fn rewrite_event<'a>(
             } else {
                 None
             };
+            // Relative `href` and `src` values are rewritten like Markdown links: pretty URLs put
+            // a page one folder deeper than its file, so `img/x.svg` as written would break.
+            let mut out = String::new();
+            let mut copied = 0;
             for cap in ATTR_RE.captures_iter(html) {
                 let attr = cap[1].to_ascii_lowercase();
-                let value = cap
-                    .get(2)
-                    .or_else(|| cap.get(3))
-                    .map(|m| m.as_str())
-                    .unwrap_or("");
+                let m = cap.get(2).or_else(|| cap.get(3)).or_else(|| cap.get(4));
+                let value = m.map_or("", |m| m.as_str());
                 let offset = base
                     .map(|b| b + cap.get(0).map_or(0, |m| m.start()))
                     .unwrap_or(range.start);
@@ -684,16 +686,29 @@ fn rewrite_event<'a>(
                     }
                 } else {
                     let (file, line, column) = pos(offset);
+                    let (href, rewritten) = rewrite_target(value, input.dir, resolver);
+                    if rewritten && let Some(m) = m {
+                        out.push_str(&html[copied..m.start()]);
+                        out.push_str(&crate::html::escape_attr(&href));
+                        copied = m.end();
+                    }
                     r.links.push(LinkSpan {
                         target: value.to_string(),
-                        href: value.to_string(),
-                        rewritten: false,
+                        href,
+                        rewritten,
                         file,
                         line,
                         column,
                         kind: LinkKind::Html,
                     });
                 }
+            }
+            if copied > 0 {
+                out.push_str(&html[copied..]);
+                return match ev {
+                    Event::Html(_) => Event::Html(CowStr::from(out)),
+                    _ => Event::InlineHtml(CowStr::from(out)),
+                };
             }
             ev.clone()
         }

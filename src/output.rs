@@ -54,7 +54,8 @@ pub fn check_target<'a>(
     contents: impl IntoIterator<Item = &'a Path>,
     reads: &[(PathBuf, &str)],
 ) -> Result<(), Diagnostic> {
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| absolute(p));
+    // Resolved paths, not spellings: `public/../templates` is the templates folder.
+    let canon = |p: &Path| resolved(p);
     let out_c = canon(out);
     let root_c = canon(root);
     if out_c == root_c || root_c.starts_with(&out_c) {
@@ -93,6 +94,35 @@ pub fn check_target<'a>(
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `p` as the file system resolves it: its longest existing part canonical (symlinks followed),
+/// then the rest with `.` and `..` applied.
+fn resolved(p: &Path) -> PathBuf {
+    let abs = absolute(p);
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(mut out) = std::fs::canonicalize(existing) {
+            for part in rest.iter().rev() {
+                match part {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(n) => out.push(n),
+                    _ => {}
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
 }
 
 fn safe_rel(rel: &str) -> bool {

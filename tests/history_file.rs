@@ -28,7 +28,7 @@ fn site() -> Site {
     .file("content/_snippets/window.md", "Within 30 days.\n")
     .file(
         "content/refunds.md",
-        &article("Refunds", "", "{{#include _snippets/window.md}}"),
+        &article("Refunds", "", "{{< include \"_snippets/window.md\" >}}"),
     )
     .file("content/old-name.md", &article("Moved", "", "Here."));
     s.commit("first", "2026-01-05");

@@ -192,7 +192,10 @@ fn include_errors_are_located_and_fail_build_and_check() {
         // Far enough up to reach the file system's root from any temp folder.
         .file(
             "content/d.md",
-            &format!("# D\n\n{{{{#include {}etc/passwd}}}}\n", "../".repeat(40)),
+            &format!(
+                "# D\n\n{{{{< include \"{}etc/passwd\" >}}}}\n",
+                "../".repeat(40)
+            ),
         );
     let r = s.build_and_check_fail();
     let e = &r.stderr;
@@ -218,4 +221,125 @@ fn include_errors_are_located_and_fail_build_and_check() {
         e.contains("etc/passwd`: it is outside the site folder"),
         "{e}"
     );
+}
+
+/// A book its own tool builds, built: a selector that is not a number is an anchor (`1st`), a
+/// directive in inline code or without a target and a name mdBook does not know stay as written,
+/// and a missing file is mdBook's logged error, here a warning (exit 0) with the directive shown.
+#[test]
+fn an_mdbook_builds_as_mdbook_builds_it() {
+    let s = Site::new();
+    s.file("book.toml", "[book]\ntitle = \"Guide\"\n")
+        .file("kbfresh.toml", "content_dir = \"src\"\n")
+        .file(
+            "listings/life/main.rs",
+            "fn main() {}\n// ANCHOR: 1st\nfn first() {}\n// ANCHOR_END: 1st\n// ANCHOR: 3rd\nfn third() {}\n// ANCHOR_END: 3rd\n",
+        )
+        .file("src/SUMMARY.md", "# Summary\n\n- [Lifetimes](life.md)\n")
+        .file(
+            "src/life.md",
+            "# Lifetimes\n\nWrite `{{#include}}` or `{{#include file.rs}}` to pull a file in.\n\n```rust\n{{#rustdoc_include ../listings/life/main.rs:1st}}\n```\n\n```rust\n{{#include ../listings/life/main.rs:3rd}}\n```\n\n```handlebars\n{{#each items}}\n  {{name}}\n{{/each}}\n{{#toc}}{{/toc}}\n```\n\nColour `xc:{{#ff0000}}`.\n\n{{#include ../listings/gone.rs}}\n",
+        );
+    let r = s.run(&["build", "--now", NOW]).ok();
+    assert!(
+        r.stderr
+            .contains("warning: src/life.md:22:1: cannot include `../listings/gone.rs`"),
+        "{}",
+        r.stderr
+    );
+    let check = s.run(&["check", "--now", NOW, "--offline"]);
+    assert_ne!(check.code, 2, "check agrees with build: {}", check.stderr);
+    let m = common::unhighlighted(&s.main_of("public/life/index.html"));
+    for shown in [
+        "<code>{{#include}}</code>",
+        "<code>{{#include file.rs}}</code>",
+        "fn first() {}\n</code>",
+        "fn third() {}\n</code>",
+        "{{#each items}}\n  {{name}}\n{{/each}}\n{{#toc}}{{/toc}}\n</code>",
+        "<code>xc:{{#ff0000}}</code>",
+        "{{#include ../listings/gone.rs}}",
+    ] {
+        assert!(m.contains(shown), "{shown} in {m}");
+    }
+}
+
+/// A directive is only what the tree's own tool reads: outside an mdBook, `{{#include x}}` is
+/// text; outside MkDocs, `--8<--` is.
+#[test]
+fn directives_are_read_only_in_their_own_dialect() {
+    let s = Site::new();
+    s.file("content/_s.md", "SNIPPET\n").file(
+        "content/a.md",
+        "# A\n\n{{#include _s.md}}\n\n--8<-- \"_s.md\"\n\n{{< include \"_s.md\" >}}\n",
+    );
+    s.run(&["build", "--now", NOW]).ok();
+    let m = s.main_of("public/a/index.html");
+    assert!(m.contains("{{#include _s.md}}"), "{m}");
+    // Plain text, smart punctuation and all.
+    assert!(m.contains("8&lt;– “_s.md”"), "{m}");
+    assert_eq!(
+        m.matches("SNIPPET").count(),
+        1,
+        "kbfresh's own include only: {m}"
+    );
+}
+
+/// No include form reads a secret: `.git/config` (where actions/checkout writes the CI token),
+/// `.env`, or a symlink to either; each is an error in build and check alike, in every dialect.
+#[test]
+fn includes_never_read_git_or_dotfiles() {
+    for (tool, content, directive) in [
+        ("book.toml", "src", "{{#include ../.git/config}}"),
+        ("book.toml", "src", "{{#include ../.env}}"),
+        ("book.toml", "src", "{{#include link.txt}}"),
+        ("mkdocs.yml", "docs", "--8<-- \".env\""),
+        ("mkdocs.yml", "docs", "--8<-- \".git/config\""),
+        (
+            "kbfresh.toml",
+            "content",
+            "{{< include \"../.git/config\" >}}",
+        ),
+    ] {
+        let s = Site::new();
+        if tool == "kbfresh.toml" {
+            s.file("kbfresh.toml", "title = \"Help\"\n");
+        } else {
+            s.file(
+                tool,
+                if tool == "book.toml" {
+                    "[book]\ntitle = \"G\"\n"
+                } else {
+                    "site_name: D\n"
+                },
+            )
+            .file("kbfresh.toml", &format!("content_dir = \"{content}\"\n"));
+        }
+        s.file(".env", "API_TOKEN=hunter2secret\n")
+            .file(
+                &format!("{content}/SUMMARY.md"),
+                "# Summary\n\n- [A](a.md)\n",
+            )
+            .file(&format!("{content}/a.md"), &format!("# A\n\n{directive}\n"));
+        s.git_init();
+        s.commit("docs", "2026-11-01");
+        s.git(&[
+            "config",
+            "http.extraheader",
+            "AUTHORIZATION: basic hunter2secret",
+        ]);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(
+            s.path(".git/config"),
+            s.path(&format!("{content}/link.txt")),
+        )
+        .unwrap();
+        let r = s.build_and_check_fail();
+        assert!(
+            r.stderr.contains("cannot include") && r.stderr.contains("hidden"),
+            "{directive}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("hunter2secret"), "{}", r.stderr);
+        assert!(!s.exists("public"), "nothing written for {directive}");
+    }
 }

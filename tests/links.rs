@@ -96,3 +96,29 @@ fn links_written_by_templates_are_checked_on_rendered_pages() {
         r.stderr
     );
 }
+
+/// Raw HTML in Markdown: relative `src` and `href` resolve from the file, as Markdown links do, and
+/// are rewritten for the page's URL (one folder deeper than its file); an unquoted `href` is
+/// checked too.
+#[test]
+fn raw_html_links_are_resolved_from_the_file_and_rewritten() {
+    let s = Site::new();
+    s.file("kbfresh.toml", "title = \"Help\"\n")
+        .file("content/guide/img/flow.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n")
+        .file("content/guide/next.md", "# Next\n\nNext.\n")
+        .file(
+            "content/guide/start.md",
+            "# Start\n\n<img src=\"img/flow.svg\" alt=\"Flow\">\n\n<p>Read <a href='next.md'>next</a> or <a href=missing.md>this</a>.</p>\n",
+        );
+    let r = s.run(&["build", "--now", "2026-11-22"]).ok();
+    assert!(
+        r.stderr.contains("content/guide/start.md:5:") && r.stderr.contains("missing.md"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("flow.svg"), "{}", r.stderr);
+    let m = s.main_of("public/guide/start/index.html");
+    assert!(m.contains("src=\"/guide/img/flow.svg\""), "{m}");
+    assert!(m.contains("href='/guide/next/'"), "{m}");
+    assert!(s.exists("public/guide/img/flow.svg"));
+}

@@ -522,3 +522,126 @@ fn header_tokens_from_the_environment_never_reach_logs_or_reports() {
     }
     let _ = log;
 }
+
+/// Names kbfresh keeps for itself and files it generates are never claimed by content: a page slug
+/// is an error naming both (build and check alike); an alias is left out with a warning, and the
+/// next build still works and keeps the user's own files in the output folder.
+#[test]
+fn reserved_and_generated_names_are_never_claimed_by_content() {
+    let s = Site::new();
+    s.file("kbfresh.toml", "title = \"Help\"\n")
+        .file(
+            "content/a.md",
+            "+++\ntitle = \"A\"\naliases = [\"/.kbfresh-first-build\", \"/_freshness/\", \"/search/en/manifest.json\", \"/.kbfresh-manifest\"]\n+++\nA.\n",
+        )
+        .file("content/b.md", "+++\ntitle = \"B\"\naliases = [\"/old/\"]\n+++\nB.\n")
+        .file("content/c.md", "+++\ntitle = \"C\"\naliases = [\"/old/\"]\n+++\nC.\n");
+    let first = s.run(&["build", "--now", "2026-11-22"]).ok();
+    for alias in [
+        "/.kbfresh-first-build",
+        "/_freshness/",
+        "/search/en/manifest.json",
+        "/.kbfresh-manifest",
+    ] {
+        assert!(
+            first
+                .stderr
+                .contains(&format!("alias `{alias}` would replace")),
+            "{alias}: {}",
+            first.stderr
+        );
+    }
+    // Two pages claim one old URL: the first in path order keeps it, a warning names both.
+    assert!(
+        first.stderr.contains("warning: content/c.md:3:11: alias `/old/` is also an alias of `content/b.md`, which keeps it"),
+        "{}",
+        first.stderr
+    );
+    assert!(s.read("public/old/index.html").contains("/b/"));
+    assert!(s.read("public/search/en/manifest.json").starts_with('{'));
+    s.file("public/CNAME", "help.example.com\n");
+    s.run(&["build", "--now", "2026-11-22"]).ok();
+    assert_eq!(s.read("public/CNAME"), "help.example.com\n");
+    assert!(s.read("public/_freshness/index.html").contains("<html"));
+
+    // A page slug in the search index's folder or at a reserved name: an error naming the page.
+    for slug in ["/search/en/", "/.kbfresh-first-build/"] {
+        s.file(
+            "content/d.md",
+            &format!("+++\ntitle = \"D\"\nslug = \"{slug}\"\n+++\nD.\n"),
+        );
+        let r = s.build_and_check_fail();
+        assert!(
+            r.stderr.contains("content/d.md") && r.stderr.contains("would replace"),
+            "{slug}: {}",
+            r.stderr
+        );
+        assert_eq!(s.read("public/CNAME"), "help.example.com\n");
+    }
+}
+
+/// `--output` is compared as the file system resolves it: `public/../templates` is the templates
+/// folder, refused like `templates`.
+#[test]
+fn an_output_folder_spelled_through_dot_dot_is_resolved() {
+    let s = Site::new();
+    s.file("kbfresh.toml", "title = \"Help\"\n")
+        .file("content/a.md", "# A\n\nA.\n")
+        .file("static/brand.css", "p {}\n");
+    s.file(
+        "kbfresh.toml",
+        "title = \"Help\"\noutput_dir = \"public/../static\"\n",
+    );
+    let r = s.build_and_check_fail();
+    assert!(
+        r.stderr.contains("the site's static folder"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.read("static/brand.css"), "p {}\n");
+}
+
+/// A commit dated after `--now` does not keep an article fresh until then: its date counts as now,
+/// with a warning naming the commit. A control character in a title keeps the feed valid XML.
+#[test]
+fn future_commits_are_clamped_and_feeds_stay_valid_xml() {
+    let s = Site::new();
+    s.file("kbfresh.toml", "title = \"Help\"\n").file(
+        "content/a.md",
+        "+++\ntitle = \"Bell\\u0007 title\"\n+++\nA.\n",
+    );
+    s.git_init();
+    s.commit("docs from the future", "2099-12-31");
+    let r = s.run(&["build", "--now", "2026-11-22"]).ok();
+    assert!(
+        r.stderr
+            .contains("is dated 2099-12-31, after now (2026-11-22)"),
+        "{}",
+        r.stderr
+    );
+    let page = s.read("public/a/index.html");
+    assert!(!page.contains("2099"), "readers never see a date after now");
+    let feed = s.read("public/feed.xml");
+    roxmltree::Document::parse(&feed).unwrap_or_else(|e| panic!("{e}: {feed}"));
+}
+
+/// A FIFO in the content folder is left out with a warning; build and check end.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_content_folder_is_left_out() {
+    let s = Site::new();
+    s.file("kbfresh.toml", "title = \"Help\"\n")
+        .file("content/a.md", "# A\n\nA.\n");
+    let fifo = s.path("content/pipe.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    let r = s.run(&["build", "--now", "2026-11-22"]).ok();
+    assert!(
+        r.stderr.contains("`content/pipe.md` is not a regular file"),
+        "{}",
+        r.stderr
+    );
+    s.run(&["check", "--offline", "--now", "2026-11-22"]).ok();
+}

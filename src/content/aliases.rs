@@ -15,32 +15,91 @@ pub struct Alias {
     pub out: String,
 }
 
-/// Content files that would replace a file the build makes itself (a theme file, `404.html`,
-/// `sitemap.xml`, a search page): an error naming both. The site's own `static/` shadows the theme
-/// on purpose and is not a content file.
-pub fn generated_collisions(site: &Site, generated: &[String]) -> Vec<Diagnostic> {
-    let generated: std::collections::HashSet<&str> = generated.iter().map(String::as_str).collect();
-    let root = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
-    site.assets
+/// Output names kbfresh keeps for itself (its manifest, lock, first-build mark, staging folder,
+/// cache): nothing a page, an alias or a file is called may start with them.
+const RESERVED: &str = ".kbfresh";
+
+/// Folders whose every file the build writes: each language's search index (`search/<lang>/`)
+/// and the dashboard.
+pub fn generated_folders(site: &Site) -> Vec<String> {
+    let mut dirs: Vec<String> = site
+        .languages
         .iter()
-        .filter(|a| generated.contains(a.out.as_str()))
-        .map(|a| {
+        .map(|l| format!("search/{}/", l.code))
+        .collect();
+    if site.config.dashboard.enabled {
+        dirs.push(format!("{}/", site.config.dashboard.path.trim_matches('/')));
+    }
+    dirs
+}
+
+/// What the build makes at output file `out` (relative to the output folder), if anything: a
+/// generated file, a file in a generated folder, or a name kbfresh keeps for itself.
+fn generated_at(out: &str, generated: &[String], folders: &[String]) -> Option<String> {
+    if out.split('/').any(|part| part.starts_with(RESERVED)) {
+        return Some(
+            "a name kbfresh keeps for itself (its manifest, lock and cache start with `.kbfresh`)"
+                .into(),
+        );
+    }
+    if generated.iter().any(|g| g == out) {
+        return Some(format!("the file `/{out}`"));
+    }
+    folders
+        .iter()
+        .find(|f| out.starts_with(f.as_str()))
+        .map(|f| format!("the generated folder `/{f}`"))
+}
+
+/// Content that would replace what the build makes itself (a theme file, `404.html`,
+/// `sitemap.xml`, a search page or index, the dashboard, a feed, kbfresh's own files): an error
+/// naming both, for files and pages alike. The site's own `static/` shadows the theme on purpose
+/// and is not a content file.
+pub fn generated_collisions(site: &Site, generated: &[String]) -> Vec<Diagnostic> {
+    let folders = generated_folders(site);
+    let root = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
+    let mut diags: Vec<Diagnostic> = site
+        .assets
+        .iter()
+        .filter_map(|a| Some((a, generated_at(&a.out, generated, &folders)?)))
+        .map(|(a, what)| {
             Diagnostic::error(format!(
-                "`{}` would replace the file `/{}` that the build makes (from the theme or for the site)",
-                a.rel, a.out
+                "`{}` would replace {what} that the build makes (from the theme or for the site)",
+                a.rel
             ))
             .in_file(crate::diagnostics::display_path(&a.abs, &root))
             .hint("rename it; to replace a theme file on purpose, put it in the site's static/ folder")
         })
-        .collect()
+        .collect();
+    let pages = site.articles.iter().map(|a| (&a.path, &a.src)).chain(
+        site.sections
+            .iter()
+            .filter_map(|s| Some((&s.path, s.index.as_ref()?))),
+    );
+    // A page of the site at a generated page's URL (`/search/`) wins over it, as it always has;
+    // only kbfresh's own names and the folders it fills are out of reach.
+    for (path, src) in pages {
+        let out = format!("{}index.html", path.trim_start_matches('/'));
+        if let Some(what) = generated_at(&out, &[], &folders) {
+            let (line, col) = src.key_position("slug");
+            diags.push(
+                Diagnostic::error(format!(
+                    "the page's URL `{path}` would replace {what} that the build makes"
+                ))
+                .at(src.shown.clone(), line, col)
+                .hint("give the page another `slug`, or rename its file"),
+            );
+        }
+    }
+    diags
 }
 
 /// Every article's aliases as redirect pages. `generated` are the output files no Markdown file makes
 /// (theme static files, `404.html`, `sitemap.xml`, search pages).
 ///
 /// An alias never replaces anything: one whose file is already a page's, an asset's or a generated
-/// file's is dropped with a warning naming both. An alias that is not a path of the site, or that two
-/// articles both claim, is an error.
+/// file's is dropped with a warning naming both, and so is one that an earlier article (in path
+/// order) claims too. An alias that is not a path of the site is an error.
 pub fn resolve(site: &Site, generated: &[String]) -> (Vec<Alias>, Vec<Diagnostic>) {
     let mut claimed: HashMap<String, String> = HashMap::new();
     let page_file = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
@@ -75,6 +134,7 @@ pub fn resolve(site: &Site, generated: &[String]) -> (Vec<Alias>, Vec<Diagnostic
             .or_insert_with(|| format!("the generated `/{g}`"));
     }
 
+    let folders = generated_folders(site);
     let mut aliases = Vec::new();
     let mut diags = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -103,10 +163,22 @@ pub fn resolve(site: &Site, generated: &[String]) -> (Vec<Alias>, Vec<Diagnostic
                 );
                 continue;
             }
+            if let Some(what) = generated_at(&out, generated, &folders) {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "alias `{shown_alias}` would replace {what} that the build makes; the alias is left out"
+                    ))
+                    .at(a.src.shown.clone(), line, col)
+                    .hint("remove the alias"),
+                );
+                continue;
+            }
             match seen.get(&out) {
+                // Hugo writes one of the redirects and goes on: the first page in path order
+                // keeps it, the same on every build.
                 Some(&other) if other != i => diags.push(
-                    Diagnostic::error(format!(
-                        "alias `{shown_alias}` is also an alias of `{}`",
+                    Diagnostic::warning(format!(
+                        "alias `{shown_alias}` is also an alias of `{}`, which keeps it; this one is left out",
                         site.articles[other].src.shown.display()
                     ))
                     .at(a.src.shown.clone(), line, col)

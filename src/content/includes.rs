@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::Source;
 use super::frontmatter::FrontMatter;
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
-use crate::markdown::includes::{self, Base, Files, Origin};
+use crate::markdown::includes::{self, Base, Files, NotRead, Origin, Syntax};
 
 /// A file some page includes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,20 +26,20 @@ struct Disk<'a> {
     root: &'a Path,
     /// Where MkDocs snippets start (the folder of `mkdocs.yml`), else the site root.
     project: &'a Path,
-    read: Mutex<HashMap<PathBuf, Result<Arc<str>, String>>>,
+    read: Mutex<HashMap<PathBuf, Result<Arc<str>, NotRead>>>,
 }
 
 impl Disk<'_> {
-    fn text(&self, abs: &Path) -> Result<Arc<str>, String> {
+    fn text(&self, abs: &Path) -> Result<Arc<str>, NotRead> {
         if let Some(r) = self.read.lock().unwrap_or_else(|e| e.into_inner()).get(abs) {
             return r.clone();
         }
         let r = match std::fs::read(abs) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => Ok(Arc::from(t.strip_prefix('\u{feff}').unwrap_or(&t))),
-                Err(_) => Err("it is not valid UTF-8 text".to_string()),
+                Err(_) => Err(NotRead::Missing("it is not valid UTF-8 text".to_string())),
             },
-            Err(e) => Err(format!("it cannot be read ({e})")),
+            Err(e) => Err(NotRead::Missing(format!("it cannot be read ({e})"))),
         };
         self.read
             .lock()
@@ -50,7 +50,7 @@ impl Disk<'_> {
 }
 
 impl Files for Disk<'_> {
-    fn open(&self, from: &Path, target: &str, base: Base) -> Result<Origin, String> {
+    fn open(&self, from: &Path, target: &str, base: Base) -> Result<Origin, NotRead> {
         let from_dir = from.parent().unwrap_or(self.root);
         let rel = target.trim_start_matches('/');
         let candidates: Vec<PathBuf> = if target.starts_with('/') {
@@ -65,14 +65,25 @@ impl Files for Disk<'_> {
             let Ok(abs) = std::fs::canonicalize(c) else {
                 continue;
             };
+            // Symlinks followed: what is read is where the path really leads.
             if !abs.starts_with(self.root) {
-                return Err(format!(
+                return Err(NotRead::Refused(format!(
                     "it is outside the site folder `{}`, and nothing outside it is published",
                     self.root.display()
-                ));
+                )));
             }
-            if abs.is_dir() {
-                return Err("it is a folder".into());
+            if let Some(hidden) = hidden_part(abs.strip_prefix(self.root).unwrap_or(&abs)) {
+                return Err(NotRead::Refused(format!(
+                    "`{hidden}` is hidden (a name starting with `.`, like `.git` or `.env`): hidden files hold tokens and settings, and kbfresh never publishes them"
+                )));
+            }
+            match std::fs::metadata(&abs) {
+                Ok(m) if m.is_dir() => return Err(NotRead::Missing("it is a folder".into())),
+                // A FIFO or device would block the build or never end.
+                Ok(m) if !m.is_file() => {
+                    return Err(NotRead::Refused("it is not a regular file".into()));
+                }
+                _ => {}
             }
             let text = self.text(&abs)?;
             return Ok(Origin {
@@ -85,11 +96,21 @@ impl Files for Disk<'_> {
             .iter()
             .map(|c| format!("`{}`", display_path(c, self.root).display()))
             .collect();
-        Err(format!(
+        Err(NotRead::Missing(format!(
             "no such file (looked for {})",
             looked.join(" and ")
-        ))
+        )))
     }
+}
+
+/// The first part of `rel` whose name starts with `.`.
+fn hidden_part(rel: &Path) -> Option<String> {
+    rel.components().find_map(|c| match c {
+        std::path::Component::Normal(n) if n.to_string_lossy().starts_with('.') => {
+            Some(n.to_string_lossy().into_owned())
+        }
+        _ => None,
+    })
 }
 
 /// Expands every file of `markdown` in place; `_`-prefixed Markdown files that others include are
@@ -100,6 +121,7 @@ pub fn apply(
     root: &Path,
     project: &Path,
     vars: &BTreeMap<String, String>,
+    syntax: Syntax,
     diags: &mut Diagnostics,
 ) -> (Vec<Included>, usize) {
     let disk = Disk {
@@ -119,7 +141,7 @@ pub fn apply(
                 shown: Arc::from(src.shown.as_path()),
                 text: Arc::from(src.text.as_str()),
             };
-            let (x, d) = includes::expand(origin, src.split.body_start, vars, &disk);
+            let (x, d) = includes::expand(origin, src.split.body_start, vars, &disk, syntax);
             src.expanded = x.map(Arc::new);
             d
         })

@@ -342,6 +342,7 @@ impl Site {
             &root_canon,
             project,
             &config.vars,
+            crate::markdown::includes::Syntax::of(tool.map(|t| t.dialect)),
             &mut diags,
         );
         skipped += snippets;
@@ -778,6 +779,18 @@ fn walk(
             continue;
         }
         if exclude.iter().any(|x| path.starts_with(x)) {
+            continue;
+        }
+        // A FIFO, socket or device: reading it would block the build or never end.
+        if !entry.file_type().is_file() && !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`{}` is not a regular file (a FIFO, socket or device): it is left out",
+                    display_path(path, root_canon).display()
+                ))
+                .in_file(display_path(path, root_canon))
+                .hint("remove it from the content folder"),
+            );
             continue;
         }
         let rel_path = path.strip_prefix(content).unwrap_or(path);

@@ -85,6 +85,43 @@ struct Walked {
 }
 
 impl History {
+    /// A commit dated after `now` (a wrong clock, or a date set on purpose) would keep what it
+    /// changed fresh until then: its date counts as `now`, with one warning per commit.
+    pub fn clamp_future(&mut self, now: jiff::Timestamp) -> Vec<Diagnostic> {
+        let mut late: std::collections::BTreeMap<String, jiff::Timestamp> = Default::default();
+        let files = self
+            .files
+            .iter_mut()
+            .chain(self.includes.iter_mut())
+            .chain(self.assets.iter_mut())
+            .flatten();
+        for f in files {
+            for c in [f.last_change.as_mut(), f.created.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                if c.date > now {
+                    late.entry(c.commit.clone()).or_insert(c.date);
+                    c.date = now;
+                }
+            }
+            for t in &mut f.changes {
+                *t = (*t).min(now.as_second());
+            }
+        }
+        late.into_iter()
+            .map(|(commit, date)| {
+                Diagnostic::warning(format!(
+                    "commit {} is dated {}, after now ({}): its changes count as made now",
+                    crate::freshness::short(&commit),
+                    crate::freshness::date_of(date),
+                    crate::freshness::date_of(now)
+                ))
+                .hint("check the clock of the machine that made the commit; `--now` sets the moment kbfresh counts from")
+            })
+            .collect()
+    }
+
     /// Reads everything the freshness policy needs. Errors (a shallow clone, a missing product repo)
     /// come back as diagnostics; a site outside git gets one warning and front-matter dates only.
     /// With `from` (`--history FILE`), the files' histories and the releases come from that file

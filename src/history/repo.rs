@@ -128,7 +128,9 @@ impl SiteRepo {
             let p = inner.to_string_lossy().replace('\\', "/");
             let inside = |o: &String| o.is_empty() || p.starts_with(&format!("{o}/"));
             if !content_prefixes.iter().any(inside) {
-                let dir = p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                // The file's top folder, not its own: a book's 700 listings in 700 folders made
+                // every commit's diff descend 700 times, and libgit2's status match 700 pathspecs.
+                let dir = p.split_once('/').map_or("", |(top, _)| top).to_string();
                 content_prefixes.retain(|o| !(dir.is_empty() || o.starts_with(&format!("{dir}/"))));
                 content_prefixes.push(dir);
                 content_prefixes.sort();

@@ -4,7 +4,29 @@
 use jiff::Timestamp;
 
 use super::context::Ctx;
-use crate::html::escape_attr as esc;
+/// Escaped for XML, whose 1.0 allows no control character but tab, line feed and carriage return,
+/// not even as a reference: each other one shows as U+FFFD, so the feed stays valid and the
+/// mistake stays visible.
+fn esc(s: &str) -> String {
+    let escaped = crate::html::escape_attr(s);
+    if !escaped
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return escaped;
+    }
+    escaped
+        .chars()
+        .map(|c| {
+            // C0 and DEL and C1: XML 1.0 forbids C0 and discourages the rest.
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
 
 /// Entries in a feed.
 pub const FEED_ENTRIES: usize = 30;
