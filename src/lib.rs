@@ -150,7 +150,7 @@ fn load_with<T: Send>(
     // terms: on a cold cache the walk is the longest stage (it diffs on threads of its own), and it
     // needs nothing of theirs (paths, languages and `covers` are known once the content is read).
     let (
-        (history, history_diags, history_time),
+        (mut history, history_diags, history_time),
         (articles_md, sections_md, links, search_terms, extra),
     ) = std::thread::scope(|scope| {
         let site = &site;
@@ -176,7 +176,6 @@ fn load_with<T: Send>(
     timings.lap("markdown, links, search beside history");
     timings.add("history", history_time);
     diags.extend(history_diags.0);
-    let mut history = history;
     diags.extend(history.clamp_future(opts.now));
     if diags.has_errors() {
         diags.sort();
@@ -386,8 +385,11 @@ fn read_site(opts: &Options) -> Result<ReadSite, Failure> {
     }
     let generated = loaded::generated_files(&env.theme, &site);
     diags.extend(render::tags::generated(&site).1);
-    diags.extend(content::aliases::generated_collisions(&site, &generated));
-    let (aliases, alias_diags) = content::aliases::resolve(&site, &generated);
+    let folders = loaded::generated_folders(&site);
+    diags.extend(content::aliases::generated_collisions(
+        &site, &generated, &folders,
+    ));
+    let (aliases, alias_diags) = content::aliases::resolve(&site, &generated, &folders);
     site.aliases = aliases;
     diags.extend(alias_diags);
     diags.extend(content::images::resolve_all(&mut site, &generated));

@@ -203,6 +203,20 @@ pub fn generated_files(theme: &render::theme::Theme, site: &Site) -> Vec<String>
     extra
 }
 
+/// Folders whose every file the build writes, each ending in `/`: each language's search index
+/// and the dashboard.
+pub fn generated_folders(site: &Site) -> Vec<String> {
+    let mut dirs: Vec<String> = site
+        .languages
+        .iter()
+        .map(|l| format!("{}/", render::search::index_dir(&l.code)))
+        .collect();
+    if site.config.dashboard.enabled {
+        dirs.push(format!("{}/", site.config.dashboard.path.trim_matches('/')));
+    }
+    dirs
+}
+
 /// An article's Markdown, rendered; a leading `# Title` equal to the front-matter title is dropped.
 pub fn article_markdown(a: &content::Article, site: &Site) -> Rendered {
     let drop = match &a.front.title {

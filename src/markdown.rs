@@ -14,6 +14,7 @@ use regex::Regex;
 use crate::diagnostics::LineIndex;
 
 mod containers;
+mod fence;
 mod highlight;
 pub mod includes;
 mod tabs;

@@ -19,22 +19,9 @@ pub struct Alias {
 /// cache): nothing a page, an alias or a file is called may start with them.
 const RESERVED: &str = ".kbfresh";
 
-/// Folders whose every file the build writes: each language's search index (`search/<lang>/`)
-/// and the dashboard.
-pub fn generated_folders(site: &Site) -> Vec<String> {
-    let mut dirs: Vec<String> = site
-        .languages
-        .iter()
-        .map(|l| format!("search/{}/", l.code))
-        .collect();
-    if site.config.dashboard.enabled {
-        dirs.push(format!("{}/", site.config.dashboard.path.trim_matches('/')));
-    }
-    dirs
-}
-
 /// What the build makes at output file `out` (relative to the output folder), if anything: a
-/// generated file, a file in a generated folder, or a name kbfresh keeps for itself.
+/// generated file, a file in a generated folder (`folders`, each ending in `/`), or a name kbfresh
+/// keeps for itself.
 fn generated_at(out: &str, generated: &[String], folders: &[String]) -> Option<String> {
     if out.split('/').any(|part| part.starts_with(RESERVED)) {
         return Some(
@@ -55,13 +42,16 @@ fn generated_at(out: &str, generated: &[String], folders: &[String]) -> Option<S
 /// `sitemap.xml`, a search page or index, the dashboard, a feed, kbfresh's own files): an error
 /// naming both, for files and pages alike. The site's own `static/` shadows the theme on purpose
 /// and is not a content file.
-pub fn generated_collisions(site: &Site, generated: &[String]) -> Vec<Diagnostic> {
-    let folders = generated_folders(site);
+pub fn generated_collisions(
+    site: &Site,
+    generated: &[String],
+    folders: &[String],
+) -> Vec<Diagnostic> {
     let root = std::fs::canonicalize(&site.root).unwrap_or_else(|_| site.root.clone());
     let mut diags: Vec<Diagnostic> = site
         .assets
         .iter()
-        .filter_map(|a| Some((a, generated_at(&a.out, generated, &folders)?)))
+        .filter_map(|a| Some((a, generated_at(&a.out, generated, folders)?)))
         .map(|(a, what)| {
             Diagnostic::error(format!(
                 "`{}` would replace {what} that the build makes (from the theme or for the site)",
@@ -80,7 +70,7 @@ pub fn generated_collisions(site: &Site, generated: &[String]) -> Vec<Diagnostic
     // only kbfresh's own names and the folders it fills are out of reach.
     for (path, src) in pages {
         let out = format!("{}index.html", path.trim_start_matches('/'));
-        if let Some(what) = generated_at(&out, &[], &folders) {
+        if let Some(what) = generated_at(&out, &[], folders) {
             let (line, col) = src.key_position("slug");
             diags.push(
                 Diagnostic::error(format!(
@@ -95,12 +85,17 @@ pub fn generated_collisions(site: &Site, generated: &[String]) -> Vec<Diagnostic
 }
 
 /// Every article's aliases as redirect pages. `generated` are the output files no Markdown file makes
-/// (theme static files, `404.html`, `sitemap.xml`, search pages).
+/// (theme static files, `404.html`, `sitemap.xml`, search pages), `folders` the folders the build
+/// fills.
 ///
 /// An alias never replaces anything: one whose file is already a page's, an asset's or a generated
 /// file's is dropped with a warning naming both, and so is one that an earlier article (in path
 /// order) claims too. An alias that is not a path of the site is an error.
-pub fn resolve(site: &Site, generated: &[String]) -> (Vec<Alias>, Vec<Diagnostic>) {
+pub fn resolve(
+    site: &Site,
+    generated: &[String],
+    folders: &[String],
+) -> (Vec<Alias>, Vec<Diagnostic>) {
     let mut claimed: HashMap<String, String> = HashMap::new();
     let page_file = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
     for s in &site.sections {
@@ -134,7 +129,6 @@ pub fn resolve(site: &Site, generated: &[String]) -> (Vec<Alias>, Vec<Diagnostic
             .or_insert_with(|| format!("the generated `/{g}`"));
     }
 
-    let folders = generated_folders(site);
     let mut aliases = Vec::new();
     let mut diags = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -163,7 +157,7 @@ pub fn resolve(site: &Site, generated: &[String]) -> (Vec<Alias>, Vec<Diagnostic
                 );
                 continue;
             }
-            if let Some(what) = generated_at(&out, generated, &folders) {
+            if let Some(what) = generated_at(&out, generated, folders) {
                 diags.push(
                     Diagnostic::warning(format!(
                         "alias `{shown_alias}` would replace {what} that the build makes; the alias is left out"

@@ -34,18 +34,27 @@ impl Disk<'_> {
         if let Some(r) = self.read.lock().unwrap_or_else(|e| e.into_inner()).get(abs) {
             return r.clone();
         }
-        let r = match std::fs::read(abs) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => Ok(Arc::from(t.strip_prefix('\u{feff}').unwrap_or(&t))),
-                Err(_) => Err(NotRead::Missing("it is not valid UTF-8 text".to_string())),
-            },
-            Err(e) => Err(NotRead::Missing(format!("it cannot be read ({e})"))),
+        let r = match std::fs::metadata(abs) {
+            Ok(m) if m.is_dir() => Err(NotRead::Missing("it is a folder".into())),
+            // A FIFO or device would block the build or never end.
+            Ok(m) if !m.is_file() => Err(NotRead::Refused("it is not a regular file".into())),
+            _ => Self::read(abs),
         };
         self.read
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(abs.to_path_buf(), r.clone());
         r
+    }
+
+    fn read(abs: &Path) -> Result<Arc<str>, NotRead> {
+        match std::fs::read(abs) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => Ok(Arc::from(t.strip_prefix('\u{feff}').unwrap_or(&t))),
+                Err(_) => Err(NotRead::Missing("it is not valid UTF-8 text".to_string())),
+            },
+            Err(e) => Err(NotRead::Missing(format!("it cannot be read ({e})"))),
+        }
     }
 }
 
@@ -74,16 +83,8 @@ impl Files for Disk<'_> {
             }
             if let Some(hidden) = hidden_part(abs.strip_prefix(self.root).unwrap_or(&abs)) {
                 return Err(NotRead::Refused(format!(
-                    "`{hidden}` is hidden (a name starting with `.`, like `.git` or `.env`): hidden files hold tokens and settings, and kbfresh never publishes them"
+                    "`{hidden}` is hidden (a name starting with `.`, like `.git` or `.env`, or an editor's backup ending in `~`): hidden files hold tokens and settings, and kbfresh never publishes them"
                 )));
-            }
-            match std::fs::metadata(&abs) {
-                Ok(m) if m.is_dir() => return Err(NotRead::Missing("it is a folder".into())),
-                // A FIFO or device would block the build or never end.
-                Ok(m) if !m.is_file() => {
-                    return Err(NotRead::Refused("it is not a regular file".into()));
-                }
-                _ => {}
             }
             let text = self.text(&abs)?;
             return Ok(Origin {
@@ -103,14 +104,15 @@ impl Files for Disk<'_> {
     }
 }
 
-/// The first part of `rel` whose name starts with `.`.
+/// The first part of `rel` that is hidden by the rules the content walk follows.
 fn hidden_part(rel: &Path) -> Option<String> {
-    rel.components().find_map(|c| match c {
-        std::path::Component::Normal(n) if n.to_string_lossy().starts_with('.') => {
-            Some(n.to_string_lossy().into_owned())
-        }
-        _ => None,
-    })
+    rel.ancestors()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find(|p| super::is_hidden(p))
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
 }
 
 /// Expands every file of `markdown` in place; `_`-prefixed Markdown files that others include are

@@ -875,7 +875,7 @@ fn drop_unrendered(
 
 /// Hidden by the usual rules (a leading `.`, an editor's trailing `~`), except a Markdown page
 /// whose name is dots only (`..md`, the page of the shell's `.` command).
-fn is_hidden(path: &Path) -> bool {
+pub(super) fn is_hidden(path: &Path) -> bool {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     if name.ends_with('~') {
         return true;

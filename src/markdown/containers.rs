@@ -702,113 +702,97 @@ pub fn rewrite(body: &str, mdx: bool, labels: &Labels) -> Option<Rewritten> {
             _ => 0,
         };
         let inner = &content[strip..];
-        if let Some((ch, n)) = fence {
-            let t = inner.trim_start();
-            if t.bytes().take_while(|&b| b == ch).count() >= n
-                && t.trim_end().bytes().all(|b| b == ch)
+        fence = super::fence::after(fence, inner, 3);
+        if !in_fence && fence.is_none() {
+            let replaced = if let Some(html) = tab_line(
+                inner,
+                &mut stack,
+                &mut groups,
+                &mut out.text,
+                &lines[li + 1..],
+            ) {
+                Some(html)
+            } else if mdx
+                && let Some(html) =
+                    component_line(labels, inner, start, &mut stack, &mut out, &lines[li + 1..])
             {
-                fence = None;
-            }
-        } else {
-            let t = inner.trim_start();
-            let ch = t.bytes().next().unwrap_or(0);
-            if (ch == b'`' || ch == b'~') && inner.len() - t.len() <= 3 {
-                let n = t.bytes().take_while(|&b| b == ch).count();
-                if n >= 3 {
-                    fence = Some((ch, n));
+                Some(html)
+            } else if let Some((colons, name, title)) = colon_open(inner)
+                && let Some((kind, details)) = kind(name)
+            {
+                stack.push(Open::Colons(colons, details));
+                let title = title
+                    .map(str::to_string)
+                    .or_else(|| Some(default_title(labels, kind, name)));
+                Some(open_html(kind, title.as_deref(), details.then_some(false)))
+            } else if let Some(n) = colon_close(inner)
+                && let Some(i) = stack.iter().rposition(|o| match o {
+                    Open::Colons(c, _) | Open::Tabs(TabsKind::Colons(c), _) => *c <= n,
+                    _ => false,
+                })
+            {
+                let mut s = String::new();
+                while stack.len() > i {
+                    s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
                 }
-            }
-            if fence.is_none() {
-                let replaced = if let Some(html) = tab_line(
-                    inner,
-                    &mut stack,
-                    &mut groups,
-                    &mut out.text,
-                    &lines[li + 1..],
-                ) {
-                    Some(html)
-                } else if mdx
-                    && let Some(html) =
-                        component_line(labels, inner, start, &mut stack, &mut out, &lines[li + 1..])
-                {
-                    Some(html)
-                } else if let Some((colons, name, title)) = colon_open(inner)
-                    && let Some((kind, details)) = kind(name)
-                {
-                    stack.push(Open::Colons(colons, details));
-                    let title = title
-                        .map(str::to_string)
-                        .or_else(|| Some(default_title(labels, kind, name)));
-                    Some(open_html(kind, title.as_deref(), details.then_some(false)))
-                } else if let Some(n) = colon_close(inner)
-                    && let Some(i) = stack.iter().rposition(|o| match o {
-                        Open::Colons(c, _) | Open::Tabs(TabsKind::Colons(c), _) => *c <= n,
+                Some(s)
+            } else if let Some(tag) = shortcode_line(inner)
+                && (tag.zola || CALLOUT_SHORTCODES.contains(&tag.name))
+            {
+                let Tag {
+                    closing,
+                    name,
+                    args,
+                    zola,
+                } = tag;
+                if closing {
+                    // Zola's `{% end %}` closes the innermost Zola callout.
+                    match stack.iter().rposition(|o| match o {
+                        Open::Shortcode(n) => n == name || (zola && n.ends_with("()")),
+                        Open::Unknown => zola,
                         _ => false,
-                    })
-                {
-                    let mut s = String::new();
-                    while stack.len() > i {
-                        s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
-                    }
-                    Some(s)
-                } else if let Some(tag) = shortcode_line(inner)
-                    && (tag.zola || CALLOUT_SHORTCODES.contains(&tag.name))
-                {
-                    let Tag {
-                        closing,
-                        name,
-                        args,
-                        zola,
-                    } = tag;
-                    if closing {
-                        // Zola's `{% end %}` closes the innermost Zola callout.
-                        match stack.iter().rposition(|o| match o {
-                            Open::Shortcode(n) => n == name || (zola && n.ends_with("()")),
-                            Open::Unknown => zola,
-                            _ => false,
-                        }) {
-                            Some(i) => {
-                                let mut s = String::new();
-                                while stack.len() > i {
-                                    s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
-                                }
-                                Some(s)
+                    }) {
+                        Some(i) => {
+                            let mut s = String::new();
+                            while stack.len() > i {
+                                s.push_str(stack.pop().map(|o| o.close()).unwrap_or_default());
                             }
-                            None => Some(String::new()),
+                            Some(s)
                         }
-                    } else if zola && !CALLOUT_SHORTCODES.contains(&name) {
-                        stack.push(Open::Unknown);
-                        note_unknown(&mut out, start, "Zola", name);
-                        Some(String::new())
-                    } else {
-                        let (kind, title) = shortcode_callout(args);
-                        stack.push(Open::Shortcode(if zola {
-                            format!("{name}()")
-                        } else {
-                            name.to_string()
-                        }));
-                        let title = title.or_else(|| Some(default_title(labels, kind, kind)));
-                        Some(open_html(kind, title.as_deref(), None))
+                        None => Some(String::new()),
                     }
-                } else if let Some((collapsible, name, title)) = mkdocs_open(inner)
-                    && let Some((kind, _)) = kind(name)
-                {
-                    let base = indent_of(&content[..strip]);
-                    stack.push(Open::Indented(base + 4, collapsible.is_some()));
-                    let title = match title {
-                        Some(t) => Some(t.to_string()),
-                        None => Some(default_title(labels, kind, name)),
-                    };
-                    Some(open_html(kind, title.as_deref(), collapsible))
+                } else if zola && !CALLOUT_SHORTCODES.contains(&name) {
+                    stack.push(Open::Unknown);
+                    note_unknown(&mut out, start, "Zola", name);
+                    Some(String::new())
                 } else {
-                    None
-                };
-                if let Some(html) = replaced {
-                    changed = true;
-                    out.map.push((out.text.len(), start, false));
-                    out.text.push_str(&html);
-                    continue;
+                    let (kind, title) = shortcode_callout(args);
+                    stack.push(Open::Shortcode(if zola {
+                        format!("{name}()")
+                    } else {
+                        name.to_string()
+                    }));
+                    let title = title.or_else(|| Some(default_title(labels, kind, kind)));
+                    Some(open_html(kind, title.as_deref(), None))
                 }
+            } else if let Some((collapsible, name, title)) = mkdocs_open(inner)
+                && let Some((kind, _)) = kind(name)
+            {
+                let base = indent_of(&content[..strip]);
+                stack.push(Open::Indented(base + 4, collapsible.is_some()));
+                let title = match title {
+                    Some(t) => Some(t.to_string()),
+                    None => Some(default_title(labels, kind, name)),
+                };
+                Some(open_html(kind, title.as_deref(), collapsible))
+            } else {
+                None
+            };
+            if let Some(html) = replaced {
+                changed = true;
+                out.map.push((out.text.len(), start, false));
+                out.text.push_str(&html);
+                continue;
             }
         }
         if strip > 0 {

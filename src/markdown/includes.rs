@@ -322,7 +322,8 @@ impl Expander<'_> {
             let content = s.strip_suffix('\n').unwrap_or(s);
             let was = fence;
             if !code {
-                fence = fence_after(fence, content);
+                // Any indent: a fence in a list item is code too, and containers are not known here.
+                fence = super::fence::after(fence, content, usize::MAX);
             }
             let in_code = code || was.is_some() || fence.is_some();
             if self.syntax.snippets
@@ -617,25 +618,6 @@ impl Expander<'_> {
         }
         chain.pop();
         true
-    }
-}
-
-/// The fence open after `line`, given the one open before it: CommonMark's ``` and ~~~ (three or
-/// more), closed by a run of the same character at least as long with nothing after it.
-fn fence_after(open: Option<(u8, usize)>, line: &str) -> Option<(u8, usize)> {
-    let t = line.trim_start();
-    let run = |ch: u8| t.bytes().take_while(|&b| b == ch).count();
-    match (open, t.bytes().next()) {
-        (Some((ch, n)), Some(c)) if c == ch && run(ch) >= n && t[run(ch)..].trim().is_empty() => {
-            None
-        }
-        (Some(_), _) => open,
-        (None, Some(ch @ (b'`' | b'~')))
-            if run(ch) >= 3 && !(ch == b'`' && t[run(ch)..].contains('`')) =>
-        {
-            Some((ch, run(ch)))
-        }
-        (None, _) => None,
     }
 }
 

@@ -513,9 +513,14 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// The index files for one language, under `search/<lang>/`.
+/// The folder of one language's index files, relative to the output folder.
+pub fn index_dir(lang: &str) -> String {
+    format!("search/{lang}")
+}
+
+/// The index files for one language, under [`index_dir`].
 pub fn index_files(lang: &str, docs: &[SearchDoc<'_>]) -> Vec<OutFile> {
-    let dir = format!("search/{lang}");
+    let dir = index_dir(lang);
     // Postings per term, doc ids ascending (docs are visited in order).
     let mut postings: HashMap<&str, Vec<u64>> = HashMap::new();
     for (d, doc) in docs.iter().enumerate() {
