@@ -185,8 +185,12 @@ fn options(c: crate::config::MarkdownConfig) -> Options {
 }
 
 static ATTR_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(href|src|id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#)
-        .expect("valid regex")
+    // An unquoted value starting with `{` is a JSX expression (`src={logo.src}`) or a template's
+    // placeholder (`href={{ user.url }}`): not a link kbfresh can read.
+    Regex::new(
+        r#"(?i)\b(href|src|id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`{][^\s"'=<>`]*))"#,
+    )
+    .expect("valid regex")
 });
 
 pub fn render(input: &Input<'_>, resolver: &dyn LinkResolver) -> Rendered {

@@ -108,7 +108,7 @@ fn raw_html_links_are_resolved_from_the_file_and_rewritten() {
         .file("content/guide/next.md", "# Next\n\nNext.\n")
         .file(
             "content/guide/start.md",
-            "# Start\n\n<img src=\"img/flow.svg\" alt=\"Flow\">\n\n<p>Read <a href='next.md'>next</a> or <a href=missing.md>this</a>.</p>\n",
+            "# Start\n\n<img src=\"img/flow.svg\" alt=\"Flow\">\n\n<p>Read <a href='next.md'>next</a> or <a href=missing.md>this</a>.</p>\n\n<a href={{ repo.url }}>a template's placeholder</a> <img src={logo.src}>\n",
         );
     let r = s.run(&["build", "--now", "2026-11-22"]).ok();
     assert!(
@@ -117,6 +117,11 @@ fn raw_html_links_are_resolved_from_the_file_and_rewritten() {
         r.stderr
     );
     assert!(!r.stderr.contains("flow.svg"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("repo.url") && !r.stderr.contains("logo.src"),
+        "placeholders and JSX expressions are not links: {}",
+        r.stderr
+    );
     let m = s.main_of("public/guide/start/index.html");
     assert!(m.contains("src=\"/guide/img/flow.svg\""), "{m}");
     assert!(m.contains("href='/guide/next/'"), "{m}");

@@ -414,12 +414,16 @@ impl Expander<'_> {
         } else {
             &INLINE_NATIVE
         };
-        let spans = if code { Vec::new() } else { code_spans(s) };
+        // Found only on a line that has a directive: most lines have none.
+        let mut spans: Option<Vec<Range<usize>>> = code.then(Vec::new);
         let mut last = 0;
         for c in re.captures_iter(s) {
             let m = c.get(0).expect("whole match");
             let escaped = c.name("mesc").is_some() || c.name("nesc").is_some();
-            let in_span = spans.iter().any(|r| r.start < m.end() && m.start() < r.end);
+            let in_span = spans
+                .get_or_insert_with(|| code_spans(s))
+                .iter()
+                .any(|r| r.start < m.end() && m.start() < r.end);
             if in_span && !escaped {
                 continue;
             }
